@@ -1,0 +1,30 @@
+import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import { createRequire } from "node:module";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// Compiles offline with the solcjs build shipped in the `solc` npm package (same version).
+const SOLC_VERSION = "0.8.30";
+const SOLCJS_PATH = createRequire(import.meta.url).resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxViem],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLCJS_PATH,
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun", outputSelection: { "*": { "*": ["storageLayout"] } } },
+      },
+    },
+  },
+  paths: { sources: "contracts", tests: { solidity: "contracts/test", nodejs: "test" } },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    custom: {
+      type: "http",
+      url: configVariable("RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+  },
+});

@@ -50,14 +50,27 @@ export interface SchemaEntity {
   idType: "String" | "Bytes" | "Int8";
 }
 
+/** A data source created from a template by `dataSource.create` (graph-node's dynamic data sources). */
+export interface DataSourceRecord {
+  template: string;
+  /** The `params` passed to `dataSource.create`; for Ethereum templates params[0] is the contract address. */
+  params: string[];
+  /** `dataSource.createWithContext`'s context, or null. */
+  context: Entity | null;
+  /** The block in which it was created; a revert to an earlier block forgets it. */
+  createdAtBlock: number;
+}
+
 export interface EntityStore {
   /** Latest committed version of an entity, or null. */
   get(entityType: string, id: string): Promise<Entity | null>;
   /** Entities whose `field` (a reference to `entityType`/`id`) points at `id`: for `loadRelated` of derived fields. */
   getDerived(entityType: string, field: string, id: string): Promise<Entity[]>;
-  /** Commits one block atomically: all changes become visible at `block.number`, and the head moves. */
-  transactBlock(block: BlockPtr, changes: EntityChange[]): Promise<void>;
-  /** Deletes every version written after `blockNumber` and restores those it closed; head becomes that block. */
+  /** Commits one block atomically: all changes (and data sources created in it) become visible at `block.number`, and the head moves. */
+  transactBlock(block: BlockPtr, changes: EntityChange[], dataSources?: DataSourceRecord[]): Promise<void>;
+  /** Every data source created by templates so far, in creation order (restored on restart). */
+  dataSources(): Promise<DataSourceRecord[]>;
+  /** Deletes every version (and data source) written after `block.number` and restores those it closed; head becomes that block. */
   revertTo(block: BlockPtr): Promise<void>;
   /** The block pointer committed at `number` (kept for every processed block, to detect rewinds), or null. */
   blockPtr(number: number): Promise<BlockPtr | null>;

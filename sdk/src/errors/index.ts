@@ -1,0 +1,9 @@
+export { BaseError, type BaseErrorParameters } from './base.ts'
+export {
+  ContentNotFoundError,
+  IntegrityError,
+  type IntegrityCheck,
+  InvalidInputError,
+  StoreRefusedError,
+  StoreUnavailableError,
+} from './storage.ts'

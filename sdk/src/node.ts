@@ -1,0 +1,2 @@
+// Entry `@ai-model-marketplace/sdk/node`: the filesystem parts, for Node only.
+export { type EmbeddedStore, type EmbeddedStoreParameters, embeddedStore } from './storage/node/embedded.ts'

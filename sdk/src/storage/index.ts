@@ -1,0 +1,15 @@
+export type {
+  AddOptions,
+  AddResult,
+  ByteSource,
+  CatOptions,
+  CidLike,
+  ContentReader,
+  ContentStore,
+  DirectoryEntry,
+  OnProgress,
+  Progress,
+  StatResult,
+} from './types.ts'
+export { verifyBlock } from './dag.ts'
+export { importDirectory, importFile, discardBlocks, kuboImporterOptions, parseCidPath, UNIXFS_CHUNK_SIZE } from './unixfs.ts'

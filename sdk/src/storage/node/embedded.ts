@@ -1,0 +1,133 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CarWriter } from '@ipld/car/writer'
+import { FsBlockstore } from 'blockstore-fs'
+import { CID } from 'multiformats/cid'
+import { ContentNotFoundError } from '../../errors/storage.ts'
+import { readBlock, toHex, walkDag } from '../dag.ts'
+import type { AddOptions, CidLike, ContentStore, DirectoryEntry } from '../types.ts'
+import { catFile, importDirectory, importFile, parseCidPath, statEntry } from '../unixfs.ts'
+
+export type EmbeddedStoreParameters = {
+  /** Folder holding the store (`blocks/` and `pins/` inside); created if missing. */
+  dir: string
+}
+
+export type EmbeddedStore = ContentStore & {
+  /** The folder given at creation. */
+  readonly dir: string
+  /** Streams a CARv1 file of the DAG under `cid`, for a pinning service or `ipfs dag import`. */
+  exportCar(cid: CidLike): AsyncIterable<Uint8Array>
+  /** Deletes blocks no pin reaches; returns how many were removed. */
+  gc(): Promise<number>
+  /** Closes the blockstore; the store reopens on next use. */
+  close(): Promise<void>
+}
+
+/**
+ * An IPFS store in a local folder, with no daemon: blocks in `blockstore-fs`, pins as one file per
+ * pinned root (so the index survives restarts and crashes). It does not serve the network: publish
+ * with {@link EmbeddedStore.exportCar} or add the same bytes to Kubo (the CIDs are the same).
+ *
+ * @example
+ * const store = embeddedStore({ dir: './ipfs' })
+ * const { cid } = await store.add(new TextEncoder().encode('hello world'))
+ * for await (const chunk of store.cat(cid)) process.stdout.write(chunk)
+ */
+export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
+  const blocks = new FsBlockstore(join(dir, 'blocks'))
+  const pinDir = join(dir, 'pins')
+  let opened: Promise<void> | undefined
+  const open = () => {
+    opened ??= Promise.all([blocks.open(), mkdir(pinDir, { recursive: true })]).then(() => undefined)
+    return opened
+  }
+  const getBlock = async (cid: CID) => {
+    try {
+      return await readBlock(blocks.get(cid))
+    } catch (cause) {
+      throw new ContentNotFoundError(cid.toString(), { cause })
+    }
+  }
+  const readable = {
+    get: (cid: CID, options?: { signal?: AbortSignal }) => blocks.get(cid, options),
+  }
+  const savePin = (cid: CID) => writeFile(join(pinDir, cid.toString()), '')
+  const finishAdd = async (result: { cid: CID; size: number }, options: AddOptions) => {
+    if (options.pin !== false) await savePin(result.cid)
+    return result
+  }
+
+  return {
+    dir,
+    async add(source, options = {}) {
+      await open()
+      return finishAdd(await importFile(source, blocks, options), options)
+    },
+    async addDirectory(entries: Iterable<DirectoryEntry> | AsyncIterable<DirectoryEntry>, options = {}) {
+      await open()
+      return finishAdd(await importDirectory(entries, blocks, options), options)
+    },
+    async *cat(cid, options) {
+      await open()
+      yield* catFile(cid, readable, options)
+    },
+    async has(value) {
+      await open()
+      return blocks.has(parseCidPath(value).cid)
+    },
+    async stat(value, options) {
+      await open()
+      return statEntry(value, readable, options?.signal)
+    },
+    async pin(value) {
+      await open()
+      const { cid } = parseCidPath(value)
+      // a pin promises the whole DAG is here, so check every block before recording it
+      for await (const _ of walkDag(cid, getBlock));
+      await savePin(cid)
+    },
+    async unpin(value) {
+      await open()
+      const { cid } = parseCidPath(value)
+      await rm(join(pinDir, cid.toString()), { force: true })
+    },
+    async *pins() {
+      await open()
+      for (const name of await readdir(pinDir)) yield CID.parse(name)
+    },
+    async *exportCar(value) {
+      await open()
+      const { cid } = parseCidPath(value)
+      const { writer, out } = CarWriter.create([cid])
+      const writing = (async () => {
+        try {
+          for await (const block of walkDag(cid, getBlock)) await writer.put(block)
+        } finally {
+          await writer.close()
+        }
+      })()
+      yield* out
+      await writing
+    },
+    async gc() {
+      await open()
+      const live = new Set<string>()
+      for await (const root of this.pins())
+        for await (const { cid } of walkDag(root, getBlock)) live.add(toHex(cid.multihash.bytes))
+      let removed = 0
+      for await (const { cid } of blocks.getAll()) {
+        if (live.has(toHex(cid.multihash.bytes))) continue
+        await blocks.delete(cid)
+        removed++
+      }
+      return removed
+    },
+    async close() {
+      if (!opened) return
+      await opened
+      opened = undefined
+      await blocks.close()
+    },
+  }
+}

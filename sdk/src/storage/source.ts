@@ -1,0 +1,75 @@
+import { InvalidInputError } from '../errors/storage.ts'
+import type { ByteSource, OnProgress } from './types.ts'
+
+/** Turns any accepted byte source into an async iterable of non-empty chunks. */
+export async function* toAsyncIterable(source: ByteSource): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    if (source.byteLength) yield source
+    return
+  }
+  if (isReadableStream(source)) {
+    const reader = source.getReader()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) return
+        if (value.byteLength) yield value
+      }
+    } finally {
+      reader.releaseLock()
+    }
+  }
+  if (isIterable(source)) {
+    for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      if (!(chunk instanceof Uint8Array))
+        throw new InvalidInputError('source', `chunks must be Uint8Array, got ${typeof chunk}`)
+      if (chunk.byteLength) yield chunk
+    }
+    return
+  }
+  throw new InvalidInputError('source', 'expected a Uint8Array, an (async) iterable of Uint8Array or a ReadableStream')
+}
+
+/** Passes chunks through, reporting the running byte count. */
+export async function* withProgress(
+  source: AsyncIterable<Uint8Array>,
+  onProgress: OnProgress | undefined,
+  totalBytes?: number,
+  start = 0,
+): AsyncGenerator<Uint8Array> {
+  let bytes = start
+  for await (const chunk of source) {
+    yield chunk
+    bytes += chunk.byteLength
+    onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes })
+  }
+}
+
+function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
+  return typeof (value as ReadableStream | null)?.getReader === 'function'
+}
+
+function isIterable(value: unknown): boolean {
+  return value != null && (Symbol.asyncIterator in (value as object) || Symbol.iterator in (value as object))
+}
+
+/** Buffers a stream into one Uint8Array; only for small payloads (headers, manifests, tests). */
+export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let length = 0
+  for await (const chunk of source) {
+    parts.push(chunk)
+    length += chunk.byteLength
+  }
+  return concat(parts, length)
+}
+
+export function concat(parts: Uint8Array[], length = parts.reduce((n, p) => n + p.byteLength, 0)): Uint8Array {
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}

@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chacha20 } from '@noble/ciphers/chacha.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+
+export const utf8 = (s: string) => new TextEncoder().encode(s)
+
+/**
+ * Kubo's deterministic test data (test/cli/testutils/random_deterministic.go): the ChaCha20
+ * keystream under key sha256(seed) and a zero nonce, streamed in 1 MiB pieces.
+ */
+export async function* deterministicBytes(size: number, seed: string, piece = 1 << 20): AsyncGenerator<Uint8Array> {
+  const key = sha256(utf8(seed))
+  const nonce = new Uint8Array(12)
+  for (let offset = 0; offset < size; offset += piece) {
+    const n = Math.min(piece, size - offset)
+    yield chacha20(key, nonce, new Uint8Array(n), undefined, offset / 64)
+  }
+}
+
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)))
+  return out
+}
+
+export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const p of source) parts.push(p)
+  return Buffer.concat(parts)
+}
+
+/** A fresh temporary folder, removed by the returned cleanup. */
+export async function tempDir(prefix = 'amm-sdk-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/** Splits bytes into pieces of `size` to feed sources chunk by chunk. */
+export function* pieces(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
+}

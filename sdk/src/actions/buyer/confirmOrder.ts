@@ -1,0 +1,21 @@
+import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { assertId } from '../internal/validate.ts'
+import { write } from '../internal/write.ts'
+import type { TransactionResult, WriteErrorType } from '../types.ts'
+
+export type ConfirmOrderParameters = { orderId: bigint }
+export type ConfirmOrderReturnType = TransactionResult
+export type ConfirmOrderErrorType = WriteErrorType
+
+/**
+ * The buyer accepts a delivery: the order completes and the seller's proceeds are credited.
+ *
+ * @example
+ * import { confirmOrder } from '@ai-model-marketplace/sdk'
+ * const { hash } = await confirmOrder(client, { orderId: 1n })
+ */
+export async function confirmOrder(client: MarketplaceClientConfig, { orderId }: ConfirmOrderParameters): Promise<ConfirmOrderReturnType> {
+  assertId('orderId', orderId)
+  const { hash, receipt } = await write(client, { contract: 'Marketplace', functionName: 'confirm', args: [orderId], action: 'confirmOrder' })
+  return { hash, blockNumber: receipt.blockNumber }
+}

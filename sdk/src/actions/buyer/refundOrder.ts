@@ -1,0 +1,22 @@
+import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { assertId } from '../internal/validate.ts'
+import { write } from '../internal/write.ts'
+import type { TransactionResult, WriteErrorType } from '../types.ts'
+
+export type RefundOrderParameters = { orderId: bigint }
+export type RefundOrderReturnType = TransactionResult
+export type RefundOrderErrorType = WriteErrorType
+
+/**
+ * Refunds an order the seller did not deliver by its deadline; everything paid returns to the
+ * buyer. Anyone may call it (a keeper, the buyer).
+ *
+ * @example
+ * import { refundOrder } from '@ai-model-marketplace/sdk'
+ * await refundOrder(client, { orderId: 1n })
+ */
+export async function refundOrder(client: MarketplaceClientConfig, { orderId }: RefundOrderParameters): Promise<RefundOrderReturnType> {
+  assertId('orderId', orderId)
+  const { hash, receipt } = await write(client, { contract: 'Marketplace', functionName: 'refund', args: [orderId], action: 'refundOrder' })
+  return { hash, blockNumber: receipt.blockNumber }
+}

@@ -1,0 +1,43 @@
+import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { type BuyerKeyPair, buyerKeyTypedData, deriveBuyerKey, deriveModelKey, modelKeyTypedData } from '../../crypto/keys.ts'
+import { call, requireAccount } from './write.ts'
+
+// One signature per wallet account and deployment: the wallet prompts once, not on every download.
+const buyerKeys = new WeakMap<object, Map<string, Promise<BuyerKeyPair>>>()
+const modelKeys = new WeakMap<object, Map<string, Promise<Uint8Array>>>()
+
+function cached<T>(store: WeakMap<object, Map<string, Promise<T>>>, owner: object, key: string, make: () => Promise<T>): Promise<T> {
+  let map = store.get(owner)
+  if (!map) store.set(owner, (map = new Map()))
+  let value = map.get(key)
+  if (!value) {
+    value = make()
+    map.set(key, value)
+    value.catch(() => map.delete(key)) // a declined signature may be retried
+  }
+  return value
+}
+
+/** The wallet account's X25519 key pair, derived from its signature over the fixed EIP-712 message. */
+export function buyerKeyPair(client: MarketplaceClientConfig, action = 'buyModel'): Promise<BuyerKeyPair> {
+  const account = requireAccount(client, action)
+  const marketplace = client.deployment.contracts.Marketplace.address
+  return cached(buyerKeys, client.walletClient!, `${client.deployment.chainId}:${marketplace}:${account.address}`, async () => {
+    const typedData = buyerKeyTypedData({ chainId: client.deployment.chainId, marketplace, account: account.address })
+    const signature = await call('eth_signTypedData_v4', () => client.walletClient!.signTypedData({ account, ...typedData }))
+    return deriveBuyerKey(signature)
+  })
+}
+
+/** The seller's key of `modelId`: imported when given (a model handed over by its previous owner), else derived from the wallet's signature. */
+export function sellerModelKey(client: MarketplaceClientConfig, modelId: bigint, imported?: Map<bigint, Uint8Array>, action = 'deliverOrder'): Promise<Uint8Array> {
+  const given = imported?.get(modelId)
+  if (given) return Promise.resolve(given)
+  const account = requireAccount(client, action)
+  const registry = client.deployment.contracts.ModelRegistry.address
+  return cached(modelKeys, client.walletClient!, `${client.deployment.chainId}:${registry}:${account.address}:${modelId}`, async () => {
+    const typedData = modelKeyTypedData({ chainId: client.deployment.chainId, registry, modelId })
+    const signature = await call('eth_signTypedData_v4', () => client.walletClient!.signTypedData({ account, ...typedData }))
+    return deriveModelKey(signature)
+  })
+}

@@ -1,0 +1,32 @@
+import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { InvalidInputError } from '../../errors/storage.ts'
+import type { ContentReader, ContentStore } from '../../storage/types.ts'
+
+export function writableStore(client: MarketplaceClientConfig): ContentStore {
+  const store = client.store as ContentStore | ContentReader
+  if (!('add' in store)) throw new InvalidInputError('store', 'this action adds files, but the client’s store is read-only')
+  return store
+}
+
+/** Adds a JSON document (model card, evidence, review comment, profile) and returns its `ipfs://` URI. */
+export async function addJson(client: MarketplaceClientConfig, value: unknown): Promise<string> {
+  const { cid } = await writableStore(client).add(new TextEncoder().encode(JSON.stringify(value)))
+  return `ipfs://${cid.toString()}`
+}
+
+/** Reads a JSON document by its `ipfs://` URI (or bare CID) from the client's store. */
+export async function readJson<T>(client: MarketplaceClientConfig, uri: string): Promise<T> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of client.store.cat(uri.replace(/^ipfs:\/\//, ''))) chunks.push(chunk)
+  return JSON.parse(new TextDecoder().decode(concat(chunks))) as T
+}
+
+export function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}

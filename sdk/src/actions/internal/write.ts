@@ -1,0 +1,133 @@
+import {
+  type Account,
+  type Address,
+  type Hash,
+  type Log,
+  type TransactionReceipt,
+  BaseError as ViemError,
+  ContractFunctionRevertedError,
+  UserRejectedRequestError,
+  parseEventLogs,
+} from 'viem'
+import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { BaseError } from '../../errors/base.ts'
+import { ChainMismatchError, ChainRequestError, ContractRevertedError, WalletMissingError } from '../../errors/chain.ts'
+import { type ProtocolContract, abis, addressOf, allErrorsAbi } from './contracts.ts'
+
+/** The wallet's account, or WalletMissingError naming the action that needed it. */
+export function requireAccount(client: MarketplaceClientConfig, action: string): Account {
+  const account = client.walletClient?.account
+  if (!account) throw new WalletMissingError(action)
+  return account
+}
+
+/** Refuses to send anything when the wallet or the public client is on another chain than the deployment. */
+export async function assertChain(client: MarketplaceClientConfig): Promise<void> {
+  const expected = client.deployment.chainId
+  const publicId = client.publicClient.chain?.id ?? (await call('eth_chainId', () => client.publicClient.getChainId()))
+  if (publicId !== expected) throw new ChainMismatchError(expected, publicId, 'public client')
+  if (client.walletClient) {
+    const walletId = await call('eth_chainId', () => client.walletClient!.getChainId())
+    if (walletId !== expected) throw new ChainMismatchError(expected, walletId, 'wallet')
+  }
+}
+
+/** Turns anything viem or a wallet throws into one of the SDK's typed errors. */
+export function decodeError(error: unknown, contract: string, functionName: string): BaseError {
+  if (error instanceof BaseError) return error
+  if (error instanceof ViemError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null
+    if (reverted)
+      return new ContractRevertedError({
+        contract,
+        functionName,
+        errorName: reverted.data?.errorName,
+        args: reverted.data?.args ?? [],
+        data: reverted.raw,
+        reason: reverted.reason,
+        cause: error,
+        details: error.shortMessage,
+      })
+    if (error.walk((e) => e instanceof UserRejectedRequestError))
+      return new ChainRequestError(`${contract}.${functionName}`, { userRejected: true, cause: error, details: error.shortMessage })
+    return new ChainRequestError(`${contract}.${functionName}`, { cause: error, details: error.shortMessage })
+  }
+  return new ChainRequestError(`${contract}.${functionName}`, { cause: error })
+}
+
+/** Runs a chain request, decoding whatever it throws. */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    throw decodeError(error, 'chain', what)
+  }
+}
+
+export type ReadParameters = { contract: ProtocolContract; functionName: string; args?: readonly unknown[]; blockNumber?: bigint }
+
+/** Reads a protocol contract; a revert comes back as ContractRevertedError. */
+export async function read<T>(client: MarketplaceClientConfig, { contract, functionName, args = [], blockNumber }: ReadParameters): Promise<T> {
+  try {
+    return (await client.publicClient.readContract({
+      address: addressOf(client, contract),
+      abi: [...abis[contract], ...allErrorsAbi],
+      functionName,
+      args,
+      blockNumber,
+    } as never)) as T
+  } catch (error) {
+    throw decodeError(error, contract, functionName)
+  }
+}
+
+export type WriteParameters = {
+  contract: ProtocolContract
+  functionName: string
+  args: readonly unknown[]
+  value?: bigint
+  /** Name of the SDK action, for WalletMissingError. */
+  action: string
+  /** Another contract than the protocol's (a payment token), with its ABI. */
+  target?: { address: Address; abi: readonly unknown[] }
+}
+
+export type WriteResult<T> = { hash: Hash; receipt: TransactionReceipt; result: T }
+
+/**
+ * Simulates, sends and awaits a transaction. Simulating first turns a revert into a decoded
+ * ContractRevertedError before anything is signed or paid for.
+ */
+export async function write<T = unknown>(client: MarketplaceClientConfig, parameters: WriteParameters): Promise<WriteResult<T>> {
+  const { contract, functionName, args, value, action, target } = parameters
+  const account = requireAccount(client, action)
+  await assertChain(client)
+  const address = target?.address ?? addressOf(client, contract)
+  const abi = [...((target?.abi ?? abis[contract]) as readonly unknown[]), ...allErrorsAbi]
+  const label = target ? 'token' : contract
+  let request: unknown
+  let result: T
+  try {
+    const simulation = await client.publicClient.simulateContract({ address, abi, functionName, args, value, account } as never)
+    request = simulation.request
+    result = simulation.result as T
+  } catch (error) {
+    throw decodeError(error, label, functionName)
+  }
+  let hash: Hash
+  try {
+    hash = await client.walletClient!.writeContract({ ...(request as object), account, chain: client.walletClient!.chain ?? null } as never)
+  } catch (error) {
+    throw decodeError(error, label, functionName)
+  }
+  const receipt = await call('eth_getTransactionReceipt', () => client.publicClient.waitForTransactionReceipt({ hash }))
+  // Simulation passed but the block said no: state changed in between (another transaction came first).
+  if (receipt.status === 'reverted')
+    throw new ContractRevertedError({ contract: label, functionName, reason: 'the transaction reverted when mined', metaMessages: [`Transaction: ${hash}`] })
+  return { hash, receipt, result }
+}
+
+/** The protocol events of one kind in a receipt's logs. */
+export function eventsOf<T = Record<string, unknown>>(contract: ProtocolContract, eventName: string, logs: Log[]): T[] {
+  return parseEventLogs({ abi: abis[contract], eventName, logs } as never).map((log) => (log as unknown as { args: T }).args)
+}

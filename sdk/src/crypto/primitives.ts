@@ -1,0 +1,122 @@
+import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { IntegrityError } from '../errors/storage.ts'
+
+/** The subset of node:crypto used for speed; reached at run time so bundlers see no Node import. */
+type NodeCrypto = {
+  createHash(algorithm: 'sha256'): { update(data: Uint8Array): unknown; digest(): Uint8Array }
+  createCipheriv(algorithm: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array): NodeCipher & { getAuthTag(): Uint8Array }
+  createDecipheriv(algorithm: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array): NodeCipher & { setAuthTag(tag: Uint8Array): void }
+}
+type NodeCipher = { setAAD(aad: Uint8Array): unknown; update(data: Uint8Array): Uint8Array; final(): Uint8Array }
+
+// node:crypto hashes and seals 3-8x faster than the portable code; browsers take the portable path
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined
+
+export const AES_GCM_TAG_LENGTH = 16
+
+/** Cryptographically secure random bytes (WebCrypto, available in browsers and Node). */
+export function randomBytes(length: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(length))
+}
+
+export type Sha256Hasher = { update(data: Uint8Array): Sha256Hasher; digest(): Uint8Array }
+
+/** An incremental SHA-256. */
+export function createSha256(): Sha256Hasher {
+  if (nodeCrypto) {
+    const h = nodeCrypto.createHash('sha256')
+    const hasher: Sha256Hasher = {
+      update(data) {
+        h.update(data)
+        return hasher
+      },
+      digest: () => new Uint8Array(h.digest()),
+    }
+    return hasher
+  }
+  const h = nobleSha256.create()
+  const hasher: Sha256Hasher = {
+    update(data) {
+      h.update(data)
+      return hasher
+    },
+    digest: () => h.digest(),
+  }
+  return hasher
+}
+
+export const sha256 = (data: Uint8Array): Uint8Array => createSha256().update(data).digest()
+
+/** HKDF-SHA256 (RFC 5869). */
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  return nobleHkdf(nobleSha256, ikm, salt, info, length)
+}
+
+/** AES-256-GCM with a 12-byte nonce and a 16-byte tag appended to the ciphertext. */
+export type AesGcm = {
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>
+  /** Throws IntegrityError (check `tag`) when authentication fails. */
+  open(nonce: Uint8Array, ciphertext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>
+}
+
+const tagFailure = (cause?: unknown) =>
+  new IntegrityError('tag', 'Decryption failed: the data was modified, truncated or reordered, or the key is wrong.', {
+    cause,
+    details: 'AES-256-GCM authentication tag mismatch',
+  })
+
+export function aesGcm(key: Uint8Array): AesGcm {
+  if (nodeCrypto) {
+    const node = nodeCrypto
+    return {
+      async seal(nonce, plaintext, aad) {
+        const c = node.createCipheriv('aes-256-gcm', key, nonce)
+        if (aad) c.setAAD(aad)
+        const head = c.update(plaintext)
+        const tail = c.final()
+        const out = new Uint8Array(head.length + tail.length + AES_GCM_TAG_LENGTH)
+        out.set(head)
+        out.set(tail, head.length)
+        out.set(c.getAuthTag(), head.length + tail.length)
+        return out
+      },
+      async open(nonce, ciphertext, aad) {
+        if (ciphertext.length < AES_GCM_TAG_LENGTH) throw tagFailure()
+        const d = node.createDecipheriv('aes-256-gcm', key, nonce)
+        if (aad) d.setAAD(aad)
+        d.setAuthTag(ciphertext.subarray(ciphertext.length - AES_GCM_TAG_LENGTH))
+        const head = d.update(ciphertext.subarray(0, ciphertext.length - AES_GCM_TAG_LENGTH))
+        let tail: Uint8Array
+        try {
+          tail = d.final()
+        } catch (cause) {
+          throw tagFailure(cause)
+        }
+        if (!tail.length) return new Uint8Array(head.buffer, head.byteOffset, head.byteLength)
+        const out = new Uint8Array(head.length + tail.length)
+        out.set(head)
+        out.set(tail, head.length)
+        return out
+      },
+    }
+  }
+  const subtle = globalThis.crypto.subtle
+  const imported = subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, ['encrypt', 'decrypt'])
+  const params = (iv: Uint8Array, aad?: Uint8Array): AesGcmParams =>
+    aad ? { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource } : { name: 'AES-GCM', iv: iv as BufferSource }
+  return {
+    async seal(nonce, plaintext, aad) {
+      return new Uint8Array(await subtle.encrypt(params(nonce, aad), await imported, plaintext as BufferSource))
+    },
+    async open(nonce, ciphertext, aad) {
+      try {
+        return new Uint8Array(await subtle.decrypt(params(nonce, aad), await imported, ciphertext as BufferSource))
+      } catch (cause) {
+        throw tagFailure(cause)
+      }
+    },
+  }
+}

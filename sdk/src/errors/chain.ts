@@ -1,0 +1,135 @@
+import type { Address, Hex } from 'viem'
+import { BaseError, type BaseErrorParameters } from './base.ts'
+
+/** Hints for the protocol's custom errors users most often hit, by error name. */
+const revertHints: Record<string, string> = {
+  RegistryNotModelOwner: 'Only the model’s current owner may do this; check the wallet account.',
+  MarketplaceModelInactive: 'The model is delisted; its owner can relist it.',
+  MarketplacePriceAboveMax: 'The price changed; quote again and retry with the new price as `maxPrice`.',
+  MarketplaceWrongStatus: 'The order is not in a state that allows this; read it with `getOrders` first.',
+  MarketplaceNotBuyer: 'Only the order’s buyer may do this.',
+  MarketplaceNotSeller: 'Only the model’s current owner (the seller) may do this.',
+  MarketplaceDeadlinePassed: 'The window for this step has closed.',
+  MarketplaceDeadlineNotReached: 'Wait until the deadline has passed.',
+  MarketplaceSellerCannotBuy: 'A seller cannot buy their own model.',
+  MarketplaceNothingToWithdraw: 'There is nothing credited to withdraw in this token.',
+  ERC20InsufficientAllowance: 'Approve the marketplace for the price first (`buyModel` does this for you).',
+  ERC20InsufficientBalance: 'The wallet does not hold enough of the payment token.',
+  ReputationAlreadyReviewed: 'An order can be reviewed once.',
+  ReputationHandleTaken: 'Choose another handle.',
+  AccessManagedUnauthorized: 'The account lacks the role this function needs (arbiter, evaluator, …).',
+  EnforcedPause: 'The marketplace is paused; purchases resume when governance unpauses it.',
+}
+
+/**
+ * A contract call reverted. `errorName` and `args` are the decoded custom error (e.g.
+ * `MarketplaceWrongStatus` with `[orderId, status]`); both are undefined when the revert carried
+ * no data the protocol's ABIs know.
+ */
+export class ContractRevertedError extends BaseError {
+  override name = 'ContractRevertedError'
+  readonly contract: string
+  readonly functionName: string
+  readonly errorName: string | undefined
+  readonly args: readonly unknown[]
+  /** The raw revert data, when the node returned it. */
+  readonly data: Hex | undefined
+  constructor(
+    parameters: BaseErrorParameters & {
+      contract: string
+      functionName: string
+      errorName?: string
+      args?: readonly unknown[]
+      data?: Hex
+      reason?: string
+    },
+  ) {
+    const { contract, functionName, errorName, args = [], data, reason, ...rest } = parameters
+    const what = errorName ? `${errorName}(${args.map(String).join(', ')})` : (reason ?? 'without a known reason')
+    super('CONTRACT_REVERTED', `${contract}.${functionName} reverted: ${what}`, {
+      hint: errorName ? revertHints[errorName] : undefined,
+      ...rest,
+    })
+    this.contract = contract
+    this.functionName = functionName
+    this.errorName = errorName
+    this.args = args
+    this.data = data
+  }
+}
+
+/** The chain or the wallet failed to answer or refused a request (network error, rejected signature, …). */
+export class ChainRequestError extends BaseError {
+  override name = 'ChainRequestError'
+  /** True when the user declined the request in their wallet. */
+  readonly userRejected: boolean
+  constructor(action: string, parameters: BaseErrorParameters & { userRejected?: boolean } = {}) {
+    const { userRejected = false, ...rest } = parameters
+    super(userRejected ? 'USER_REJECTED' : 'CHAIN_REQUEST_FAILED', userRejected ? `The wallet declined ${action}.` : `${action} failed.`, {
+      hint: userRejected ? undefined : 'Check the RPC endpoint and retry.',
+      ...rest,
+    })
+    this.userRejected = userRejected
+  }
+}
+
+/** The action sends a transaction or signs, and the client has no wallet (or the wallet has no account). */
+export class WalletMissingError extends BaseError {
+  override name = 'WalletMissingError'
+  constructor(action: string) {
+    super('WALLET_MISSING', `${action} needs a wallet client with an account.`, {
+      hint: 'Pass `walletClient` (created with an `account`) to createMarketplaceClient.',
+    })
+  }
+}
+
+/** The wallet, the public client and the deployment do not all name the same chain. */
+export class ChainMismatchError extends BaseError {
+  override name = 'ChainMismatchError'
+  readonly expectedChainId: number
+  readonly actualChainId: number
+  constructor(expectedChainId: number, actualChainId: number, source: string) {
+    super('CHAIN_MISMATCH', `The ${source} is on chain ${actualChainId}, the deployment on chain ${expectedChainId}.`, {
+      hint: `Switch the wallet to chain ${expectedChainId} or use the deployment of chain ${actualChainId}.`,
+    })
+    this.expectedChainId = expectedChainId
+    this.actualChainId = actualChainId
+  }
+}
+
+/** The price is higher than the buyer accepted (`maxPrice`), e.g. the seller repriced after the quote. */
+export class PriceChangedError extends BaseError {
+  override name = 'PriceChangedError'
+  readonly modelId: bigint
+  readonly price: bigint
+  readonly maxPrice: bigint
+  constructor(modelId: bigint, price: bigint, maxPrice: bigint, parameters: BaseErrorParameters = {}) {
+    super('PRICE_CHANGED', `Model ${modelId} costs ${price}, more than the accepted ${maxPrice}.`, {
+      hint: 'Quote again and confirm the new price with the buyer.',
+      ...parameters,
+    })
+    this.modelId = modelId
+    this.price = price
+    this.maxPrice = maxPrice
+  }
+}
+
+/** Why an account cannot download a model. */
+export type NotLicensedReason = 'no-order' | 'not-delivered' | 'refunded'
+
+/** The account holds no license to the model and no delivered order for it, so it has no key. */
+export class NotLicensedError extends BaseError {
+  override name = 'NotLicensedError'
+  readonly modelId: bigint
+  readonly account: Address
+  readonly reason: NotLicensedReason
+  constructor(modelId: bigint, account: Address, reason: NotLicensedReason) {
+    const why = { 'no-order': 'has not bought it', 'not-delivered': 'has an order the seller has not delivered yet', refunded: 'was refunded' }[reason]
+    super('NOT_LICENSED', `${account} cannot download model ${modelId}: it ${why}.`, {
+      hint: reason === 'no-order' ? 'Buy the model first with `buyModel`.' : reason === 'not-delivered' ? 'Wait for the delivery, or refund after the delivery deadline.' : undefined,
+    })
+    this.modelId = modelId
+    this.account = account
+    this.reason = reason
+  }
+}

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Hex } from 'viem'
+import type { ContentStore } from '../../storage/types.ts'
+import { HttpRefusal, kuboRpcHandler, sendError, sendJson } from './kubo-rpc.ts'
+import { ledger, type QuotaParameters } from './ledger.ts'
+import { type SiweAuthParameters, siweSessions } from './siwe.ts'
+
+export { HttpRefusal, KUBO_RPC_COMMANDS, type KuboRpcCommand, type KuboRpcOptions, kuboRpcHandler, type WriteGrant } from './kubo-rpc.ts'
+export type { QuotaParameters } from './ledger.ts'
+export type { Session, SiweAuthParameters } from './siwe.ts'
+
+export type ServeStoreParameters = {
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number
+  /** Interface to listen on (default `127.0.0.1`; `0.0.0.0` to serve other machines). */
+  host?: string
+  /** Sign-In with Ethereum settings: the dApp's domain and chain. */
+  auth: SiweAuthParameters
+  /** Per-address limits on writes. */
+  quota?: QuotaParameters
+  /** Origins allowed to call from a browser (default any: sessions travel in a header, never in cookies). */
+  corsOrigins?: '*' | readonly string[]
+}
+
+export type ServeStoreReturnType = {
+  /** Base URL, e.g. `http://127.0.0.1:5080`; give it to `kuboStore({ url })`. */
+  url: string
+  /** Stops accepting connections and closes open ones. */
+  close(): Promise<void>
+}
+
+/**
+ * A small HTTP storage service over any {@link ContentStore}, for browsers: the Kubo RPC subset
+ * that `kuboStore` speaks under `/api/v0/`, where reads (`cat`, `ls`, `files/stat`, `block/stat`,
+ * `pin/ls`) are public and writes (`add`, `pin/add`, `pin/rm`) need a Sign-In with Ethereum session,
+ * limited per address in bytes and requests. Never expose a real Kubo RPC port instead: it has no auth.
+ *
+ * Routes besides `/api/v0/`: `GET /siwe/nonce` → `{ nonce }`; `POST /siwe/verify` with
+ * `{ message, signature }` → `{ token, address, expiresAt }`; `GET /session` and `POST /siwe/logout`
+ * with `Authorization: Bearer <token>`. Refusals: 401 no or bad session, 403 another address's
+ * pin, 413 quota, 429 rate.
+ *
+ * @example
+ * const service = await serveStore(embeddedStore({ dir: './ipfs' }), {
+ *   port: 5080,
+ *   auth: { domain: 'localhost:5173', chainId: 31337 },
+ *   quota: { bytesPerAddress: 2 * 1024 ** 3, requestsPerMinute: 60 },
+ * })
+ * // in the browser, after signing in:
+ * const store = kuboStore({ url: service.url, headers: { authorization: `Bearer ${token}` } })
+ */
+export async function serveStore(store: ContentStore, parameters: ServeStoreParameters): Promise<ServeStoreReturnType> {
+  const sessions = siweSessions(parameters.auth)
+  const accounts = ledger(store, parameters.quota)
+  const kubo = kuboRpcHandler(store, {
+    async authorize(request) {
+      const { address } = sessions.session(request.headers.authorization)
+      accounts.spend(address)
+      return accounts.grant(address)
+    },
+  })
+  const origins = parameters.corsOrigins ?? '*'
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const origin = request.headers.origin
+    if (origin && (origins === '*' || origins.includes(origin))) {
+      response.setHeader('access-control-allow-origin', origins === '*' ? '*' : origin)
+      response.setHeader('vary', 'origin')
+      response.setHeader('access-control-expose-headers', 'x-stream-output, x-chunked-output, content-length')
+    }
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'authorization, content-type',
+        'access-control-max-age': '600',
+      })
+      response.end()
+      return
+    }
+    if (await kubo(request, response)) return
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    try {
+      if (request.method === 'GET' && path === '/siwe/nonce') return sendJson(response, { nonce: sessions.issueNonce() })
+      if (request.method === 'POST' && path === '/siwe/verify') {
+        const { message, signature } = await readJson(request)
+        if (typeof message !== 'string' || typeof signature !== 'string' || !/^0x[0-9a-fA-F]+$/.test(signature))
+          throw new HttpRefusal(400, 'expected JSON { message, signature }')
+        const session = await sessions.signIn(message, signature as Hex)
+        return sendJson(response, { ...session, expiresAt: session.expiresAt.toISOString() })
+      }
+      if (request.method === 'GET' && path === '/session') {
+        const session = sessions.session(request.headers.authorization)
+        return sendJson(response, { ...session, expiresAt: session.expiresAt.toISOString(), quota: accounts.usage(session.address) })
+      }
+      if (request.method === 'POST' && path === '/siwe/logout') {
+        sessions.signOut(request.headers.authorization)
+        return sendJson(response, {})
+      }
+      throw new HttpRefusal(404, `no route ${request.method} ${path}`)
+    } catch (error) {
+      sendError(response, error)
+    }
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => sendError(response, error))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(parameters.port ?? 0, parameters.host ?? '127.0.0.1', () => resolve())
+  })
+  const { address, port } = server.address() as AddressInfo
+  const host = address.includes(':') ? `[${address}]` : address
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      }),
+  }
+}
+
+const MAX_JSON_BYTES = 64 * 1024
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  let text = ''
+  for await (const chunk of request) {
+    text += chunk
+    if (text.length > MAX_JSON_BYTES) throw new HttpRefusal(413, 'request body too large')
+  }
+  try {
+    const value = JSON.parse(text)
+    if (value && typeof value === 'object') return value
+  } catch {}
+  throw new HttpRefusal(400, 'expected a JSON object')
+}

@@ -1,0 +1,277 @@
+import { createReadStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
+import type { CID } from 'multiformats/cid'
+import { BaseError } from '../../errors/base.ts'
+import { ContentNotFoundError, InvalidInputError } from '../../errors/storage.ts'
+import type { ContentStore, DirectoryEntry } from '../../storage/types.ts'
+import { MultipartError, multipartBoundary, multipartEvents, partFilename } from './multipart.ts'
+
+/** The Kubo RPC commands served: the subset `kuboStore` speaks. */
+export const KUBO_RPC_COMMANDS = ['add', 'cat', 'ls', 'files/stat', 'block/stat', 'pin/add', 'pin/rm', 'pin/ls', 'version'] as const
+export type KuboRpcCommand = (typeof KUBO_RPC_COMMANDS)[number]
+/** Commands that change the store, guarded by {@link KuboRpcOptions.authorize}. */
+export const KUBO_RPC_WRITES: readonly KuboRpcCommand[] = ['add', 'pin/add', 'pin/rm']
+
+/** A refusal with an HTTP status, answered as Kubo's error JSON (`{ Message, Code, Type }`). */
+export class HttpRefusal extends Error {
+  override name = 'HttpRefusal'
+  readonly status: number
+  constructor(status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
+/** What a writer may do, as decided by {@link KuboRpcOptions.authorize}. */
+export type WriteGrant = {
+  /** Bytes this writer may still add; an upload going past it is refused with 413 and nothing is stored. */
+  maxBytes?: number
+  /** Called once content is stored and pinned for this writer. */
+  added?(cid: CID, size: number): void
+  /** Called before a pin is recorded; may refuse (e.g. 413 when the writer's quota is spent). */
+  pinning?(cid: CID): Promise<void>
+  /** Called before a pin is removed; may refuse (403); returns false to keep the store's pin (others hold it). */
+  unpinning?(cid: CID): Promise<boolean>
+}
+
+export type KuboRpcOptions = {
+  /** Decides whether a write may go ahead; throw {@link HttpRefusal} to refuse. Without it, writes are open. */
+  authorize?(request: IncomingMessage, command: KuboRpcCommand): Promise<WriteGrant>
+}
+
+/**
+ * Serves a {@link ContentStore} through the subset of Kubo's RPC API (`/api/v0/...`) that
+ * `kuboStore` speaks, so any Kubo client (the SDK's `kuboStore`, `kubo-rpc-client`, `curl`) works
+ * against it. Returns false for paths outside `/api/v0/`.
+ *
+ * Adds are spooled to a temporary folder part by part, so uploads stay in constant memory and a
+ * refused upload (quota) stores nothing.
+ */
+export function kuboRpcHandler(store: ContentStore, options: KuboRpcOptions = {}) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    if (!url.pathname.startsWith('/api/v0/')) return false
+    const command = url.pathname.slice('/api/v0/'.length) as KuboRpcCommand
+    try {
+      if (!KUBO_RPC_COMMANDS.includes(command)) throw new HttpRefusal(404, `command "${command}" is not served here`)
+      // Kubo's RPC answers POST only, which also keeps it out of reach of simple cross-site GETs
+      if (request.method !== 'POST') throw new HttpRefusal(405, 'Kubo RPC commands must be sent with POST')
+      const grant = KUBO_RPC_WRITES.includes(command) ? ((await options.authorize?.(request, command)) ?? {}) : {}
+      await run(store, command, url.searchParams, request, response, grant)
+    } catch (error) {
+      sendError(response, error)
+      // an upload refused midway: drop the rest of the body rather than read it
+      if (!request.readableEnded) request.resume()
+    }
+    return true
+  }
+}
+
+async function run(
+  store: ContentStore,
+  command: KuboRpcCommand,
+  query: URLSearchParams,
+  request: IncomingMessage,
+  response: ServerResponse,
+  grant: WriteGrant,
+): Promise<void> {
+  const arg = () => {
+    const value = query.get('arg')
+    if (!value) throw new HttpRefusal(400, 'argument "arg" is required')
+    return value
+  }
+  switch (command) {
+    case 'add':
+      return add(store, query, request, response, grant)
+    case 'cat': {
+      const offset = optionalInteger(query, 'offset')
+      const length = optionalInteger(query, 'length')
+      const chunks = store.cat(arg(), { offset, length })[Symbol.asyncIterator]()
+      // pull the first chunk before the status line, so a missing CID is a 404 rather than a cut stream
+      let next = await chunks.next()
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'x-stream-output': '1' })
+      while (!next.done) {
+        if (!response.write(next.value)) await once(response, 'drain')
+        next = await chunks.next()
+      }
+      response.end()
+      return
+    }
+    case 'ls': {
+      const stat = await store.stat(arg())
+      const links = await Promise.all(
+        (stat.entries ?? []).map(async ({ name, cid }) => {
+          const child = await store.stat(cid)
+          return { Name: name, Hash: cid.toString(), Size: child.size, Type: child.type === 'directory' ? 1 : 2, Target: '' }
+        }),
+      )
+      return sendJson(response, { Objects: [{ Hash: stat.cid.toString(), Links: links }] })
+    }
+    case 'files/stat': {
+      const stat = await store.stat(arg())
+      return sendJson(response, { Hash: stat.cid.toString(), Size: stat.size, Type: stat.type })
+    }
+    case 'block/stat': {
+      // only presence is known without reading the block; Kubo offline answers an absent block with an error too
+      const cid = arg()
+      if (!(await store.has(cid))) throw new ContentNotFoundError(cid)
+      return sendJson(response, { Key: cid })
+    }
+    case 'pin/add': {
+      const { cid } = await store.stat(arg())
+      await grant.pinning?.(cid)
+      await store.pin(cid)
+      return sendJson(response, { Pins: [cid.toString()] })
+    }
+    case 'pin/rm': {
+      const { cid } = await store.stat(arg())
+      if ((await grant.unpinning?.(cid)) ?? true) await store.unpin(cid)
+      return sendJson(response, { Pins: [cid.toString()] })
+    }
+    case 'pin/ls': {
+      const wanted = query.get('arg')
+      const pins: string[] = []
+      for await (const cid of store.pins()) if (!wanted || cid.toString() === wanted) pins.push(cid.toString())
+      if (wanted && pins.length === 0) throw new HttpRefusal(404, `path '${wanted}' is not pinned`)
+      if (query.get('stream') === 'true') {
+        response.writeHead(200, { 'content-type': 'application/x-ndjson', 'x-stream-output': '1' })
+        for (const cid of pins) response.write(`${JSON.stringify({ Cid: cid, Type: 'recursive' })}\n`)
+        response.end()
+        return
+      }
+      return sendJson(response, { Keys: Object.fromEntries(pins.map((cid) => [cid, { Type: 'recursive' }])) })
+    }
+    case 'version':
+      return sendJson(response, { Version: 'serve-store', Commit: '', Repo: '', System: process.platform, Golang: '' })
+  }
+}
+
+/** Settings of `ipfs add` that would give other CIDs than the store's one profile are refused. */
+function checkAddProfile(query: URLSearchParams): void {
+  const refuse = (what: string) => {
+    throw new HttpRefusal(400, `${what}: this store only adds with --cid-version=1 --raw-leaves --chunker=size-262144`)
+  }
+  if (query.get('cid-version') !== '1') refuse('cid-version must be 1')
+  if (query.has('raw-leaves') && query.get('raw-leaves') !== 'true') refuse('raw-leaves must be true')
+  if (query.has('chunker') && query.get('chunker') !== 'size-262144') refuse('chunker must be size-262144')
+  if (query.get('trickle') === 'true') refuse('trickle layout is not supported')
+  if (query.has('hash') && query.get('hash') !== 'sha2-256') refuse('hash must be sha2-256')
+  if (query.get('only-hash') === 'true') refuse('only-hash is not supported')
+  if (query.get('inline') === 'true') refuse('inline CIDs are not supported')
+}
+
+type SpooledFile = { path: string; file: string }
+
+async function add(
+  store: ContentStore,
+  query: URLSearchParams,
+  request: IncomingMessage,
+  response: ServerResponse,
+  grant: WriteGrant,
+): Promise<void> {
+  checkAddProfile(query)
+  const boundary = multipartBoundary(request.headers['content-type'])
+  if (!boundary) throw new HttpRefusal(400, 'add expects a multipart/form-data body')
+  const spool = await mkdtemp(join(tmpdir(), 'amm-serve-store-'))
+  try {
+    const { files, directories } = await spoolParts(request, boundary, spool, grant.maxBytes ?? Number.POSITIVE_INFINITY)
+    if (files.length === 0) throw new HttpRefusal(400, 'no file in the upload')
+    const wrap = query.get('wrap-with-directory') === 'true'
+    const first = files[0] as SpooledFile
+    // every upload is pinned and charged to its writer until they unpin it
+    let name: string
+    let result: { cid: CID; size: number }
+    if (files.length === 1 && directories.length === 0 && !wrap) {
+      name = first.path
+      result = await store.add(createReadStream(first.file), { pin: true })
+    } else {
+      // `ipfs add -r dir` sends `dir/...` paths and the root is `dir`; with wrap-with-directory the root is unnamed
+      const top = wrap ? '' : first.path.split('/')[0] as string
+      if (!wrap && files.some((f) => !f.path.startsWith(`${top}/`)))
+        throw new HttpRefusal(400, 'files of a directory upload must share one top folder (or set wrap-with-directory)')
+      name = top
+      const entries: DirectoryEntry[] = files.map((f) => ({
+        path: wrap ? f.path : f.path.slice(top.length + 1),
+        content: createReadStream(f.file),
+      }))
+      result = await store.addDirectory(entries, { pin: true })
+    }
+    grant.added?.(result.cid, result.size)
+    sendJson(response, { Name: name || result.cid.toString(), Hash: result.cid.toString(), Size: String(result.size) }, 200, 'application/x-ndjson')
+  } finally {
+    await rm(spool, { recursive: true, force: true })
+  }
+}
+
+async function spoolParts(request: IncomingMessage, boundary: string, dir: string, maxBytes: number) {
+  const files: SpooledFile[] = []
+  const directories: string[] = []
+  let total = 0
+  let out: ReturnType<typeof createWriteStream> | undefined
+  try {
+    for await (const event of multipartEvents(request, boundary)) {
+      if (event.type === 'part') {
+        const path = partFilename(event.headers) ?? `file-${files.length}`
+        if (event.headers['content-type'] === 'application/x-directory') {
+          directories.push(path)
+          continue
+        }
+        const file = join(dir, String(files.length))
+        files.push({ path, file })
+        out = createWriteStream(file)
+      } else if (event.type === 'data' && out) {
+        total += event.bytes.byteLength
+        if (total > maxBytes) throw new HttpRefusal(413, `upload exceeds the ${maxBytes} bytes left in this account's quota`)
+        if (!out.write(event.bytes)) await once(out, 'drain')
+      } else if (event.type === 'end' && out) {
+        out.end()
+        await once(out, 'close')
+        out = undefined
+      }
+    }
+  } catch (error) {
+    if (error instanceof MultipartError) throw new HttpRefusal(400, `malformed upload: ${error.message}`)
+    throw error
+  } finally {
+    out?.destroy()
+  }
+  return { files, directories }
+}
+
+function optionalInteger(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name)
+  if (value === null) return undefined
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0) throw new HttpRefusal(400, `${name} must be a non-negative integer`)
+  return n
+}
+
+export function sendJson(response: ServerResponse, body: unknown, status = 200, contentType = 'application/json'): void {
+  response.writeHead(status, { 'content-type': contentType })
+  response.end(`${JSON.stringify(body)}\n`)
+}
+
+/** Answers an error in Kubo's shape, with a status saying whose fault it is. */
+export function sendError(response: ServerResponse, error: unknown): void {
+  const status =
+    error instanceof HttpRefusal
+      ? error.status
+      : error instanceof ContentNotFoundError
+        ? 404
+        : error instanceof InvalidInputError
+          ? 400
+          : 500
+  const message = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error)
+  if (response.headersSent) {
+    // the status line is gone: cutting the stream is the only way left to say it failed
+    response.destroy(error instanceof Error ? error : undefined)
+    return
+  }
+  response.setHeader('connection', status === 413 ? 'close' : 'keep-alive')
+  sendJson(response, { Message: message, Code: 0, Type: 'error' }, status)
+}

@@ -1,0 +1,244 @@
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { createSiweMessage } from 'viem/siwe'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveStore } from '../src/node/serve-store/index.ts'
+import { embeddedStore } from '../src/storage/node/embedded.ts'
+import { discardBlocks, importDirectory, importFile } from '../src/storage/unixfs.ts'
+import { randomBytes, tempDir, utf8 } from './helpers.ts'
+
+const alice = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
+const bob = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
+const DOMAIN = 'app.example'
+const CHAIN_ID = 31337
+const QUOTA = 300_000
+
+let service: Awaited<ReturnType<typeof serveStore>>
+let store: ReturnType<typeof embeddedStore>
+let cleanup: () => Promise<void>
+
+beforeAll(async () => {
+  const temp = await tempDir('amm-serve-store-test-')
+  cleanup = temp.cleanup
+  store = embeddedStore({ dir: temp.dir })
+  service = await serveStore(store, {
+    auth: { domain: DOMAIN, chainId: CHAIN_ID },
+    quota: { bytesPerAddress: QUOTA, requestsPerMinute: 20 },
+  })
+})
+afterAll(async () => {
+  await service.close()
+  await store.close()
+  await cleanup()
+})
+
+async function nonce(): Promise<string> {
+  const response = await fetch(`${service.url}/siwe/nonce`)
+  return ((await response.json()) as { nonce: string }).nonce
+}
+
+type Signer = typeof alice
+async function signIn(
+  signer: Signer,
+  overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {},
+  signWith: Signer = signer,
+): Promise<{ status: number; body: { token?: string; address?: Address; Message?: string } }> {
+  const message = createSiweMessage({
+    address: signer.address,
+    chainId: CHAIN_ID,
+    domain: DOMAIN,
+    nonce: await nonce(),
+    uri: `https://${DOMAIN}/`,
+    version: '1',
+    statement: 'Sign in to store model files.',
+    ...overrides,
+  })
+  const signature = await signWith.signMessage({ message })
+  return post('/siwe/verify', JSON.stringify({ message, signature }), { 'content-type': 'application/json' })
+}
+
+async function post(path: string, body?: BodyInit, headers: Record<string, string> = {}) {
+  const response = await fetch(`${service.url}${path}`, { method: 'POST', body, headers })
+  return { status: response.status, body: await response.json() }
+}
+
+async function token(signer: Signer): Promise<string> {
+  const { status, body } = await signIn(signer)
+  expect(status).toBe(200)
+  return body.token as string
+}
+
+function upload(files: { name: string; bytes: Uint8Array }[], session?: string, query = 'cid-version=1') {
+  const form = new FormData()
+  for (const { name, bytes } of files) form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), encodeURIComponent(name))
+  return post(`/api/v0/add?${query}`, form, session ? { authorization: `Bearer ${session}` } : {})
+}
+
+async function pinned(): Promise<string[]> {
+  const out: string[] = []
+  for await (const cid of store.pins()) out.push(cid.toString())
+  return out
+}
+
+async function expectNotStored(bytes: Uint8Array) {
+  const { cid } = await importFile(bytes, discardBlocks)
+  expect(await store.has(cid)).toBe(false)
+  expect(await pinned()).not.toContain(cid.toString())
+}
+
+describe('serveStore sign-in', () => {
+  it('opens a session for a correctly signed message and reports its quota', async () => {
+    const { status, body } = await signIn(alice)
+    expect(status).toBe(200)
+    expect(body.address).toBe(alice.address)
+    const session = await fetch(`${service.url}/session`, { headers: { authorization: `Bearer ${body.token}` } })
+    expect(await session.json()).toMatchObject({ address: alice.address, quota: { used: 0, limit: QUOTA } })
+  })
+
+  it('refuses a replayed nonce', async () => {
+    const message = createSiweMessage({ address: alice.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: await nonce(), uri: `https://${DOMAIN}/`, version: '1' })
+    const body = JSON.stringify({ message, signature: await alice.signMessage({ message }) })
+    const headers = { 'content-type': 'application/json' }
+    expect((await post('/siwe/verify', body, headers)).status).toBe(200)
+    const replay = await post('/siwe/verify', body, headers)
+    expect(replay).toEqual({ status: 401, body: expect.objectContaining({ Message: 'the nonce is unknown, expired or already used' }) })
+  })
+
+  it('refuses a nonce it never issued', async () => {
+    const { status } = await signIn(alice, { nonce: 'abcdefgh12345678' })
+    expect(status).toBe(401)
+  })
+
+  it('refuses an expired message', async () => {
+    const { status, body } = await signIn(alice, { expirationTime: new Date(Date.now() - 1000) })
+    expect(status).toBe(401)
+    expect(body.Message).toBe('the message has expired')
+  })
+
+  it('refuses a message not valid yet', async () => {
+    const { status, body } = await signIn(alice, { notBefore: new Date(Date.now() + 60_000) })
+    expect(status).toBe(401)
+    expect(body.Message).toBe('the message is not valid yet')
+  })
+
+  it('refuses another domain', async () => {
+    const { status, body } = await signIn(alice, { domain: 'evil.example' })
+    expect(status).toBe(401)
+    expect(body.Message).toBe('the message is for evil.example, not app.example')
+  })
+
+  it('refuses another chain', async () => {
+    const { status, body } = await signIn(alice, { chainId: 1 })
+    expect(status).toBe(401)
+    expect(body.Message).toBe('the message is for chain 1, not 31337')
+  })
+
+  it("refuses a message claiming Alice's address signed by Bob", async () => {
+    const { status, body } = await signIn(alice, {}, bob)
+    expect(status).toBe(401)
+    expect(body.Message).toBe(`the signature is not ${alice.address}'s`)
+  })
+
+  it('ends a session on logout', async () => {
+    const session = await token(alice)
+    await post('/siwe/logout', undefined, { authorization: `Bearer ${session}` })
+    const after = await fetch(`${service.url}/session`, { headers: { authorization: `Bearer ${session}` } })
+    expect(after.status).toBe(401)
+  })
+})
+
+describe('serveStore writes', () => {
+  it('refuses an upload without a session (401) and stores nothing', async () => {
+    const bytes = randomBytes(1000)
+    expect((await upload([{ name: 'a.bin', bytes }])).status).toBe(401)
+    expect((await upload([{ name: 'a.bin', bytes }], 'made-up-token')).status).toBe(401)
+    await expectNotStored(bytes)
+  })
+
+  it('adds a file with a session, with the CID Kubo gives, and serves it publicly by CID', async () => {
+    const session = await token(alice)
+    const { status, body } = await upload([{ name: 'hello.txt', bytes: utf8('hello world') }], session)
+    expect(status).toBe(200)
+    expect(body).toEqual({ Name: 'hello.txt', Hash: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', Size: '11' })
+    const cat = await fetch(`${service.url}/api/v0/cat?arg=${body.Hash}&offset=6`, { method: 'POST' })
+    expect(await cat.text()).toBe('world')
+  })
+
+  it('adds a folder as the directory `ipfs add -r` makes', async () => {
+    const session = await token(alice)
+    const files = [
+      { name: 'model/config.json', bytes: utf8('{"layers":2}') },
+      { name: 'model/weights/w.bin', bytes: randomBytes(70_000) },
+    ]
+    const { status, body } = await upload(files, session)
+    expect(status).toBe(200)
+    const expected = await importDirectory(files.map((f) => ({ path: f.name.slice('model/'.length), content: f.bytes })), discardBlocks)
+    expect(body).toMatchObject({ Name: 'model', Hash: expected.cid.toString() })
+    const ls = await post(`/api/v0/ls?arg=${body.Hash}`)
+    expect(ls.body.Objects[0].Links.map((l: { Name: string; Type: number }) => [l.Name, l.Type])).toEqual([
+      ['config.json', 2],
+      ['weights', 1],
+    ])
+    const cat = await fetch(`${service.url}/api/v0/cat?arg=${body.Hash}/weights/w.bin`, { method: 'POST' })
+    expect(new Uint8Array(await cat.arrayBuffer())).toEqual(files[1]?.bytes)
+  })
+
+  it('refuses add settings that would give another CID than Kubo with --cid-version=1', async () => {
+    const session = await token(alice)
+    const { status, body } = await upload([{ name: 'x', bytes: utf8('x') }], session, 'cid-version=0')
+    expect(status).toBe(400)
+    expect(body.Message).toMatch(/cid-version must be 1/)
+  })
+
+  it("refuses to unpin another address's content (403) and keeps it", async () => {
+    const aliceSession = await token(alice)
+    const bobSession = await token(bob)
+    const bytes = randomBytes(2000)
+    const { body } = await upload([{ name: 'alice.bin', bytes }], aliceSession)
+    const refused = await post(`/api/v0/pin/rm?arg=${body.Hash}`, undefined, { authorization: `Bearer ${bobSession}` })
+    expect(refused.status).toBe(403)
+    expect(await pinned()).toContain(body.Hash)
+    const allowed = await post(`/api/v0/pin/rm?arg=${body.Hash}`, undefined, { authorization: `Bearer ${aliceSession}` })
+    expect(allowed).toEqual({ status: 200, body: { Pins: [body.Hash] } })
+    expect(await pinned()).not.toContain(body.Hash)
+  })
+
+  it('refuses an upload past the quota (413) and stores nothing; unpinning frees the space', async () => {
+    const session = await token(bob)
+    const first = randomBytes(200_000)
+    const { body } = await upload([{ name: 'first.bin', bytes: first }], session)
+    expect(body.Hash).toBeDefined()
+    const second = randomBytes(QUOTA - 200_000 + 1)
+    const refused = await upload([{ name: 'second.bin', bytes: second }], session)
+    expect(refused.status).toBe(413)
+    await expectNotStored(second)
+    await post(`/api/v0/pin/rm?arg=${body.Hash}`, undefined, { authorization: `Bearer ${session}` })
+    expect((await upload([{ name: 'second.bin', bytes: second }], session)).status).toBe(200)
+  })
+
+  it('answers CORS preflights and lets any origin read', async () => {
+    const preflight = await fetch(`${service.url}/api/v0/add`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization')
+  })
+
+  it('limits writes per address per minute (429)', async () => {
+    const other = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6')
+    const session = await token(other)
+    const statuses: number[] = []
+    for (let i = 0; i < 21; i++) statuses.push((await upload([{ name: 'r', bytes: utf8(`r${i}`) }], session)).status)
+    expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true)
+    expect(statuses[20]).toBe(429)
+  })
+
+  it('answers a CID it does not hold with 404 in Kubo\'s error shape', async () => {
+    const { cid } = await importFile(randomBytes(10), discardBlocks)
+    const response = await fetch(`${service.url}/api/v0/cat?arg=${cid}`, { method: 'POST' })
+    expect(response.status).toBe(404)
+    expect(await response.json()).toEqual({ Message: `Content ${cid} was not found in the store.`, Code: 0, Type: 'error' })
+  })
+})

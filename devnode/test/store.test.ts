@@ -130,6 +130,19 @@ describe("store on PGlite (in memory)", () => {
     expect(await store.get("Account", alice)).toBeNull();
   });
 
+  it("keeps template data sources with their block, context included, and forgets them on revert", async () => {
+    const context: Entity = ent({ owner: bytes("0x01"), n: big(3n), label: str("x"), list: { kind: "Array", value: [{ kind: "Int", value: 1 }] } });
+    await store.transactBlock(ptr(1), [], [{ template: "Pool", params: ["0xabc"], context, createdAtBlock: 1 }]);
+    await store.transactBlock(ptr(2), [], [{ template: "Pool", params: ["0xdef"], context: null, createdAtBlock: 2 }]);
+    expect(await store.dataSources()).toEqual([
+      { template: "Pool", params: ["0xabc"], context, createdAtBlock: 1 },
+      { template: "Pool", params: ["0xdef"], context: null, createdAtBlock: 2 },
+    ]);
+    await store.revertTo(ptr(1));
+    expect((await store.dataSources()).map((d) => d.params)).toEqual([["0xabc"]]);
+    await store.revertTo(ptr(0));
+  });
+
   it("records and clears a fatal error", async () => {
     await store.transactBlock(ptr(1), []);
     await store.setFatalError("Mapping aborted", 2);

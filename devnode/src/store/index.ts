@@ -20,9 +20,9 @@ import {
   sqlString,
   type Table,
 } from "./layout.ts";
-import type { BlockPtr, Entity, EntityChange, EntityStore } from "./types.ts";
+import type { BlockPtr, DataSourceRecord, Entity, EntityChange, EntityStore, Value } from "./types.ts";
 
-export type { BlockPtr, Entity, EntityChange, EntityStore, Value } from "./types.ts";
+export type { BlockPtr, DataSourceRecord, Entity, EntityChange, EntityStore, Value } from "./types.ts";
 export type { Layout, Table, Column } from "./layout.ts";
 export type { Row } from "./db.ts";
 
@@ -70,6 +70,7 @@ class PostgresEntityStore implements EntityStore, QueryStore {
   private readonly db: Db;
   private readonly meta: string;
   private readonly blocks: string;
+  private readonly sources: string;
   private headCache: BlockPtr | null = null;
 
   private constructor(db: Db, schema: SubgraphSchema, dbSchema: string) {
@@ -78,6 +79,7 @@ class PostgresEntityStore implements EntityStore, QueryStore {
     this.layout = buildLayout(schema, dbSchema);
     this.meta = `${quoteIdent(dbSchema)}."subgraph_meta"`;
     this.blocks = `${quoteIdent(dbSchema)}."block_ptrs"`;
+    this.sources = `${quoteIdent(dbSchema)}."data_sources"`;
   }
 
   static async create(db: Db, schema: SubgraphSchema, dbSchema: string): Promise<PostgresEntityStore> {
@@ -94,7 +96,10 @@ create table if not exists ${this.meta} (
   fatal_error text,
   fatal_block int4
 );
-create table if not exists ${this.blocks} (number int4 primary key, hash text not null, timestamp int8 not null);`);
+create table if not exists ${this.blocks} (number int4 primary key, hash text not null, timestamp int8 not null);
+create table if not exists ${this.sources} (
+  seq bigserial primary key, template text not null, params text not null, context text, created_at int4 not null
+);`);
     const [meta] = await this.db.query(`select schema_text from ${this.meta}`);
     if (meta && meta.schema_text !== this.schema.text)
       throw new StoreError(
@@ -151,7 +156,7 @@ create table if not exists ${this.blocks} (number int4 primary key, hash text no
     return rows.map((r) => this.rowToEntity(t, r));
   }
 
-  async transactBlock(block: BlockPtr, changes: EntityChange[]): Promise<void> {
+  async transactBlock(block: BlockPtr, changes: EntityChange[], dataSources: DataSourceRecord[] = []): Promise<void> {
     const head = this.headCache;
     if (head && block.number <= head.number)
       throw new StoreError(
@@ -191,6 +196,10 @@ create table if not exists ${this.blocks} (number int4 primary key, hash text no
           script.push(`insert into ${t.qualified} (${blockCol}, ${cols}) values\n${rows.join(",\n")}${conflict};`);
         }
       }
+      for (const ds of dataSources)
+        script.push(
+          `insert into ${this.sources} (template, params, context, created_at) values (${sqlString(ds.template)}, ${sqlString(JSON.stringify(ds.params))}, ${ds.context ? sqlString(entityToJson(ds.context)) : "null"}, ${n});`,
+        );
       script.push(
         `insert into ${this.blocks} (number, hash, timestamp) values (${n}, ${sqlString(block.hash)}, ${Math.trunc(block.timestamp)}) on conflict (number) do update set hash = excluded.hash, timestamp = excluded.timestamp;`,
       );
@@ -233,10 +242,23 @@ create table if not exists ${this.blocks} (number int4 primary key, hash text no
       }
     }
     script.push(`delete from ${this.blocks} where number > ${n};`);
+    script.push(`delete from ${this.sources} where created_at > ${n};`);
     // A failure recorded after the block is undone with it.
     script.push(`update ${this.meta} set fatal_error = null, fatal_block = null where fatal_block > ${n};`);
     await this.db.transaction((tx) => tx.exec(script.join("\n")));
     this.headCache = await this.loadHead();
+  }
+
+  async dataSources(): Promise<DataSourceRecord[]> {
+    const rows = await this.db.query(
+      `select template, params, context, created_at::text from ${this.sources} order by seq`,
+    );
+    return rows.map((r) => ({
+      template: r.template as string,
+      params: JSON.parse(r.params as string),
+      context: r.context ? entityFromJson(r.context) : null,
+      createdAtBlock: Number(r.created_at),
+    }));
   }
 
   private toPtr(r: Row): BlockPtr {
@@ -294,4 +316,49 @@ create table if not exists ${this.blocks} (number int4 primary key, hash text no
 /** A Postgres array literal of text elements (ids), every element quoted. */
 function arrayLiteral(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+}
+
+// Data source contexts are stored as JSON with each value's kind, so they round-trip exactly.
+type JsonValue = [Value["kind"], unknown];
+
+function valueToJson(v: Value): JsonValue {
+  switch (v.kind) {
+    case "Null":
+      return ["Null", null];
+    case "Array":
+      return ["Array", v.value.map(valueToJson)];
+    case "Bytes":
+      return ["Bytes", Buffer.from(v.value).toString("hex")];
+    case "BigInt":
+    case "Int8":
+    case "Timestamp":
+      return [v.kind, v.value.toString()];
+    default:
+      return [v.kind, v.value];
+  }
+}
+
+function valueFromJson([kind, raw]: JsonValue): Value {
+  switch (kind) {
+    case "Null":
+      return { kind };
+    case "Array":
+      return { kind, value: (raw as JsonValue[]).map(valueFromJson) };
+    case "Bytes":
+      return { kind, value: new Uint8Array(Buffer.from(raw as string, "hex")) };
+    case "BigInt":
+    case "Int8":
+    case "Timestamp":
+      return { kind, value: BigInt(raw as string) };
+    default:
+      return { kind, value: raw } as Value;
+  }
+}
+
+function entityToJson(e: Entity): string {
+  return JSON.stringify([...e].map(([k, v]) => [k, valueToJson(v)]));
+}
+
+function entityFromJson(text: string): Entity {
+  return new Map((JSON.parse(text) as [string, JsonValue][]).map(([k, v]) => [k, valueFromJson(v)]));
 }

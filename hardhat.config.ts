@@ -9,6 +9,11 @@ const SOLCJS_PATH = createRequire(import.meta.url).resolve("solc/soljson.js");
 export default defineConfig({
   plugins: [hardhatToolboxViem],
   solidity: {
+    // Deployed as they are: the protocol's AccessManager and the ERC-1967 proxies.
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/access/manager/AccessManager.sol",
+      "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+    ],
     profiles: {
       default: {
         version: SOLC_VERSION,

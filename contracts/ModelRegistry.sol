@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManagedUpgradeable} from "@openzeppelin/contracts-upgradeable/access/manager/AccessManagedUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {ERC721Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC721/ERC721Upgradeable.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+
+/// @title Model registry
+/// @notice Each model is an ERC-721 token owned by its seller, with sale terms and append-only versions.
+/// @dev Searchable fields live only in events (the subgraph indexes them); storage keeps what the
+/// marketplace and the evaluations need: sale terms and each version's content identifiers.
+contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgradeable, UUPSUpgradeable, IModelRegistry {
+    uint256 public constant MAX_NAME = 100;
+    uint256 public constant MAX_SUMMARY = 500;
+    uint256 public constant MAX_TAGS = 16;
+    uint256 public constant MAX_TAG = 32;
+    uint256 public constant MAX_TASK = 64;
+    uint256 public constant MAX_LICENSE = 64;
+    uint256 public constant MAX_URI = 256;
+    uint256 public constant MAX_CID = 64;
+    uint256 public constant MAX_SEMVER = 32;
+
+    /// @dev Sale terms, packed: token, active flag and version count share one slot.
+    struct Model {
+        address paymentToken;
+        bool active;
+        uint32 versionCount;
+        uint256 price;
+    }
+
+    /// @custom:storage-location erc7201:ai-model-marketplace.storage.ModelRegistry
+    struct ModelRegistryStorage {
+        uint256 modelCount;
+        mapping(uint256 modelId => Model) models;
+        mapping(uint256 modelId => mapping(uint32 version => Version)) versions;
+        mapping(address token => bool) paymentTokenAllowed;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("ai-model-marketplace.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant MODEL_REGISTRY_STORAGE_LOCATION =
+        0x2108d460419fba51b5a08a04b88c6798d7a3f2e479c44a52f594e9dddf1e6900;
+
+    function _getModelRegistryStorage() private pure returns (ModelRegistryStorage storage $) {
+        assembly {
+            $.slot := MODEL_REGISTRY_STORAGE_LOCATION
+        }
+    }
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @param authority the protocol's AccessManager
+    function initialize(address authority) external initializer {
+        __ERC721_init("AI Model Marketplace Model", "AIMODEL");
+        __AccessManaged_init(authority);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function listModel(
+        ModelFields calldata fields,
+        VersionInput calldata firstVersion,
+        address paymentToken,
+        uint256 price
+    ) external returns (uint256 modelId) {
+        _validateFields(fields);
+        _validateVersion(firstVersion);
+        _validateTerms(paymentToken, price);
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        modelId = ++$.modelCount;
+        // The marketplace packs model ids in 32 bits.
+        if (modelId > type(uint32).max) revert RegistryModelIdOverflow();
+        $.models[modelId] = Model({paymentToken: paymentToken, active: true, versionCount: 1, price: price});
+        _storeVersion($, modelId, 1, firstVersion);
+        _mint(msg.sender, modelId);
+        emit ModelListed(modelId, msg.sender, fields, paymentToken, price);
+        emit VersionPublished(
+            modelId,
+            1,
+            firstVersion.contentCID,
+            firstVersion.sha256,
+            firstVersion.size,
+            firstVersion.semver,
+            firstVersion.changelogURI
+        );
+    }
+
+    /// @inheritdoc IModelRegistry
+    function publishVersion(uint256 modelId, VersionInput calldata version) external returns (uint32 number) {
+        _requireOwner(modelId);
+        _validateVersion(version);
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        number = ++$.models[modelId].versionCount;
+        _storeVersion($, modelId, number, version);
+        emit VersionPublished(
+            modelId, number, version.contentCID, version.sha256, version.size, version.semver, version.changelogURI
+        );
+    }
+
+    /// @inheritdoc IModelRegistry
+    function deprecateVersion(uint256 modelId, uint32 version, uint32 deprecatedBy) external {
+        _requireOwner(modelId);
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        Version storage v = $.versions[modelId][version];
+        if (
+            version == 0 || deprecatedBy <= version || deprecatedBy > $.models[modelId].versionCount
+                || v.deprecatedBy != 0
+        ) revert RegistryInvalidDeprecation(modelId, version, deprecatedBy);
+        v.deprecatedBy = deprecatedBy;
+        emit VersionDeprecated(modelId, version, deprecatedBy);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function updateModel(uint256 modelId, ModelFields calldata fields) external {
+        _requireOwner(modelId);
+        _validateFields(fields);
+        emit ModelUpdated(modelId, fields);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setPrice(uint256 modelId, address paymentToken, uint256 price) external {
+        _requireOwner(modelId);
+        _validateTerms(paymentToken, price);
+        Model storage model = _getModelRegistryStorage().models[modelId];
+        model.paymentToken = paymentToken;
+        model.price = price;
+        emit ModelRepriced(modelId, paymentToken, price);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setActive(uint256 modelId, bool active) external {
+        _requireOwner(modelId);
+        _getModelRegistryStorage().models[modelId].active = active;
+        emit ModelActiveChanged(modelId, active);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setPaymentTokenAllowed(address token, bool allowed) external restricted {
+        _getModelRegistryStorage().paymentTokenAllowed[token] = allowed;
+        emit PaymentTokenAllowed(token, allowed);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function isPaymentTokenAllowed(address token) external view returns (bool) {
+        return _getModelRegistryStorage().paymentTokenAllowed[token];
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getListing(uint256 modelId) external view returns (Listing memory) {
+        address seller = _ownerOf(modelId);
+        if (seller == address(0)) revert RegistryUnknownModel(modelId);
+        Model storage model = _getModelRegistryStorage().models[modelId];
+        return Listing({
+            seller: seller,
+            paymentToken: model.paymentToken,
+            price: model.price,
+            active: model.active,
+            versionCount: model.versionCount
+        });
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getVersion(uint256 modelId, uint32 version) external view returns (Version memory) {
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        if (version == 0 || version > $.models[modelId].versionCount) revert RegistryUnknownVersion(modelId, version);
+        return $.versions[modelId][version];
+    }
+
+    /// @inheritdoc IModelRegistry
+    function latestVersion(uint256 modelId) external view returns (uint32) {
+        return _getModelRegistryStorage().models[modelId].versionCount;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelCount() external view returns (uint256) {
+        return _getModelRegistryStorage().modelCount;
+    }
+
+    function _storeVersion(ModelRegistryStorage storage $, uint256 modelId, uint32 number, VersionInput calldata input)
+        private
+    {
+        Version storage v = $.versions[modelId][number];
+        v.contentCID = input.contentCID;
+        v.sha256 = input.sha256;
+        v.size = input.size;
+        v.publishedAt = uint64(block.timestamp);
+    }
+
+    function _requireOwner(uint256 modelId) private view {
+        address owner = _ownerOf(modelId);
+        if (owner == address(0)) revert RegistryUnknownModel(modelId);
+        if (owner != msg.sender) revert RegistryNotModelOwner(modelId, msg.sender);
+    }
+
+    /// @dev A free model may name no token (address zero); a priced one needs an allowed token.
+    function _validateTerms(address paymentToken, uint256 price) private view {
+        if (price == 0 && paymentToken == address(0)) return;
+        if (!_getModelRegistryStorage().paymentTokenAllowed[paymentToken]) {
+            revert RegistryPaymentTokenNotAllowed(paymentToken);
+        }
+    }
+
+    function _validateFields(ModelFields calldata fields) private pure {
+        _checkLength("name", bytes(fields.name).length, 1, MAX_NAME);
+        _checkLength("summary", bytes(fields.summary).length, 0, MAX_SUMMARY);
+        _checkLength("task", bytes(fields.task).length, 1, MAX_TASK);
+        _checkLength("license", bytes(fields.license).length, 1, MAX_LICENSE);
+        _checkLength("metadataURI", bytes(fields.metadataURI).length, 0, MAX_URI);
+        uint256 tagCount = fields.tags.length;
+        if (tagCount > MAX_TAGS) revert RegistryTooManyTags(tagCount, MAX_TAGS);
+        for (uint256 i; i < tagCount; ++i) {
+            _checkLength("tag", bytes(fields.tags[i]).length, 1, MAX_TAG);
+        }
+    }
+
+    function _validateVersion(VersionInput calldata version) private pure {
+        uint256 cidLength = version.contentCID.length;
+        if (cidLength == 0 || cidLength > MAX_CID) revert RegistryInvalidCID();
+        if (version.sha256 == bytes32(0)) revert RegistryInvalidSha256();
+        _checkLength("semver", bytes(version.semver).length, 1, MAX_SEMVER);
+        _checkLength("changelogURI", bytes(version.changelogURI).length, 0, MAX_URI);
+    }
+
+    function _checkLength(string memory field, uint256 length, uint256 min, uint256 max) private pure {
+        if (length < min || length > max) revert RegistryInvalidField(field, length, max);
+    }
+
+    /// @dev Upgrades are allowed to the UPGRADER role through the AccessManager.
+    function _authorizeUpgrade(address) internal override restricted {}
+}

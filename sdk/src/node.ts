@@ -1,2 +1,3 @@
 // Entry `@ai-model-marketplace/sdk/node`: the filesystem parts, for Node only.
 export { type EmbeddedStore, type EmbeddedStoreParameters, embeddedStore } from './storage/node/embedded.ts'
+export { type ServeStoreParameters, type ServeStoreReturnType, serveStore } from './node/serve-store/index.ts'

@@ -3,9 +3,11 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { createSiweMessage } from 'viem/siwe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveStore } from '../src/node/serve-store/index.ts'
+import { StoreRefusedError } from '../src/errors/storage.ts'
+import { kuboStore } from '../src/storage/kubo.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
 import { discardBlocks, importDirectory, importFile } from '../src/storage/unixfs.ts'
-import { randomBytes, tempDir, utf8 } from './helpers.ts'
+import { collect, randomBytes, tempDir, utf8 } from './helpers.ts'
 
 const alice = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
 const bob = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
@@ -235,10 +237,52 @@ describe('serveStore writes', () => {
     expect(statuses[20]).toBe(429)
   })
 
-  it('answers a CID it does not hold with 404 in Kubo\'s error shape', async () => {
+  it("answers a CID it does not hold as Kubo does (500, 'not found')", async () => {
     const { cid } = await importFile(randomBytes(10), discardBlocks)
     const response = await fetch(`${service.url}/api/v0/cat?arg=${cid}`, { method: 'POST' })
-    expect(response.status).toBe(404)
+    expect(response.status).toBe(500)
     expect(await response.json()).toEqual({ Message: `Content ${cid} was not found in the store.`, Code: 0, Type: 'error' })
+  })
+})
+
+describe('serveStore through the SDK kuboStore', () => {
+  it('adds and cats a file and a folder with the session header, and reads without one', async () => {
+    const writer = kuboStore({ url: service.url, headers: { authorization: `Bearer ${await token(alice)}` } })
+    const reader = kuboStore({ url: service.url })
+    const bytes = Buffer.from(randomBytes(150_000))
+    const file = await writer.add(bytes.subarray(0, 100_000))
+    expect(await collect(reader.cat(file.cid))).toEqual(bytes.subarray(0, 100_000))
+    expect(await reader.has(file.cid)).toBe(true)
+    const folder = await writer.addDirectory([
+      { path: 'card.md', content: utf8('# model') },
+      { path: 'weights/w.bin', content: bytes.subarray(100_000, 150_000) },
+    ])
+    expect(await collect(reader.cat(`${folder.cid}/weights/w.bin`))).toEqual(bytes.subarray(100_000, 150_000))
+    expect((await reader.stat(folder.cid)).entries?.map((e) => e.name)).toEqual(['card.md', 'weights'])
+    const listed: string[] = []
+    for await (const cid of reader.pins()) listed.push(cid.toString())
+    expect(listed).toEqual(expect.arrayContaining([file.cid.toString(), folder.cid.toString()]))
+  })
+
+  it('maps refusals to StoreRefusedError with the status: 401 without a session, 403 on a pin of another address, 413 over quota', async () => {
+    const anonymous = kuboStore({ url: service.url })
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+    const unauthenticated = await refusal(anonymous.add(utf8('no session')))
+    expect(unauthenticated).toBeInstanceOf(StoreRefusedError)
+    expect(unauthenticated).toMatchObject({ status: 401 })
+    await expectNotStored(utf8('no session'))
+
+    const carol = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a')
+    const carolStore = kuboStore({ url: service.url, headers: { authorization: `Bearer ${await token(carol)}` } })
+    const aliceStore = kuboStore({ url: service.url, headers: { authorization: `Bearer ${await token(alice)}` } })
+    const { cid } = await carolStore.add(utf8('carol owns this'))
+    const forbidden = await refusal(aliceStore.unpin(cid))
+    expect(forbidden).toMatchObject({ code: 'STORE_REFUSED', status: 403 })
+    expect(await pinned()).toContain(cid.toString())
+
+    const tooBig = randomBytes(QUOTA + 1)
+    const overQuota = await refusal(carolStore.add(tooBig))
+    expect(overQuota).toMatchObject({ code: 'STORE_REFUSED', status: 413 })
+    await expectNotStored(tooBig)
   })
 })

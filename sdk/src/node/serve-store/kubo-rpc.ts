@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs'
+import { once } from 'node:events'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
-import { createWriteStream } from 'node:fs'
 import type { CID } from 'multiformats/cid'
 import { BaseError } from '../../errors/base.ts'
 import { ContentNotFoundError, InvalidInputError } from '../../errors/storage.ts'
@@ -191,7 +190,7 @@ async function add(
       result = await store.add(createReadStream(first.file), { pin: true })
     } else {
       // `ipfs add -r dir` sends `dir/...` paths and the root is `dir`; with wrap-with-directory the root is unnamed
-      const top = wrap ? '' : first.path.split('/')[0] as string
+      const top = wrap ? '' : (first.path.split('/')[0] as string)
       if (!wrap && files.some((f) => !f.path.startsWith(`${top}/`)))
         throw new HttpRefusal(400, 'files of a directory upload must share one top folder (or set wrap-with-directory)')
       name = top
@@ -202,7 +201,7 @@ async function add(
       result = await store.addDirectory(entries, { pin: true })
     }
     grant.added?.(result.cid, result.size)
-    sendJson(response, { Name: name || result.cid.toString(), Hash: result.cid.toString(), Size: String(result.size) }, 200, 'application/x-ndjson')
+    sendJson(response, { Name: wrap ? '' : name, Hash: result.cid.toString(), Size: String(result.size) }, 200, 'application/x-ndjson')
   } finally {
     await rm(spool, { recursive: true, force: true })
   }
@@ -258,14 +257,8 @@ export function sendJson(response: ServerResponse, body: unknown, status = 200, 
 
 /** Answers an error in Kubo's shape, with a status saying whose fault it is. */
 export function sendError(response: ServerResponse, error: unknown): void {
-  const status =
-    error instanceof HttpRefusal
-      ? error.status
-      : error instanceof ContentNotFoundError
-        ? 404
-        : error instanceof InvalidInputError
-          ? 400
-          : 500
+  // Kubo answers a missing block with 500 and "not found" in the message, and Kubo clients rely on it
+  const status = error instanceof HttpRefusal ? error.status : error instanceof InvalidInputError ? 400 : 500
   const message = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error)
   if (response.headersSent) {
     // the status line is gone: cutting the stream is the only way left to say it failed

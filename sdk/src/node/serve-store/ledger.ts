@@ -70,7 +70,7 @@ export function ledger(store: ContentStore, parameters: QuotaParameters = {}) {
         unpinning: async (cid) => {
           const held = holders.get(cid.toString())
           const size = held?.get(address)
-          if (!held || size === undefined) throw new HttpRefusal(403, `${cid} is not pinned by ${address}`)
+          if (!held || size === undefined) throw new HttpRefusal(403, `${address} holds no pin on ${cid}`)
           held.delete(address)
           used.set(address, (used.get(address) ?? 0) - size)
           if (held.size > 0) return false

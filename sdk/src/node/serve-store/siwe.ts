@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type Address, type Client, getAddress, type Hex, verifyMessage } from 'viem'
-import { verifySiweMessage } from 'viem/actions'
-import { generateSiweNonce, parseSiweMessage } from 'viem/siwe'
+import { generateSiweNonce, parseSiweMessage, verifySiweMessage } from 'viem/siwe'
 import { HttpRefusal } from './kubo-rpc.ts'
 
 export type SiweAuthParameters = {

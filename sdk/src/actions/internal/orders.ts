@@ -76,3 +76,19 @@ export async function wrappedKeyFromLogs(client: MarketplaceClientConfig, orderI
   )
   return logs[0]?.args.wrappedKey
 }
+
+/** The dispute id of an order, from its OrderDisputed log (the marketplace maps only dispute → order). */
+export async function disputeIdFromLogs(client: MarketplaceClientConfig, orderId: bigint): Promise<bigint | undefined> {
+  const logs = await call('eth_getLogs', () =>
+    client.publicClient.getContractEvents({
+      address: client.deployment.contracts.Marketplace.address,
+      abi: marketplaceAbi,
+      eventName: 'OrderDisputed',
+      args: { orderId },
+      fromBlock: fromBlock(client),
+      toBlock: 'latest',
+      strict: true,
+    }),
+  )
+  return logs.at(-1)?.args.disputeId
+}

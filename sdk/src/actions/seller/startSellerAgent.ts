@@ -69,7 +69,11 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
         onProgress?.({ type: 'scanned', fromBlock: next, toBlock: head, orders: orders.length })
         next = head + 1n
       }
-      for (const waiter of waiters.splice(0).filter((w) => w.block < next || (waiters.push(w), false))) waiter.resolve()
+      for (const waiter of [...waiters])
+        if (waiter.block < next) {
+          waiters.splice(waiters.indexOf(waiter), 1)
+          waiter.resolve()
+        }
     } catch (error) {
       onProgress?.({ type: 'failed', orderId: 0n, error: decodeError(error, 'chain', 'eth_getLogs') })
     }

@@ -1,0 +1,49 @@
+import type { MarketplaceClientConfig } from '../../client/types.ts'
+import type { IndexerBehindError, IndexerQueryError, IndexerUnavailableError } from '../../errors/indexer.ts'
+import type { InvalidInputError } from '../../errors/storage.ts'
+import { type ModelRow, type ModelSummary, type ModelVersionInfo, type VersionRow, modelFields, toModel, toVersion, versionFields } from '../../indexer/models.ts'
+import { type IndexedReadOptions, ensureIndexed, requireIndexer } from '../internal/indexer.ts'
+import { assertId } from '../internal/validate.ts'
+
+export type GetModelParameters = IndexedReadOptions & { modelId: bigint }
+export type GetModelReturnType =
+  | (ModelSummary & {
+      /** Every version, oldest first. */
+      versions: ModelVersionInfo[]
+      creator: `0x${string}`
+      revenue: bigint
+      refundCount: number
+      disputeCount: number
+    })
+  | null
+export type GetModelErrorType = InvalidInputError | IndexerUnavailableError | IndexerQueryError | IndexerBehindError
+
+/**
+ * A model with its versions and totals, from the indexer; null when no such model is indexed.
+ *
+ * @example
+ * import { getModel } from '@ai-model-marketplace/sdk'
+ * const model = await getModel(client, { modelId: 1n })
+ * console.log(model?.name, model?.versions.map((v) => v.semver))
+ */
+export async function getModel(client: MarketplaceClientConfig, parameters: GetModelParameters): Promise<GetModelReturnType> {
+  const { modelId } = parameters
+  assertId('modelId', modelId)
+  const indexer = requireIndexer(client, 'getModel')
+  await ensureIndexed(indexer, parameters)
+  const { model } = await indexer.query<{
+    model: (ModelRow & { versions: VersionRow[]; creator: { id: `0x${string}` }; revenue: string; refundCount: number; disputeCount: number }) | null
+  }>(
+    `query Model($id: ID!) { model(id: $id) { ${modelFields} creator { id } revenue refundCount disputeCount versions(first: 1000, orderBy: version) { ${versionFields} } } }`,
+    { id: modelId.toString() },
+  )
+  if (!model) return null
+  return {
+    ...toModel(model),
+    versions: model.versions.map(toVersion),
+    creator: model.creator.id,
+    revenue: BigInt(model.revenue),
+    refundCount: model.refundCount,
+    disputeCount: model.disputeCount,
+  }
+}

@@ -1,0 +1,336 @@
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { checkCard } from "./card.ts";
+import { detectFormat } from "./detect.ts";
+import { EvaluatorIoError, MalformedFileError } from "./errors.ts";
+import { checkGguf } from "./formats/gguf.ts";
+import { checkOnnx } from "./formats/onnx.ts";
+import { checkPickleFile, checkZip } from "./formats/pytorch.ts";
+import { checkSafetensors } from "./formats/safetensors.ts";
+import { ModelFile, sha256File } from "./io.ts";
+import { loadEvalJob, MANIFEST_PATH } from "./quality/manifest.ts";
+import { runEvaluation } from "./quality/run.ts";
+import { Findings, SUITE, scoreOf, verdictOf } from "./report.ts";
+import type {
+	CheckOptions,
+	FileReport,
+	Format,
+	Limits,
+	Metrics,
+	Report,
+} from "./types.ts";
+
+export const DEFAULT_LIMITS: Limits = {
+	maxHeaderBytes: 100 * 1024 * 1024,
+	maxPickleBytes: 1024 * 1024 * 1024,
+	maxOnnxBytes: 1024 * 1024 * 1024,
+	maxFiles: 10_000,
+	maxZipEntries: 100_000,
+	maxCompressionRatio: 100,
+	maxZipUncompressedBytes: 256 * 1024 * 1024 * 1024,
+	maxGgufCount: 10_000_000,
+	evalTimeoutMs: 60_000,
+	evalMemoryBytes: 2 * 1024 * 1024 * 1024,
+};
+
+const MODEL_FORMATS: ReadonlySet<string> = new Set([
+	"safetensors",
+	"onnx",
+	"gguf",
+	"pytorch-zip",
+	"pickle",
+]);
+
+/**
+ * Runs every check on a model file or folder and returns the report. Model code is never run
+ * and no pickle is ever loaded: formats are parsed by hand, inference runs in a child process.
+ * Hostile or broken files become findings; only an unreadable `path` throws (EvaluatorIoError).
+ */
+export async function checkModel(
+	path: string,
+	options: CheckOptions = {},
+): Promise<Report> {
+	const started = performance.now();
+	const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+	const expected = options.expected ?? {};
+	const findings = new Findings();
+	const root = resolve(path);
+	const info = await stat(root).catch((cause: unknown) => {
+		throw new EvaluatorIoError(
+			`cannot read ${path}: ${(cause as Error).message}`,
+			{ cause },
+		);
+	});
+	const isFolder = info.isDirectory();
+	if (!isFolder && !info.isFile())
+		throw new EvaluatorIoError(`${path} is neither a file nor a folder`);
+	const folder = isFolder ? root : dirname(root);
+	const names = isFolder
+		? await listFiles(root, limits.maxFiles, findings)
+		: [basename(root)];
+	const card =
+		options.card !== undefined
+			? resolve(options.card)
+			: isFolder
+				? findReadme(root, names)
+				: undefined;
+
+	const files: FileReport[] = [];
+	const metrics: Metrics = { files: 0, bytes: 0, durationMs: 0 };
+	for (const name of names) {
+		const full = join(folder, name);
+		const inEval = isFolder && name.startsWith(`eval${sep}`);
+		let format: FileReport["format"] =
+			full === card ? "card" : inEval ? "eval-set" : "other";
+		const file = await ModelFile.open(full).catch((cause: unknown) => {
+			throw new EvaluatorIoError(
+				`cannot open ${full}: ${(cause as Error).message}`,
+				{ cause },
+			);
+		});
+		try {
+			if (format === "other") {
+				const detected = await detectFormat(file, limits.maxPickleBytes);
+				format = detected === "text" ? "other" : detected;
+				format = await checkFile(
+					format,
+					file,
+					name,
+					folder,
+					findings,
+					limits,
+					metrics,
+				);
+			}
+		} catch (error) {
+			if (!(error instanceof MalformedFileError)) throw error;
+			findings.error(error.code, error.message, name);
+		} finally {
+			await file.close();
+		}
+		files.push({
+			path: name,
+			format,
+			bytes: file.size,
+			sha256: await sha256File(full),
+		});
+		metrics.files++;
+		metrics.bytes += file.size;
+	}
+	const models = files.filter((f) => MODEL_FORMATS.has(f.format));
+	if (models.length === 0)
+		findings.warn("format.no-model", "no file in a known model format", null);
+
+	await checkIntegrity(isFolder ? models : files, folder, expected, findings);
+	if (card !== undefined) {
+		await checkCard(
+			card,
+			relative(folder, card) || basename(card),
+			findings,
+			expected,
+		).catch((cause: unknown) => {
+			throw new EvaluatorIoError(
+				`cannot read the model card ${card}: ${(cause as Error).message}`,
+				{ cause },
+			);
+		});
+	} else if (isFolder) {
+		findings.warn(
+			"card.missing",
+			"the folder has no README.md model card",
+			null,
+		);
+	}
+	if (isFolder && !options.skipQuality && names.includes(MANIFEST_PATH)) {
+		await checkQuality(folder, files, findings, limits, metrics);
+	}
+
+	const verdict = verdictOf(findings.list);
+	const formats = new Set(models.map((m) => m.format as Format));
+	metrics.durationMs = Math.round(performance.now() - started);
+	return {
+		suite: SUITE,
+		format:
+			formats.size === 0
+				? "unknown"
+				: formats.size === 1
+					? ([...formats][0] as Format)
+					: "mixed",
+		verdict,
+		score: scoreOf(verdict, metrics),
+		findings: findings.list,
+		metrics,
+		files,
+	};
+}
+
+async function checkFile(
+	format: FileReport["format"],
+	file: ModelFile,
+	name: string,
+	folder: string,
+	findings: Findings,
+	limits: Limits,
+	metrics: Metrics,
+): Promise<FileReport["format"]> {
+	const add = (counts: { tensors: number; parameters: number }): void => {
+		metrics.tensors = (metrics.tensors ?? 0) + counts.tensors;
+		metrics.parameters = (metrics.parameters ?? 0) + counts.parameters;
+	};
+	switch (format) {
+		case "safetensors":
+			add(await checkSafetensors(file, name, findings, limits));
+			return format;
+		case "gguf":
+			add(await checkGguf(file, name, findings, limits));
+			return format;
+		case "onnx": {
+			const summary = await checkOnnx(file, name, folder, findings, limits);
+			if (summary) {
+				metrics.opset = summary.opset;
+				metrics.parameters = (metrics.parameters ?? 0) + summary.parameters;
+			}
+			return format;
+		}
+		case "pickle":
+			await checkPickleFile(file, name, findings, limits);
+			return format;
+		case "zip":
+			return checkZip(file, name, findings, limits);
+		case "unknown":
+			findings.warn(
+				"format.unknown",
+				"file is in no format the checks know; it was not inspected",
+				name,
+			);
+			return format;
+		default:
+			return format;
+	}
+}
+
+/** Lists regular files below `root` (relative paths, sorted); symlinks are reported and skipped. */
+async function listFiles(
+	root: string,
+	maxFiles: number,
+	findings: Findings,
+): Promise<string[]> {
+	const entries = await readdir(root, { recursive: true, withFileTypes: true });
+	const out: string[] = [];
+	for (const entry of entries) {
+		const name = relative(root, join(entry.parentPath, entry.name));
+		if (entry.isSymbolicLink())
+			findings.warn(
+				"path.symlink",
+				`symbolic link ${name} was not followed`,
+				name,
+			);
+		else if (entry.isFile()) out.push(name);
+	}
+	if (out.length > maxFiles)
+		throw new EvaluatorIoError(
+			`${out.length} files, over the limit of ${maxFiles}`,
+		);
+	return out.sort();
+}
+
+function findReadme(root: string, names: string[]): string | undefined {
+	const readme = names.find((n) => n.toLowerCase() === "readme.md");
+	return readme === undefined ? undefined : join(root, readme);
+}
+
+/** Compares the plaintext sha256 (and CID) with the listing: the one checked file, or the only model file. */
+async function checkIntegrity(
+	candidates: FileReport[],
+	folder: string,
+	expected: CheckOptions["expected"] & {},
+	findings: Findings,
+): Promise<void> {
+	if (expected.sha256 === undefined && expected.cid === undefined) return;
+	const target = candidates.length === 1 ? candidates[0] : undefined;
+	if (target === undefined) {
+		findings.warn(
+			"integrity.ambiguous",
+			`expected hashes given but ${candidates.length} candidate files: check one file`,
+			null,
+		);
+		return;
+	}
+	if (expected.sha256 !== undefined) {
+		if (target.sha256 !== expected.sha256.toLowerCase()) {
+			findings.error(
+				"integrity.sha256-mismatch",
+				`sha256 is ${target.sha256}, the listing says ${expected.sha256}`,
+				target.path,
+			);
+		} else {
+			findings.info(
+				"integrity.sha256-match",
+				"sha256 matches the listing",
+				target.path,
+			);
+		}
+	}
+	if (expected.cid !== undefined) {
+		// loaded on demand: the IPFS importer is the slowest module to load and only this needs it
+		const { cidOfFile } = await import("./integrity.ts");
+		const cid = await cidOfFile(join(folder, target.path));
+		if (cid !== expected.cid)
+			findings.error(
+				"integrity.cid-mismatch",
+				`CID is ${cid}, the listing says ${expected.cid}`,
+				target.path,
+			);
+		else
+			findings.info(
+				"integrity.cid-match",
+				"CID matches the listing",
+				target.path,
+			);
+	}
+}
+
+/** Runs the folder's evaluation set on its ONNX model; failures to run are findings. */
+async function checkQuality(
+	folder: string,
+	files: FileReport[],
+	findings: Findings,
+	limits: Limits,
+	metrics: Metrics,
+): Promise<void> {
+	try {
+		const job = await loadEvalJob(folder);
+		const onnx = files.filter((f) => f.format === "onnx");
+		const model =
+			job.model ??
+			(onnx.length === 1
+				? join(folder, (onnx[0] as FileReport).path)
+				: undefined);
+		if (
+			model === undefined ||
+			!onnx.some((f) => join(folder, f.path) === model)
+		) {
+			findings.warn(
+				"eval.no-onnx-model",
+				"the evaluation set needs exactly one ONNX model (or `model` in the manifest)",
+				MANIFEST_PATH,
+			);
+			return;
+		}
+		const result = await runEvaluation(
+			{ ...job, model },
+			{ timeoutMs: limits.evalTimeoutMs, memoryBytes: limits.evalMemoryBytes },
+		);
+		if (result.metric === "accuracy") metrics.accuracy = result.value;
+		else if (result.metric === "top-k") {
+			metrics.topK = result.value;
+			metrics.k = job.k;
+		} else metrics.mse = result.value;
+		metrics.samples = result.samples;
+		metrics.latencyP50Ms = result.latencyP50Ms;
+		metrics.latencyP95Ms = result.latencyP95Ms;
+	} catch (error) {
+		if (!(error instanceof MalformedFileError)) throw error;
+		findings.error(error.code, error.message, MANIFEST_PATH);
+	}
+}

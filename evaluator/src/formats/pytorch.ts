@@ -1,0 +1,137 @@
+import { MalformedFileError } from "../errors.ts";
+import type { ModelFile } from "../io.ts";
+import type { Findings } from "../report.ts";
+import type { Limits } from "../types.ts";
+import { isDangerousModule, PICKLE_ALLOWED_IMPORTS } from "./allowlist.ts";
+import { type PickleScan, scanPickle } from "./pickle.ts";
+import { readZipDirectory, readZipEntry, unsafeEntryName } from "./zip.ts";
+
+/**
+ * Reports the imports of every pickle in `data`: a file may hold several in a row (legacy
+ * `torch.save` writes five, then raw storage bytes). Returns how many imports were seen.
+ */
+export function reportPickles(
+	data: Uint8Array,
+	name: string,
+	findings: Findings,
+): number {
+	let offset = 0;
+	let imports = 0;
+	const flagged = new Set<string>();
+	do {
+		const scan = scanPickle(data, offset);
+		imports += scan.imports.length;
+		reportImports(scan, name, findings, flagged);
+		if (scan.error) {
+			findings.error(
+				scan.error.code,
+				`pickle cannot be read: ${scan.error.message}`,
+				name,
+			);
+			return imports;
+		}
+		offset = scan.end;
+		// another pickle follows only if it opens with PROTO; anything else is tensor data
+	} while (offset < data.length && data[offset] === 0x80);
+	return imports;
+}
+
+function reportImports(
+	scan: PickleScan,
+	name: string,
+	findings: Findings,
+	flagged: Set<string>,
+): void {
+	for (const imported of scan.imports) {
+		if (PICKLE_ALLOWED_IMPORTS.has(imported) || flagged.has(imported)) continue;
+		flagged.add(imported);
+		const what =
+			imported === "?.?"
+				? "an import whose name is not a string the scanner can resolve"
+				: imported;
+		findings.error(
+			"pickle.unsafe-import",
+			`pickle imports ${what}, which is not on the allow-list`,
+			name,
+		);
+	}
+}
+
+/**
+ * Whether bytes that do not open with PROTO are still a protocol 0/1 pickle: the walk reaches STOP
+ * cleanly, or it imports from a dangerous module before breaking (the call would already have run).
+ */
+export function looksLikeOldPickle(data: Uint8Array): boolean {
+	const scan = scanPickle(data);
+	if (!scan.error) return scan.imports.length > 0 || scan.end === data.length;
+	return scan.modules.some(isDangerousModule);
+}
+
+/** Checks a raw pickle file, read whole within the limit. */
+export async function checkPickleFile(
+	file: ModelFile,
+	name: string,
+	findings: Findings,
+	limits: Limits,
+): Promise<void> {
+	if (file.size > limits.maxPickleBytes) {
+		findings.error(
+			"pickle.too-large",
+			`pickle of ${file.size} bytes, over the limit of ${limits.maxPickleBytes}`,
+			name,
+		);
+		return;
+	}
+	reportPickles(await file.read(0, file.size, "pickle"), name, findings);
+}
+
+/**
+ * Checks a zip: entry names stay inside the archive, bombs are refused from the directory alone,
+ * and every `.pkl` entry (a `torch.save` zip has `<name>/data.pkl`) is scanned. Returns the format.
+ */
+export async function checkZip(
+	file: ModelFile,
+	name: string,
+	findings: Findings,
+	limits: Limits,
+): Promise<"pytorch-zip" | "zip"> {
+	const entries = await readZipDirectory(file, limits);
+	let traversal = false;
+	for (const entry of entries) {
+		const problem = unsafeEntryName(entry.name);
+		if (problem) {
+			findings.error(
+				"archive.path-traversal",
+				`entry "${entry.name}" ${problem}`,
+				name,
+			);
+			traversal = true;
+		}
+	}
+	const isTorch = entries.some((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+	if (traversal) return isTorch ? "pytorch-zip" : "zip";
+	if (entries.some((e) => /^[^/]+\/code\//.test(e.name))) {
+		findings.warn(
+			"pytorch.torchscript",
+			"TorchScript archive: torch.jit.load runs the code it contains",
+			name,
+		);
+	}
+	for (const entry of entries) {
+		if (!entry.name.endsWith(".pkl")) continue;
+		if (entry.encrypted)
+			throw new MalformedFileError(
+				"archive.encrypted",
+				`"${entry.name}" is encrypted and cannot be checked`,
+			);
+		const data = await readZipEntry(file, entry, limits.maxPickleBytes);
+		reportPickles(data, `${name}:${entry.name}`, findings);
+	}
+	if (!isTorch)
+		findings.warn(
+			"format.unknown-archive",
+			"zip without a torch.save data.pkl; its entries were not checked as models",
+			name,
+		);
+	return isTorch ? "pytorch-zip" : "zip";
+}

@@ -1,0 +1,261 @@
+import { crc32, inflateRawSync } from "node:zlib";
+import { MalformedFileError } from "../errors.ts";
+import type { ModelFile } from "../io.ts";
+import type { Limits } from "../types.ts";
+
+export type ZipEntry = {
+	name: string;
+	method: number;
+	crc: number;
+	compressedSize: number;
+	size: number;
+	localOffset: number;
+	encrypted: boolean;
+};
+
+const EOCD = 0x06054b50;
+const EOCD64 = 0x06064b50;
+const EOCD64_LOCATOR = 0x07064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+
+/**
+ * Reads a zip's central directory within limits. Bombs (declared sizes over the limit, extreme
+ * ratios, overlapping entries) and malformed directories throw MalformedFileError with an
+ * `archive.*` code before anything is inflated.
+ */
+export async function readZipDirectory(
+	file: ModelFile,
+	limits: Limits,
+): Promise<ZipEntry[]> {
+	const tailLength = Math.min(file.size, 22 + 0xffff);
+	const tail = await file.read(file.size - tailLength, tailLength, "archive");
+	let at = -1;
+	for (let i = tail.length - 22; i >= 0; i--) {
+		if (tail.readUInt32LE(i) === EOCD) {
+			at = i;
+			break;
+		}
+	}
+	if (at < 0)
+		throw new MalformedFileError(
+			"archive.truncated",
+			"no end-of-central-directory record: the zip is truncated or corrupt",
+		);
+	const eocdOffset = file.size - tailLength + at;
+	let count = tail.readUInt16LE(at + 10);
+	let directorySize = tail.readUInt32LE(at + 12);
+	let directoryOffset = tail.readUInt32LE(at + 16);
+	if (
+		count === 0xffff ||
+		directorySize === 0xffffffff ||
+		directoryOffset === 0xffffffff
+	) {
+		const locator = await file.read(eocdOffset - 20, 20, "archive");
+		if (locator.readUInt32LE(0) !== EOCD64_LOCATOR)
+			throw new MalformedFileError(
+				"archive.malformed",
+				"zip64 locator missing",
+			);
+		const record = await file.read(
+			safeNumber(locator.readBigUInt64LE(8)),
+			56,
+			"archive",
+		);
+		if (record.readUInt32LE(0) !== EOCD64)
+			throw new MalformedFileError(
+				"archive.malformed",
+				"zip64 end-of-central-directory record missing",
+			);
+		count = safeNumber(record.readBigUInt64LE(32));
+		directorySize = safeNumber(record.readBigUInt64LE(40));
+		directoryOffset = safeNumber(record.readBigUInt64LE(48));
+	}
+	if (count > limits.maxZipEntries) {
+		throw new MalformedFileError(
+			"archive.too-many-entries",
+			`${count} entries, over the limit of ${limits.maxZipEntries}`,
+		);
+	}
+	if (directorySize > limits.maxHeaderBytes) {
+		throw new MalformedFileError(
+			"archive.header-too-large",
+			`central directory of ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}`,
+		);
+	}
+	const directory = await file.read(directoryOffset, directorySize, "archive");
+
+	const entries: ZipEntry[] = [];
+	let p = 0;
+	for (let i = 0; i < count; i++) {
+		if (p + 46 > directory.length || directory.readUInt32LE(p) !== CENTRAL) {
+			throw new MalformedFileError(
+				"archive.malformed",
+				`central directory entry ${i} is cut or corrupt`,
+			);
+		}
+		const flags = directory.readUInt16LE(p + 8);
+		const nameLength = directory.readUInt16LE(p + 28);
+		const extraLength = directory.readUInt16LE(p + 30);
+		const commentLength = directory.readUInt16LE(p + 32);
+		if (p + 46 + nameLength + extraLength + commentLength > directory.length) {
+			throw new MalformedFileError(
+				"archive.malformed",
+				`central directory entry ${i} runs past the directory`,
+			);
+		}
+		const entry: ZipEntry = {
+			name: directory.toString("utf8", p + 46, p + 46 + nameLength),
+			method: directory.readUInt16LE(p + 10),
+			crc: directory.readUInt32LE(p + 16),
+			compressedSize: directory.readUInt32LE(p + 20),
+			size: directory.readUInt32LE(p + 24),
+			localOffset: directory.readUInt32LE(p + 42),
+			encrypted: (flags & 1) !== 0,
+		};
+		readZip64Extra(
+			entry,
+			directory.subarray(
+				p + 46 + nameLength,
+				p + 46 + nameLength + extraLength,
+			),
+		);
+		entries.push(entry);
+		p += 46 + nameLength + extraLength + commentLength;
+	}
+	checkBomb(entries, limits);
+	checkOverlap(entries, directoryOffset);
+	return entries;
+}
+
+/** Sizes and offsets that do not fit 32 bits live in the zip64 extra field, in this order. */
+function readZip64Extra(entry: ZipEntry, extra: Buffer): void {
+	for (let q = 0; q + 4 <= extra.length; ) {
+		const id = extra.readUInt16LE(q);
+		const length = extra.readUInt16LE(q + 2);
+		if (id === 0x0001) {
+			let r = q + 4;
+			const next = (): number => {
+				if (r + 8 > q + 4 + length)
+					throw new MalformedFileError(
+						"archive.malformed",
+						`zip64 field of "${entry.name}" is short`,
+					);
+				const value = safeNumber(extra.readBigUInt64LE(r));
+				r += 8;
+				return value;
+			};
+			if (entry.size === 0xffffffff) entry.size = next();
+			if (entry.compressedSize === 0xffffffff) entry.compressedSize = next();
+			if (entry.localOffset === 0xffffffff) entry.localOffset = next();
+		}
+		q += 4 + length;
+	}
+}
+
+function checkBomb(entries: ZipEntry[], limits: Limits): void {
+	let total = 0;
+	for (const entry of entries) {
+		total += entry.size;
+		const ratio = entry.size / Math.max(1, entry.compressedSize);
+		if (entry.size > 1024 * 1024 && ratio > limits.maxCompressionRatio) {
+			throw new MalformedFileError(
+				"archive.bomb",
+				`"${entry.name}" inflates ${entry.compressedSize} bytes to ${entry.size} (ratio ${Math.round(ratio)}, limit ${limits.maxCompressionRatio})`,
+			);
+		}
+	}
+	if (total > limits.maxZipUncompressedBytes) {
+		throw new MalformedFileError(
+			"archive.bomb",
+			`entries declare ${total} bytes in all, over the limit of ${limits.maxZipUncompressedBytes}`,
+		);
+	}
+}
+
+/** Overlapping entries let a few kilobytes reference the same compressed data many times. */
+function checkOverlap(entries: ZipEntry[], directoryOffset: number): void {
+	const sorted = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+	for (let i = 0; i < sorted.length; i++) {
+		const entry = sorted[i] as ZipEntry;
+		const next = sorted[i + 1]?.localOffset ?? directoryOffset;
+		// 30 bytes of local header at least precede the data
+		if (entry.localOffset + 30 + entry.compressedSize > next) {
+			throw new MalformedFileError(
+				"archive.overlapping-entries",
+				`"${entry.name}" overlaps the entry or directory after it`,
+			);
+		}
+	}
+}
+
+/** An entry name that would land outside the extraction folder. */
+export function unsafeEntryName(name: string): string | null {
+	if (name.includes("\0")) return "contains a NUL byte";
+	if (name.startsWith("/") || name.startsWith("\\") || /^[A-Za-z]:/.test(name))
+		return "is absolute";
+	if (name.split(/[\\/]/).includes("..")) return "climbs out with ..";
+	return null;
+}
+
+/** The inflated bytes of one entry, never more than `maxBytes` nor than the entry declares. */
+export async function readZipEntry(
+	file: ModelFile,
+	entry: ZipEntry,
+	maxBytes: number,
+): Promise<Buffer> {
+	if (entry.size > maxBytes) {
+		throw new MalformedFileError(
+			"archive.entry-too-large",
+			`"${entry.name}" is ${entry.size} bytes, over the limit of ${maxBytes}`,
+		);
+	}
+	const local = await file.read(entry.localOffset, 30, "archive");
+	if (local.readUInt32LE(0) !== LOCAL)
+		throw new MalformedFileError(
+			"archive.malformed",
+			`no local header for "${entry.name}"`,
+		);
+	const dataOffset =
+		entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+	const raw = await file.read(dataOffset, entry.compressedSize, "archive");
+	let data: Buffer;
+	if (entry.method === 0) {
+		data = raw;
+	} else if (entry.method === 8) {
+		try {
+			// maxOutputLength stops inflating at the declared size, whatever the stream claims
+			data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+		} catch (error) {
+			const code =
+				(error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE"
+					? "archive.bomb"
+					: "archive.malformed";
+			throw new MalformedFileError(
+				code,
+				`"${entry.name}" does not inflate to its declared ${entry.size} bytes: ${(error as Error).message}`,
+			);
+		}
+	} else {
+		throw new MalformedFileError(
+			"archive.unsupported-compression",
+			`"${entry.name}" uses compression method ${entry.method}`,
+		);
+	}
+	if (data.length !== entry.size || crc32(data) !== entry.crc) {
+		throw new MalformedFileError(
+			"archive.crc-mismatch",
+			`"${entry.name}" does not match its declared size and CRC-32`,
+		);
+	}
+	return data;
+}
+
+function safeNumber(value: bigint): number {
+	if (value > BigInt(Number.MAX_SAFE_INTEGER))
+		throw new MalformedFileError(
+			"archive.malformed",
+			`size ${value} is out of range`,
+		);
+	return Number(value);
+}

@@ -1,0 +1,23 @@
+export { REQUIRED_SECTIONS } from "./card.ts";
+export { checkModel, DEFAULT_LIMITS } from "./check.ts";
+export {
+	EvaluatorError,
+	EvaluatorIoError,
+	MalformedFileError,
+} from "./errors.ts";
+export { PICKLE_ALLOWED_IMPORTS } from "./formats/allowlist.ts";
+export { type PickleScan, scanPickle } from "./formats/pickle.ts";
+export type { EvalManifest, Metric } from "./quality/manifest.ts";
+export { MAX_SCORE, SUITE } from "./report.ts";
+export type {
+	CheckOptions,
+	Expected,
+	FileReport,
+	Finding,
+	Format,
+	Limits,
+	Metrics,
+	Report,
+	Severity,
+	Verdict,
+} from "./types.ts";

@@ -1,0 +1,103 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import type { Report } from "../src/index.ts";
+import { stateDictPickle, systemCallPickle } from "./fixtures/pickle.ts";
+import { validSafetensors } from "./fixtures/safetensors.ts";
+import { tempFolder } from "./fixtures/tmp.ts";
+import { torchZip } from "./fixtures/zip.ts";
+
+const CLI = join(import.meta.dirname, "..", "src", "cli.ts");
+const dir = await tempFolder();
+const run = (...args: string[]) => {
+	const result = spawnSync(process.execPath, [CLI, ...args], {
+		encoding: "utf8",
+	});
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+
+describe("evaluator CLI", () => {
+	test("check --json prints exactly the report and exits 0 on pass", async () => {
+		const file = await dir.write(
+			"ok.safetensors",
+			validSafetensors([{ name: "w", dtype: "F32", shape: [3] }]),
+		);
+		const { code, stdout } = run("check", file, "--json");
+		expect(code).toBe(0);
+		const report = JSON.parse(stdout) as Report;
+		expect(report).toMatchObject({
+			suite: "ai-model-marketplace/checks@1",
+			format: "safetensors",
+			verdict: "pass",
+			score: 1_000_000,
+			findings: [],
+		});
+		expect(report.files[0]).toMatchObject({
+			path: "ok.safetensors",
+			format: "safetensors",
+			bytes:
+				12 +
+				8 +
+				JSON.stringify({
+					w: { dtype: "F32", shape: [3], data_offsets: [0, 12] },
+				}).length,
+		});
+	});
+
+	test("a malicious pickle exits 1 and names the import in human output", async () => {
+		const file = await dir.write(
+			"evil.pt",
+			torchZip(systemCallPickle(2, "os", "system")),
+		);
+		const { code, stdout } = run("check", file);
+		expect(code).toBe(1);
+		expect(stdout).toContain("FAIL  pytorch-zip");
+		expect(stdout).toContain(
+			"pickle.unsafe-import  evil.pt:archive/data.pkl: pickle imports os.system",
+		);
+	});
+
+	test("--sha256 compares the plaintext hash", async () => {
+		const file = await dir.write("sd.pt", torchZip(stateDictPickle(2)));
+		const wrong = run("check", file, "--sha256", "0".repeat(64), "--json");
+		expect(wrong.code).toBe(1);
+		expect(
+			(JSON.parse(wrong.stdout) as Report).findings.map((f) => f.code),
+		).toEqual(["integrity.sha256-mismatch"]);
+		const sha = (JSON.parse(wrong.stdout) as Report).files[0]?.sha256 as string;
+		expect(run("check", file, "--sha256", sha, "--json").code).toBe(0);
+	});
+
+	test("unknown formats warn and exit 0", async () => {
+		const file = await dir.write(
+			"blob.bin",
+			Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3]),
+		);
+		const { code, stdout } = run("check", file, "--json");
+		expect(code).toBe(0);
+		expect(JSON.parse(stdout)).toMatchObject({
+			format: "unknown",
+			verdict: "warn",
+			score: 500_000,
+		});
+	});
+
+	test("usage and I/O errors exit 2", () => {
+		expect(run().code).toBe(2);
+		expect(run("check").code).toBe(2);
+		expect(run("frobnicate", "x").stderr).toContain(
+			"unknown command: frobnicate",
+		);
+		expect(run("check", "x", "--bogus").code).toBe(2);
+		expect(run("check", "x", "--sha256", "abc").code).toBe(2);
+		const missing = run("check", join(dir.path, "does-not-exist"));
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toMatch(/^evaluator: cannot read .*does-not-exist/);
+	});
+
+	test("--help prints the usage and exits 0", () => {
+		const { code, stdout } = run("--help");
+		expect(code).toBe(0);
+		expect(stdout).toContain("Usage: evaluator check <file-or-folder>");
+	});
+});

@@ -1,0 +1,191 @@
+import { describe, expect, test } from "vitest";
+import { checkModel, scanPickle } from "../src/index.ts";
+import {
+	instPickle,
+	memoStackGlobalPickle,
+	PickleWriter,
+	stateDictPickle,
+	systemCallPickle,
+} from "./fixtures/pickle.ts";
+import { tempFolder } from "./fixtures/tmp.ts";
+import { torchZip } from "./fixtures/zip.ts";
+
+const dir = await tempFolder();
+const problems = (report: {
+	findings: { severity: string; code: string; message: string }[];
+}) =>
+	report.findings
+		.filter((f) => f.severity === "error")
+		.map((f) => `${f.code}: ${f.message}`);
+
+const PROTOCOLS = [0, 1, 2, 3, 4, 5];
+
+describe("pickle scanner", () => {
+	test.each(PROTOCOLS)(
+		"a torch state dict at protocol %i imports only allowed names",
+		(protocol) => {
+			const scan = scanPickle(stateDictPickle(protocol));
+			expect(scan.error).toBeUndefined();
+			expect(new Set(scan.imports)).toEqual(
+				new Set([
+					"collections.OrderedDict",
+					"torch._utils._rebuild_tensor_v2",
+					"torch.FloatStorage",
+				]),
+			);
+		},
+	);
+
+	test.each(PROTOCOLS)(
+		"a benign state dict at protocol %i passes as a raw pickle and inside a torch zip",
+		async (protocol) => {
+			const raw = await checkModel(
+				await dir.write(`benign-${protocol}.pkl`, stateDictPickle(protocol)),
+			);
+			expect(raw).toMatchObject({ format: "pickle", verdict: "pass" });
+			const zipped = await checkModel(
+				await dir.write(
+					`benign-${protocol}.pt`,
+					torchZip(stateDictPickle(protocol)),
+				),
+			);
+			expect(zipped).toMatchObject({ format: "pytorch-zip", verdict: "pass" });
+		},
+	);
+
+	test.each(PROTOCOLS)(
+		"posix.system at protocol %i fails naming the import",
+		async (protocol) => {
+			const report = await checkModel(
+				await dir.write(`system-${protocol}.bin`, systemCallPickle(protocol)),
+			);
+			expect(report).toMatchObject({
+				format: "pickle",
+				verdict: "fail",
+				score: 0,
+			});
+			expect(problems(report)).toEqual([
+				"pickle.unsafe-import: pickle imports posix.system, which is not on the allow-list",
+			]);
+		},
+	);
+
+	test.each([
+		["os", "system", "os.system"],
+		["builtins", "eval", "builtins.eval"],
+		["__builtin__", "exec", "builtins.exec"],
+		["subprocess", "Popen", "subprocess.Popen"],
+		["builtins", "getattr", "builtins.getattr"],
+		[
+			"torch._utils",
+			"_rebuild_tensor_v2.__globals__",
+			"torch._utils._rebuild_tensor_v2.__globals__",
+		],
+	])("%s.%s is refused", (module, name, shown) => {
+		for (const protocol of [2, 4])
+			expect(
+				scanPickle(systemCallPickle(protocol, module, name)).imports,
+			).toEqual([shown]);
+	});
+
+	test.each(["BINGET", "LONG_BINGET", "GET"] as const)(
+		"STACK_GLOBAL whose names come from the memo via %s is resolved",
+		async (get) => {
+			const bytes = memoStackGlobalPickle(get);
+			expect(scanPickle(bytes)).toMatchObject({
+				imports: ["os.system"],
+				protocol: 4,
+			});
+			expect(scanPickle(bytes).error).toBeUndefined();
+			const report = await checkModel(
+				await dir.write(`memo-${get}.pkl`, bytes),
+			);
+			expect(problems(report)).toEqual([
+				"pickle.unsafe-import: pickle imports os.system, which is not on the allow-list",
+			]);
+		},
+	);
+
+	test("INST imports and calls in one opcode", async () => {
+		expect(scanPickle(instPickle()).imports).toEqual(["os.system"]);
+		const report = await checkModel(await dir.write("inst.pkl", instPickle()));
+		expect(report).toMatchObject({ format: "pickle", verdict: "fail" });
+	});
+
+	test("STACK_GLOBAL on values that are not strings cannot be resolved, so it fails", () => {
+		const w = new PickleWriter(4).raw(
+			[0x43, 2],
+			"os",
+			[0x8c, 6],
+			"system",
+			[0x93],
+		);
+		expect(scanPickle(w.stop()).imports).toEqual(["?.?"]);
+	});
+
+	test("extension-registry imports (EXT1) are refused", () => {
+		expect(
+			scanPickle(new PickleWriter(2).raw([0x82, 1], ")R").stop()).imports,
+		).toEqual(["?.?"]);
+	});
+
+	test("a malicious payload inside a torch zip fails with the entry named", async () => {
+		const report = await checkModel(
+			await dir.write(
+				"evil.pt",
+				torchZip(systemCallPickle(2, "os", "system"), "model"),
+			),
+		);
+		expect(report).toMatchObject({ format: "pytorch-zip", verdict: "fail" });
+		expect(
+			report.findings.find((f) => f.code === "pickle.unsafe-import")?.file,
+		).toBe("evil.pt:model/data.pkl");
+	});
+
+	test("a call hidden after a legacy torch.save magic pickle is still found", async () => {
+		const magic = new PickleWriter(2).int(42).stop();
+		const report = await checkModel(
+			await dir.write(
+				"legacy.pt",
+				Buffer.concat([magic, stateDictPickle(2), systemCallPickle(2)]),
+			),
+		);
+		expect(problems(report)).toEqual([
+			"pickle.unsafe-import: pickle imports posix.system, which is not on the allow-list",
+		]);
+	});
+
+	test("a protocol 0 call whose tail is garbage is still a hostile pickle", async () => {
+		const bytes = Buffer.concat([
+			systemCallPickle(0, "os", "system").subarray(0, -1),
+			Buffer.from("\xff\xfe garbage", "latin1"),
+		]);
+		const report = await checkModel(await dir.write("garbage.pkl", bytes));
+		expect(report.format).toBe("pickle");
+		expect(problems(report).map((p) => p.split(":")[0])).toEqual([
+			"pickle.unsafe-import",
+			"pickle.invalid-opcode",
+		]);
+	});
+
+	test("a truncated pickle is a finding", async () => {
+		const whole = stateDictPickle(4);
+		const report = await checkModel(
+			await dir.write("cut.pkl", whole.subarray(0, whole.length - 7)),
+		);
+		expect(report.verdict).toBe("fail");
+		expect(problems(report)[0]).toMatch(/^pickle\.(truncated|malformed): /);
+	});
+
+	test("stack underflow and unknown opcodes are findings", () => {
+		expect(scanPickle(Buffer.from([0x80, 2, 0x52, 0x2e])).error?.code).toBe(
+			"pickle.malformed",
+		);
+		expect(scanPickle(Buffer.from([0x80, 2, 0xff])).error?.code).toBe(
+			"pickle.invalid-opcode",
+		);
+		expect(scanPickle(Buffer.from([0x80, 4, 0x68, 9])).error?.code).toBe(
+			"pickle.malformed",
+		);
+	});
+});

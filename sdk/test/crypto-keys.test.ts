@@ -40,7 +40,7 @@ describe('key derivation', () => {
   it('ignores the recovery byte form (27/28 or 0/1)', async () => {
     const signature = await buyer.signTypedData(buyerKeyTypedData({ chainId, marketplace, account: buyer.address }))
     const v = Number.parseInt(signature.slice(-2), 16)
-    const other = `${signature.slice(0, -2)}${(v >= 27 ? v - 27 : v + 27).toString(16).padStart(2, '0')}` as const
+    const other: `0x${string}` = `0x${signature.slice(2, -2)}${(v >= 27 ? v - 27 : v + 27).toString(16).padStart(2, '0')}`
     expect(deriveBuyerKey(other).publicKeyHex).toBe(deriveBuyerKey(signature).publicKeyHex)
     expect(() => deriveBuyerKey('0x1234')).toThrow(InvalidInputError)
   })
@@ -80,10 +80,10 @@ describe('HPKE key wrapping', () => {
     const aad = utf8('aad')
     const plaintext = randomBytes(32)
     const ours = await hpkeSeal({ recipientPublicKey: recipient.publicKey, info, plaintext, aad })
-    const recipientKey = await suite.kem.importKey('raw', recipient.secretKey, false)
+    const recipientKey = await suite.kem.importKey('raw', recipient.secretKey.slice().buffer, false)
     const opened = await suite.open({ recipientKey, enc: ours.enc, info }, ours.ciphertext, aad)
     expect(new Uint8Array(opened)).toEqual(plaintext)
-    const theirs = await suite.seal({ recipientPublicKey: await suite.kem.importKey('raw', recipient.publicKey, true), info }, plaintext, aad)
+    const theirs = await suite.seal({ recipientPublicKey: await suite.kem.importKey('raw', recipient.publicKey.slice().buffer, true), info }, plaintext, aad)
     const mine = await hpkeOpen({ recipientSecretKey: recipient.secretKey, enc: new Uint8Array(theirs.enc), info, ciphertext: new Uint8Array(theirs.ct), aad })
     expect(mine).toEqual(plaintext)
   })
@@ -91,7 +91,7 @@ describe('HPKE key wrapping', () => {
   it('wraps a model key in 80 bytes that only the bound buyer, model, marketplace and chain open', async () => {
     const keys = deriveBuyerKey(await buyer.signTypedData(buyerKeyTypedData({ chainId, marketplace, account: buyer.address })))
     const modelKey = generateModelKey()
-    const binding = { chainId, marketplace, modelId: 42n, buyer: buyer.address } as const
+    const binding: { chainId: number; marketplace: `0x${string}`; modelId: bigint; buyer: `0x${string}` } = { chainId, marketplace, modelId: 42n, buyer: buyer.address }
     const wrappedKey = await wrapKey({ modelKey, recipientPublicKey: keys.publicKeyHex, ...binding })
     expect(wrappedKey.length).toBe(80)
     expect(await unwrapKey({ wrappedKey, privateKey: keys.privateKey, ...binding })).toEqual(modelKey)
@@ -105,7 +105,7 @@ describe('HPKE key wrapping', () => {
     await fails({ chainId: 1 })
     await fails({ privateKey: randomBytes(32) })
     const flipped = new Uint8Array(wrappedKey)
-    flipped[50] ^= 1
+    flipped[50]! ^= 1
     await expect(unwrapKey({ wrappedKey: flipped, privateKey: keys.privateKey, ...binding })).rejects.toBeInstanceOf(IntegrityError)
     await expect(wrapKey({ modelKey, recipientPublicKey: '0x00', ...binding })).rejects.toBeInstanceOf(InvalidInputError)
   })

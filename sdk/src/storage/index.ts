@@ -13,3 +13,5 @@ export type {
 } from './types.ts'
 export { verifyBlock } from './dag.ts'
 export { importDirectory, importFile, discardBlocks, kuboImporterOptions, parseCidPath, UNIXFS_CHUNK_SIZE } from './unixfs.ts'
+export { type GatewayReader, type GatewayReaderParameters, gatewayReader } from './gateway.ts'
+export { type KuboStoreParameters, kuboStore } from './kubo.ts'

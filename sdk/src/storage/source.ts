@@ -30,15 +30,16 @@ export async function* toAsyncIterable(source: ByteSource): AsyncGenerator<Uint8
   throw new InvalidInputError('source', 'expected a Uint8Array, an (async) iterable of Uint8Array or a ReadableStream')
 }
 
-/** Passes chunks through, reporting the running byte count. */
+/** Passes chunks through, reporting the running byte count and stopping when `signal` aborts. */
 export async function* withProgress(
   source: AsyncIterable<Uint8Array>,
   onProgress: OnProgress | undefined,
   totalBytes?: number,
-  start = 0,
+  signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
-  let bytes = start
+  let bytes = 0
   for await (const chunk of source) {
+    signal?.throwIfAborted()
     yield chunk
     bytes += chunk.byteLength
     onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes })

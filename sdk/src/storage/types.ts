@@ -48,11 +48,11 @@ export type StatResult = {
   entries?: { name: string; cid: CID }[]
 }
 
-/** Read access to content-addressed data; every implementation verifies what it returns. */
+/** Read access to content-addressed data. */
 export interface ContentReader {
   /** Streams a file's bytes (or a byte range of it). */
   cat(cid: CidLike, options?: CatOptions): AsyncIterable<Uint8Array>
-  /** Whether the root block is available without fetching it from the network. */
+  /** Whether the root block is available (for a node: locally, without asking the network). */
   has(cid: CidLike, options?: { signal?: AbortSignal }): Promise<boolean>
   /** Type and size of a file or directory. */
   stat(cid: CidLike, options?: { signal?: AbortSignal }): Promise<StatResult>

@@ -54,10 +54,10 @@ export async function importFile(source: ByteSource, blocks: WritableStorage, op
   const content = withProgress(toAsyncIterable(source), (p) => {
     size = p.bytes
     options.onProgress?.(p)
-  }, options.totalBytes)
+  }, options.totalBytes, options.signal)
   let cid: CID | undefined
   // the importer's `size` counts DAG bytes; users want the file's length
-  for await (const entry of importer([{ content }], blocks, { ...kuboImporterOptions(), signal: options.signal })) cid = entry.cid
+  for await (const entry of importer([{ content }], blocks, kuboImporterOptions())) cid = entry.cid
   return { cid: cid as CID, size }
 }
 
@@ -83,6 +83,7 @@ export async function importDirectory(
         path,
         content: (async function* () {
           for await (const chunk of toAsyncIterable(entry.content)) {
+            options.signal?.throwIfAborted()
             report(chunk.byteLength)
             total += chunk.byteLength
             yield chunk
@@ -92,11 +93,7 @@ export async function importDirectory(
     }
   }
   let root: AddResult | undefined
-  for await (const entry of importer(candidates(), blocks, {
-    ...kuboImporterOptions(),
-    wrapWithDirectory: true,
-    signal: options.signal,
-  }))
+  for await (const entry of importer(candidates(), blocks, { ...kuboImporterOptions(), wrapWithDirectory: true }))
     root = { cid: entry.cid, size: total }
   if (!root) throw new InvalidInputError('entries', 'a directory needs at least one file')
   return root

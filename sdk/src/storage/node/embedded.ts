@@ -18,6 +18,8 @@ export type EmbeddedStore = ContentStore & {
   readonly dir: string
   /** Streams a CARv1 file of the DAG under `cid`, for a pinning service or `ipfs dag import`. */
   exportCar(cid: CidLike): AsyncIterable<Uint8Array>
+  /** One raw block (ContentNotFoundError if absent), e.g. to serve it as a trustless gateway. */
+  getBlock(cid: CID): Promise<Uint8Array>
   /** Deletes blocks no pin reaches; returns how many were removed. */
   gc(): Promise<number>
   /** Closes the blockstore; the store reopens on next use. */
@@ -60,6 +62,10 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
 
   return {
     dir,
+    async getBlock(cid) {
+      await open()
+      return getBlock(cid)
+    },
     async add(source, options = {}) {
       await open()
       return finishAdd(await importFile(source, blocks, options), options)

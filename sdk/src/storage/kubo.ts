@@ -1,0 +1,253 @@
+import { CID } from 'multiformats/cid'
+import { IntegrityError, InvalidInputError, StoreUnavailableError } from '../errors/storage.ts'
+import { ndjson, request, responseChunks } from './http.ts'
+import { toAsyncIterable } from './source.ts'
+import type { AddOptions, AddResult, ByteSource, CidLike, ContentStore, DirectoryEntry, StatResult } from './types.ts'
+import { discardBlocks, importDirectory, importFile, parseCidPath, UNIXFS_CHUNK_SIZE, validateRange } from './unixfs.ts'
+
+export type KuboStoreParameters = {
+  /** The node's RPC address, e.g. `http://127.0.0.1:5001` (the `/api/v0` suffix is optional). */
+  url: string
+  /** Sent with every request, e.g. `{ Authorization: 'Bearer …' }` for a hosted node. */
+  headers?: Record<string, string>
+}
+
+type KuboAddLine = { Name?: string; Hash?: string; Size?: string }
+
+/**
+ * A {@link ContentStore} over Kubo's RPC API (a local `ipfs daemon` or any provider exposing it),
+ * using plain `fetch` so it stays small in browsers. Uploads stream; the CID is recomputed locally
+ * while uploading and a node answering with another CID is refused (IntegrityError, check `cid`).
+ * `cat` trusts the node: the SDK's download path authenticates content by its AEAD tags and sha256.
+ *
+ * @example
+ * const store = kuboStore({ url: 'http://127.0.0.1:5001' })
+ * const { cid } = await store.add(new TextEncoder().encode('hello world'))
+ */
+export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentStore {
+  const base = `${url.replace(/\/+$/, '').replace(/\/api\/v0$/, '')}/api/v0`
+  const name = url
+  const call = (path: string, params: [string, string][], init: RequestInit & { duplex?: 'half' } = {}, cid?: string) =>
+    request(
+      name,
+      `${base}/${path}?${new URLSearchParams(params)}`,
+      { method: 'POST', ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } },
+      cid ? { cid, when: (status, message) => status === 500 && /not found|no link named|could not find/i.test(message) } : undefined,
+    )
+
+  async function upload(parts: AsyncIterable<MultipartPart>, wrap: boolean, options: AddOptions, local: Promise<AddResult>, abortLocal: (e: unknown) => void): Promise<AddResult> {
+    const boundary = `amm-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`
+    const params: [string, string][] = [
+      ['cid-version', '1'],
+      ['raw-leaves', 'true'],
+      ['chunker', `size-${UNIXFS_CHUNK_SIZE}`],
+      ['trickle', 'false'],
+      ['hash', 'sha2-256'],
+      ['pin', String(options.pin !== false)],
+      ['wrap-with-directory', String(wrap)],
+      ['progress', 'false'],
+    ]
+    let lines: KuboAddLine[]
+    try {
+      const response = await call('add', params, {
+        body: await requestBody(multipart(parts, boundary)),
+        duplex: 'half',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        signal: options.signal,
+      })
+      lines = []
+      for await (const line of ndjson<KuboAddLine & { Message?: string }>(name, response)) {
+        if (line.Message && !line.Hash) throw new StoreUnavailableError(name, { details: line.Message })
+        lines.push(line)
+      }
+    } catch (error) {
+      abortLocal(error)
+      await local.catch(() => {})
+      throw error
+    }
+    const expected = await local
+    const root = wrap ? lines.find((l) => l.Name === '') ?? lines.at(-1) : lines.at(-1)
+    if (!root?.Hash) throw new StoreUnavailableError(name, { details: 'the node returned no CID for the upload' })
+    if (root.Hash !== expected.cid.toString() && CID.parse(root.Hash).toV1().toString() !== expected.cid.toString())
+      throw new IntegrityError('cid', 'The IPFS node stored the content under another CID than the one computed locally.', {
+        expected: expected.cid.toString(),
+        actual: root.Hash,
+        hint: "Check the node's Import settings: the SDK uses 256 KiB chunks and at most 174 links per node (Kubo's defaults).",
+      })
+    return expected
+  }
+
+  return {
+    async add(source: ByteSource, options: AddOptions = {}) {
+      const tee = teeToImporter()
+      const local = importFile(tee.readable, discardBlocks, options)
+      async function* parts(): AsyncGenerator<MultipartPart> {
+        yield { name: 'file', content: tee.forward(toAsyncIterable(source)) }
+      }
+      return upload(parts(), false, options, local, tee.abort)
+    },
+    async addDirectory(entries: Iterable<DirectoryEntry> | AsyncIterable<DirectoryEntry>, options: AddOptions = {}) {
+      const listed: DirectoryEntry[] = []
+      for await (const entry of entries) listed.push(entry)
+      const tees = listed.map(() => teeToImporter())
+      const local = importDirectory(
+        listed.map((entry, i) => ({ path: entry.path, content: (tees[i] as Tee).readable })),
+        discardBlocks,
+        options,
+      )
+      const abort = (e: unknown) => {
+        for (const t of tees) t.abort(e)
+      }
+      async function* parts(): AsyncGenerator<MultipartPart> {
+        const dirs = new Set<string>()
+        for (const [i, entry] of listed.entries()) {
+          const segments = entry.path.split('/').filter(Boolean)
+          for (let d = 1; d < segments.length; d++) {
+            const dir = segments.slice(0, d).join('/')
+            if (!dirs.has(dir)) {
+              dirs.add(dir)
+              yield { name: dir, directory: true }
+            }
+          }
+          yield { name: segments.join('/'), content: (tees[i] as Tee).forward(toAsyncIterable(entry.content)) }
+        }
+      }
+      return upload(parts(), true, options, local, abort)
+    },
+    async *cat(value: CidLike, options = {}) {
+      validateRange(options)
+      const { cid, path } = parseCidPath(value)
+      const params: [string, string][] = [['arg', `${cid}${path}`]]
+      if (options.offset) params.push(['offset', String(options.offset)])
+      if (options.length !== undefined) params.push(['length', String(options.length)])
+      const response = await call('cat', params, { signal: options.signal }, cid.toString()).catch((error) => {
+        if (/is a directory|this dag node is a directory/i.test(String(error?.details)))
+          throw new InvalidInputError('cid', `${cid}${path} is a directory, not a file`, { cause: error })
+        throw error
+      })
+      let bytes = 0
+      for await (const chunk of responseChunks(name, response)) {
+        bytes += chunk.length
+        options.onProgress?.({ bytes })
+        yield chunk
+      }
+      // Kubo reports errors found after the headers were sent in a trailer
+      const streamError = response.headers.get('x-stream-error')
+      if (streamError) throw new StoreUnavailableError(name, { details: streamError })
+    },
+    async has(value: CidLike, options = {}) {
+      const { cid } = parseCidPath(value)
+      try {
+        await call('block/stat', [['arg', cid.toString()], ['offline', 'true']], { signal: options.signal }, cid.toString())
+        return true
+      } catch (error) {
+        if ((error as { code?: string }).code === 'CONTENT_NOT_FOUND') return false
+        throw error
+      }
+    },
+    async stat(value: CidLike, options = {}): Promise<StatResult> {
+      const { cid, path } = parseCidPath(value)
+      const response = await call('files/stat', [['arg', `/ipfs/${cid}${path}`]], { signal: options.signal }, cid.toString())
+      const json = (await response.json()) as { Hash: string; Size: number; Type: string }
+      const root = CID.parse(json.Hash)
+      if (json.Type !== 'directory') return { cid: root, type: 'file', size: json.Size }
+      const ls = await call('ls', [['arg', root.toString()], ['size', 'false'], ['resolve-type', 'false']], { signal: options.signal })
+      const listing = (await ls.json()) as { Objects: { Links: { Name: string; Hash: string }[] }[] }
+      const entries = (listing.Objects[0]?.Links ?? []).map((l) => ({ name: l.Name, cid: CID.parse(l.Hash) }))
+      return { cid: root, type: 'directory', size: 0, entries }
+    },
+    async pin(value: CidLike, options = {}) {
+      const { cid } = parseCidPath(value)
+      await call('pin/add', [['arg', cid.toString()], ['offline', 'true']], { signal: options.signal }, cid.toString())
+    },
+    async unpin(value: CidLike, options = {}) {
+      const { cid } = parseCidPath(value)
+      try {
+        await call('pin/rm', [['arg', cid.toString()]], { signal: options.signal })
+      } catch (error) {
+        // unpinning something not pinned is already done
+        if (!/not pinned/i.test(String((error as { details?: string }).details))) throw error
+      }
+    },
+    async *pins(options = {}) {
+      const response = await call('pin/ls', [['type', 'recursive'], ['stream', 'true']], { signal: options.signal })
+      for await (const line of ndjson<{ Cid: string }>(name, response)) yield CID.parse(line.Cid)
+    },
+  }
+}
+
+type MultipartPart = { name: string; directory?: false; content: AsyncIterable<Uint8Array> } | { name: string; directory: true }
+
+async function* multipart(parts: AsyncIterable<MultipartPart>, boundary: string): AsyncGenerator<Uint8Array> {
+  const encoder = new TextEncoder()
+  for await (const part of parts) {
+    const type = part.directory ? 'application/x-directory' : 'application/octet-stream'
+    yield encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${encodeURIComponent(part.name)}"\r\nContent-Type: ${type}\r\n\r\n`,
+    )
+    if (!part.directory) yield* part.content
+    yield encoder.encode('\r\n')
+  }
+  yield encoder.encode(`--${boundary}--\r\n`)
+}
+
+// Streaming request bodies need `duplex: 'half'`; browsers without it get a Blob (buffered) instead.
+const supportsRequestStreams = (() => {
+  try {
+    let duplexAccessed = false
+    const hasContentType = new Request('http://localhost', {
+      body: new ReadableStream(),
+      method: 'POST',
+      get duplex() {
+        duplexAccessed = true
+        return 'half'
+      },
+    } as RequestInit).headers.has('Content-Type')
+    return duplexAccessed && !hasContentType
+  } catch {
+    return false
+  }
+})()
+
+async function requestBody(source: AsyncIterable<Uint8Array>): Promise<BodyInit> {
+  if (!supportsRequestStreams) {
+    const parts: BlobPart[] = []
+    for await (const chunk of source) parts.push(chunk as BlobPart)
+    return new Blob(parts)
+  }
+  const iterator = source[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await iterator.next()
+      if (done) controller.close()
+      else controller.enqueue(value)
+    },
+    async cancel(reason) {
+      await iterator.throw?.(reason)
+    },
+  })
+}
+
+type Tee = ReturnType<typeof teeToImporter>
+
+/** Copies a byte stream to a second reader (the local CID computation) as it is forwarded. */
+function teeToImporter() {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 8 })
+  const writer = writable.getWriter()
+  let failed = false
+  return {
+    readable,
+    async *forward(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) {
+        await writer.write(chunk)
+        yield chunk
+      }
+      await writer.close()
+    },
+    abort(reason: unknown) {
+      if (failed) return
+      failed = true
+      writer.abort(reason).catch(() => {})
+    },
+  }
+}

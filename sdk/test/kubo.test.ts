@@ -1,0 +1,161 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { IntegrityError, StoreRefusedError, StoreUnavailableError } from '../src/errors/index.ts'
+import { startKuboRpcServer } from '../src/node/kuboRpcServer.ts'
+import { gatewayReader } from '../src/storage/gateway.ts'
+import { kuboStore } from '../src/storage/kubo.ts'
+import { embeddedStore } from '../src/storage/node/embedded.ts'
+import { collect, randomBytes, tempDir, utf8 } from './helpers.ts'
+import { describeStore } from './store-suite.ts'
+
+describeStore('kuboStore over the Kubo-RPC test server', async () => {
+  const { dir, cleanup } = await tempDir()
+  let backing = embeddedStore({ dir })
+  let server = await startKuboRpcServer({ store: backing, token: 'secret' })
+  const connect = () => kuboStore({ url: server.url, headers: { Authorization: 'Bearer secret' } })
+  return {
+    store: connect(),
+    restart: async () => {
+      await server.close()
+      await backing.close()
+      backing = embeddedStore({ dir })
+      server = await startKuboRpcServer({ store: backing, token: 'secret' })
+      return connect()
+    },
+    cleanup: async () => {
+      await server.close()
+      await backing.close()
+      await cleanup()
+    },
+  }
+})
+
+describe.runIf(process.env.KUBO_API_URL)('real Kubo (KUBO_API_URL)', () => {
+  describeStore('kuboStore over a real Kubo', async () => ({
+    store: kuboStore({ url: process.env.KUBO_API_URL as string }),
+    cleanup: async () => {},
+    offlineMissing: false,
+  }))
+})
+
+/** A one-off HTTP server answering every request with `handler`. */
+async function withServer(handler: Parameters<typeof createServer>[1], run: (url: string) => Promise<void>) {
+  const server = createServer(handler)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+describe('kuboStore failures', () => {
+  it('maps 401, 403 and 413 to StoreRefusedError with the status', async () => {
+    for (const status of [401, 403, 413]) {
+      await withServer(
+        (req, res) => {
+          req.resume()
+          res.writeHead(status, { 'content-type': 'application/json' })
+          res.end(JSON.stringify({ Message: 'no', Code: 0, Type: 'error' }))
+        },
+        async (url) => {
+          const error = await kuboStore({ url }).add(utf8('x')).catch((e) => e)
+          expect(error).toBeInstanceOf(StoreRefusedError)
+          expect(error.status).toBe(status)
+        },
+      )
+    }
+  })
+
+  it('refuses the test server without its token, and over its upload limit', async () => {
+    const { dir, cleanup } = await tempDir()
+    const backing = embeddedStore({ dir })
+    const server = await startKuboRpcServer({ store: backing, token: 't', maxUploadBytes: 1000 })
+    try {
+      await expect(kuboStore({ url: server.url }).add(utf8('x'))).rejects.toMatchObject({ status: 401 })
+      const store = kuboStore({ url: server.url, headers: { Authorization: 'Bearer t' } })
+      // a Blob body has a known length, so the limit applies before reading
+      const error = await store.add(randomBytes(5000)).catch((e) => e)
+      expect(error).toBeInstanceOf(StoreRefusedError)
+    } finally {
+      await server.close()
+      await backing.close()
+      await cleanup()
+    }
+  })
+
+  it('raises StoreUnavailableError when the store dies mid-upload, and when nothing listens', async () => {
+    await withServer(
+      (req) => {
+        let received = 0
+        req.on('data', (chunk: Buffer) => {
+          received += chunk.length
+          if (received > 1_000_000) req.socket.destroy()
+        })
+      },
+      async (url) => {
+        const source = (async function* () {
+          for (let i = 0; i < 64; i++) yield randomBytes(262_144)
+        })()
+        const error = await kuboStore({ url }).add(source).catch((e) => e)
+        expect(error).toBeInstanceOf(StoreUnavailableError)
+      },
+    )
+    await expect(kuboStore({ url: 'http://127.0.0.1:9' }).add(utf8('x'))).rejects.toBeInstanceOf(StoreUnavailableError)
+  })
+
+  it('refuses a node that answers with another CID than the bytes have', async () => {
+    await withServer(
+      (req, res) => {
+        req.resume()
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+          res.end(`${JSON.stringify({ Name: 'f', Hash: 'bafkreibmlvvgdyihetgocpof6xk64kjjzdeq2e4c7hqs3krdheosk4tgj4', Size: '12' })}\n`)
+        })
+      },
+      async (url) => {
+        const error = await kuboStore({ url }).add(utf8('hello world')).catch((e) => e)
+        expect(error).toBeInstanceOf(IntegrityError)
+        expect(error.check).toBe('cid')
+      },
+    )
+  })
+})
+
+describe('gatewayReader', () => {
+  it('reads verified blocks from a trustless gateway and rejects a tampered block', async () => {
+    const { dir, cleanup } = await tempDir()
+    const backing = embeddedStore({ dir })
+    const data = randomBytes(700_000)
+    const { cid } = await backing.add(data)
+    const server = await startKuboRpcServer({ store: backing })
+    try {
+      const reader = gatewayReader({ url: server.gatewayUrl })
+      expect(Buffer.compare(await collect(reader.cat(cid)), data)).toBe(0)
+      expect(Buffer.compare(await collect(reader.cat(cid, { offset: 300_000, length: 10 })), data.subarray(300_000, 300_010))).toBe(0)
+      expect(await reader.stat(cid)).toMatchObject({ type: 'file', size: 700_000 })
+      expect(await reader.has(cid)).toBe(true)
+    } finally {
+      await server.close()
+    }
+    // a gateway that flips one bit of every block it serves
+    await withServer(
+      async (req, res) => {
+        const { CID } = await import('multiformats/cid')
+        const block = new Uint8Array(await backing.getBlock(CID.parse((req.url ?? '').split('/')[2]?.split('?')[0] ?? '')))
+        block[block.length - 1]! ^= 1
+        res.writeHead(200, { 'content-type': 'application/vnd.ipld.raw' })
+        res.end(block)
+      },
+      async (url) => {
+        const error = await collect(gatewayReader({ url }).cat(cid)).catch((e) => e)
+        expect(error).toBeInstanceOf(IntegrityError)
+        expect(error.check).toBe('cid')
+      },
+    )
+    await backing.close()
+    await cleanup()
+  })
+})

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { ModelFile } from "../io.ts";
 import type { Findings } from "../report.ts";
@@ -231,6 +231,16 @@ async function checkExternal(
 		findings.error(
 			"onnx.external-data-missing",
 			`initializer "${tensorName}" points to missing file ${location}`,
+			name,
+		);
+		return;
+	}
+	// a symlink inside the folder may still point out of it
+	const real = relative(await realpath(folder), await realpath(target));
+	if (real === ".." || real.startsWith(`..${sep}`) || isAbsolute(real)) {
+		findings.error(
+			"onnx.external-data-escape",
+			`initializer "${tensorName}" reaches outside the model folder through a link: ${location}`,
 			name,
 		);
 		return;

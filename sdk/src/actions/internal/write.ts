@@ -4,9 +4,6 @@ import {
   type Hash,
   type Log,
   type TransactionReceipt,
-  BaseError as ViemError,
-  ContractFunctionRevertedError,
-  UserRejectedRequestError,
   parseEventLogs,
 } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
@@ -32,27 +29,34 @@ export async function assertChain(client: MarketplaceClientConfig): Promise<void
   }
 }
 
+type ViemErrorLike = Error & { shortMessage?: string; cause?: unknown }
+type RevertedLike = ViemErrorLike & { data?: { errorName?: string; args?: readonly unknown[] }; raw?: `0x${string}`; reason?: string }
+
+/** The first error in the cause chain named `name`. By name, not instanceof: an app may load its own copy of viem. */
+function find<T extends Error>(error: unknown, name: string): T | undefined {
+  for (let e = error; e instanceof Error; e = (e as ViemErrorLike).cause) if (e.name === name) return e as T
+  return undefined
+}
+
 /** Turns anything viem or a wallet throws into one of the SDK's typed errors. */
 export function decodeError(error: unknown, contract: string, functionName: string): BaseError {
   if (error instanceof BaseError) return error
-  if (error instanceof ViemError) {
-    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null
-    if (reverted)
-      return new ContractRevertedError({
-        contract,
-        functionName,
-        errorName: reverted.data?.errorName,
-        args: reverted.data?.args ?? [],
-        data: reverted.raw,
-        reason: reverted.reason,
-        cause: error,
-        details: error.shortMessage,
-      })
-    if (error.walk((e) => e instanceof UserRejectedRequestError))
-      return new ChainRequestError(`${contract}.${functionName}`, { userRejected: true, cause: error, details: error.shortMessage })
-    return new ChainRequestError(`${contract}.${functionName}`, { cause: error, details: error.shortMessage })
-  }
-  return new ChainRequestError(`${contract}.${functionName}`, { cause: error })
+  const details = (error as ViemErrorLike)?.shortMessage
+  const reverted = find<RevertedLike>(error, 'ContractFunctionRevertedError')
+  if (reverted)
+    return new ContractRevertedError({
+      contract,
+      functionName,
+      errorName: reverted.data?.errorName,
+      args: reverted.data?.args ?? [],
+      data: reverted.raw,
+      reason: reverted.reason,
+      cause: error,
+      details,
+    })
+  if (find(error, 'UserRejectedRequestError'))
+    return new ChainRequestError(`${contract}.${functionName}`, { userRejected: true, cause: error, details })
+  return new ChainRequestError(`${contract}.${functionName}`, { cause: error, details })
 }
 
 /** Runs a chain request, decoding whatever it throws. */

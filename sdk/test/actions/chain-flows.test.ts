@@ -1,0 +1,174 @@
+// Buy, deliver, confirm, review, dispute and refund through the SDK's actions against the real
+// deployed proxies on Hardhat's in-process chain. Files are not involved here (see e2e tests).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { getAddress, parseEther, toHex } from 'viem'
+import { modelRegistryAbi, platformTokenAbi } from '../../src/contracts/abis.ts'
+import { ChainMismatchError, ContractRevertedError, PriceChangedError, WalletMissingError } from '../../src/errors/chain.ts'
+import { InvalidInputError } from '../../src/errors/storage.ts'
+import { startProtocol } from './harness.ts'
+
+let p: Awaited<ReturnType<typeof startProtocol>>
+beforeAll(async () => {
+  p = await startProtocol()
+}, 120_000)
+afterAll(() => p?.close())
+
+/** Lists a model straight through the registry (the files do not matter to these flows). */
+async function listRaw(price: bigint) {
+  const { cid } = await p.store.add(crypto.getRandomValues(new Uint8Array(1000)))
+  const { request, result } = await p.publicClient.simulateContract({
+    account: p.accounts.seller.account,
+    address: p.deployment.contracts.ModelRegistry.address,
+    abi: modelRegistryAbi,
+    functionName: 'listModel',
+    args: [
+      { name: 'Sentiment', summary: 'Reviews to stars', tags: ['nlp'], task: 'text-classification', license: 'MIT', commercialUse: true, metadataURI: '' },
+      { contentCID: toHex(cid.bytes), sha256: toHex(crypto.getRandomValues(new Uint8Array(32))), size: 1000n, semver: '1.0.0', changelogURI: '' },
+      p.deployment.contracts.PlatformToken.address,
+      price,
+    ],
+  })
+  await p.publicClient.waitForTransactionReceipt({ hash: await p.accounts.seller.writeContract(request) })
+  return result
+}
+
+const balance = (address: `0x${string}`) =>
+  p.publicClient.readContract({ address: p.deployment.contracts.PlatformToken.address, abi: platformTokenAbi, functionName: 'balanceOf', args: [address] })
+
+describe('buy → deliver → confirm → review → withdraw', () => {
+  it('runs the whole paid flow with a permit and credits the seller', async () => {
+    const modelId = await listRaw(parseEther('10'))
+    const terms = await p.buyer.quote({ modelId })
+    expect(terms).toMatchObject({ modelId, price: parseEther('10'), fee: parseEther('0.25'), sellerProceeds: parseEther('9.75'), feeBps: 250, active: true })
+    expect(terms.seller.toLowerCase()).toBe(p.accounts.seller.account.address.toLowerCase())
+
+    const before = await balance(p.accounts.buyer.account.address)
+    const bought = await p.buyer.buyModel({ modelId, maxPrice: terms.price })
+    expect(bought.payment).toBe('permit')
+    expect(bought.price).toBe(parseEther('10'))
+    expect(await balance(p.accounts.buyer.account.address)).toBe(before - parseEther('10'))
+
+    const delivered = await p.seller.deliverOrder({ orderId: bought.orderId })
+    expect(delivered.wrappedKey).toHaveLength(2 + 80 * 2)
+    // A second delivery is refused before any transaction, with the decoded reason.
+    await expect(p.seller.deliverOrder({ orderId: bought.orderId })).rejects.toMatchObject({ errorName: 'MarketplaceWrongStatus' })
+
+    await p.buyer.confirmOrder({ orderId: bought.orderId })
+    const reviewed = await p.buyer.reviewOrder({ orderId: bought.orderId, rating: 5, comment: 'Works as described.' })
+    expect(reviewed.commentURI).toMatch(/^ipfs:\/\/bafk/)
+    await expect(p.buyer.reviewOrder({ orderId: bought.orderId, rating: 4 })).rejects.toMatchObject({ errorName: 'ReputationAlreadyReviewed' })
+
+    const { amount } = await p.seller.withdraw()
+    expect(amount).toBe(parseEther('9.75'))
+  })
+
+  it('approves instead of a permit when asked, and reuses an allowance', async () => {
+    const modelId = await listRaw(parseEther('1'))
+    expect((await p.stranger.buyModel({ modelId, payment: 'approve' })).payment).toBe('approve')
+    const again = await listRaw(parseEther('1'))
+    await p.accounts.stranger.writeContract({
+      address: p.deployment.contracts.PlatformToken.address,
+      abi: platformTokenAbi,
+      functionName: 'approve',
+      args: [p.deployment.contracts.Marketplace.address, parseEther('5')],
+    })
+    expect((await p.stranger.buyModel({ modelId: again })).payment).toBe('allowance')
+  })
+
+  it('licenses a free model at once', async () => {
+    const modelId = await listRaw(0n)
+    const { payment, price } = await p.buyer.buyModel({ modelId })
+    expect({ payment, price }).toEqual({ payment: 'free', price: 0n })
+  })
+})
+
+describe('protection and errors', () => {
+  it('refuses a price above maxPrice before sending anything', async () => {
+    const modelId = await listRaw(parseEther('2'))
+    const nonce = await p.publicClient.getTransactionCount({ address: p.accounts.buyer.account.address })
+    const error = await p.buyer.buyModel({ modelId, maxPrice: parseEther('1') }).catch((e) => e)
+    expect(error).toBeInstanceOf(PriceChangedError)
+    expect(error).toMatchObject({ code: 'PRICE_CHANGED', price: parseEther('2'), maxPrice: parseEther('1') })
+    expect(await p.publicClient.getTransactionCount({ address: p.accounts.buyer.account.address })).toBe(nonce)
+  })
+
+  it('decodes a revert into its typed error with the arguments', async () => {
+    const modelId = await listRaw(parseEther('1'))
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    const error = await p.buyer.confirmOrder({ orderId }).catch((e) => e)
+    expect(error).toBeInstanceOf(ContractRevertedError)
+    expect(error.errorName).toBe('MarketplaceWrongStatus')
+    expect(error.args).toEqual([orderId, 1])
+    expect(error.shortMessage).toBe(`Marketplace.confirm reverted: MarketplaceWrongStatus(${orderId}, 1)`)
+    expect(error.hint).toMatch(/not in a state that allows this/)
+    const stranger = await p.stranger.confirmOrder({ orderId }).catch((e) => e)
+    expect(stranger).toMatchObject({ errorName: 'MarketplaceNotBuyer', args: [orderId, getAddress(p.accounts.stranger.account.address)] })
+    const notOwner = await p.stranger.setPrice({ modelId, price: 1n }).catch((e) => e)
+    expect(notOwner).toMatchObject({ code: 'CONTRACT_REVERTED', errorName: 'RegistryNotModelOwner' })
+    expect(notOwner.args).toEqual([modelId, getAddress(p.accounts.stranger.account.address)])
+  })
+
+  it('rejects invalid input, naming the field, before any transaction', async () => {
+    const nonce = await p.publicClient.getTransactionCount({ address: p.accounts.seller.account.address })
+    const cases = [
+      [() => p.seller.updateModel({ modelId: 1n, name: '', task: 'x', license: 'MIT' }), 'name'],
+      [() => p.seller.updateModel({ modelId: 1n, name: 'ok', task: 'x', license: 'MIT', tags: Array(17).fill('t') }), 'tags'],
+      [() => p.seller.setPrice({ modelId: 0n, price: 1n }), 'modelId'],
+      [() => p.seller.setPrice({ modelId: 1n, price: -1n }), 'price'],
+      [() => p.buyer.reviewOrder({ orderId: 1n, rating: 6 }), 'rating'],
+      [() => p.seller.setProfile({ handle: 'No Caps', profile: {} }), 'handle'],
+      [() => p.arbiter.ruleDispute({ disputeId: 1n, ruling: { buyerShareBps: 10_001 } }), 'ruling.buyerShareBps'],
+    ] as const
+    for (const [run, parameter] of cases) {
+      const error = await (run as () => Promise<unknown>)().catch((e) => e)
+      expect(error, parameter).toBeInstanceOf(InvalidInputError)
+      expect(error.parameter).toBe(parameter)
+    }
+    expect(await p.publicClient.getTransactionCount({ address: p.accounts.seller.account.address })).toBe(nonce)
+  })
+
+  it('needs a wallet to write and the deployment’s chain', async () => {
+    await expect(p.reader.confirmOrder({ orderId: 1n })).rejects.toBeInstanceOf(WalletMissingError)
+    const wrongChain = p.clientOf(p.accounts.buyer, { deployment: { ...p.deployment, chainId: 1 } })
+    const error = await wrongChain.confirmOrder({ orderId: 1n }).catch((e) => e)
+    expect(error).toBeInstanceOf(ChainMismatchError)
+    expect(error).toMatchObject({ expectedChainId: 1, actualChainId: 31337 })
+  })
+})
+
+describe('disputes and refunds', () => {
+  it('disputes a delivery with evidence and splits by ruling', async () => {
+    const modelId = await listRaw(parseEther('10'))
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    await p.seller.deliverOrder({ orderId })
+    const { disputeId, evidenceURI } = await p.buyer.disputeOrder({ orderId, evidence: { name: 'Broken', description: 'The weights do not load.' } })
+    expect(evidenceURI).toMatch(/^ipfs:\/\//)
+    await p.seller.submitEvidence({ orderId, evidence: { name: 'Logs', description: 'Loads fine with torch 2.4.' } })
+    const before = await balance(p.accounts.buyer.account.address)
+    const ruled = await p.arbiter.ruleDispute({ orderId, ruling: { buyerShareBps: 3000 } })
+    expect(ruled).toMatchObject({ disputeId, orderId, ruling: 3003n, buyerRefund: parseEther('3') })
+    expect(ruled.sellerProceeds + ruled.fee).toBe(parseEther('7'))
+    // Refunds are pushed to the buyer.
+    expect(await balance(p.accounts.buyer.account.address)).toBe(before + parseEther('3'))
+    // Only the arbiter panel rules.
+    await expect(p.stranger.ruleDispute({ disputeId, ruling: 'buyer' })).rejects.toMatchObject({ errorName: 'AccessManagedUnauthorized' })
+  })
+
+  it('refunds an order the seller did not deliver in time', async () => {
+    const modelId = await listRaw(parseEther('4'))
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    await expect(p.stranger.refundOrder({ orderId })).rejects.toMatchObject({ errorName: 'MarketplaceDeadlineNotReached' })
+    await p.increaseTime(3 * 86_400 + 1)
+    const before = await balance(p.accounts.buyer.account.address)
+    await p.stranger.refundOrder({ orderId })
+    expect(await balance(p.accounts.buyer.account.address)).toBe(before + parseEther('4'))
+  })
+
+  it('delists and relists', async () => {
+    const modelId = await listRaw(parseEther('1'))
+    await p.seller.delist({ modelId })
+    await expect(p.buyer.buyModel({ modelId })).rejects.toMatchObject({ errorName: 'MarketplaceModelInactive' })
+    await p.seller.relist({ modelId })
+    expect((await p.buyer.quote({ modelId })).active).toBe(true)
+  })
+})

@@ -62,6 +62,8 @@ export interface Devnode {
   /** The GraphQL endpoint. */
   graphqlUrl: string;
   status(): DevnodeStatus;
+  /** Runs a GraphQL query in-process, exactly as the HTTP endpoint would. */
+  query(query: string, variables?: Record<string, unknown>): Promise<{ data?: unknown; errors?: readonly { message: string }[] }>;
   /** Resolves once block `n` is indexed; rejects with IndexingFailedError if the subgraph fails first. */
   waitForBlock(n: number, options?: { timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
@@ -111,7 +113,12 @@ export async function startDevnode(options: StartDevnodeOptions): Promise<Devnod
     onBlock: options.onBlock ? () => options.onBlock?.(status()) : undefined,
   });
 
-  const queries = createQueryHandler({ store, schema, name, status });
+  const queries = createQueryHandler({
+    store,
+    schema,
+    name,
+    status: () => ({ deployment: name, hasIndexingErrors: (indexer as IndexerType).status.health === "failed" }),
+  });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/status" || path === "/status/") {
@@ -142,6 +149,7 @@ export async function startDevnode(options: StartDevnodeOptions): Promise<Devnod
     name,
     graphqlUrl: `${url}/subgraphs/name/${name}`,
     status,
+    query: (query, variables) => queries.executeQuery(query, variables ?? null),
     waitForBlock: (n, opts) => (indexer as IndexerType).waitForBlock(n, opts?.timeoutMs),
     stop() {
       stopping ??= (async () => {

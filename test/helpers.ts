@@ -1,0 +1,107 @@
+// Shared set-up of the contract tests: the protocol deployed by deployProtocol on Hardhat's in-process EVM.
+import { network } from 'hardhat'
+import { type Address, type Hex, keccak256, parseEther, toHex } from 'viem'
+import { deployProtocol } from '../contracts/deploy/deploy.ts'
+
+export const PRICE = parseEther('100')
+export const BUYER_KEY = keccak256(toHex('buyer x25519 public key'))
+export const WRAPPED_KEY = `0x${'ab'.repeat(80)}` as Hex
+export const DAY = 86_400n
+export const CID = `0x01551220${'11'.repeat(32)}` as Hex
+export const SHA = keccak256(toHex('plaintext archive'))
+
+export function fields(name = 'Sentiment classifier') {
+  return {
+    name,
+    summary: 'A DistilBERT model fine-tuned on product reviews; returns positive or negative.',
+    tags: ['nlp', 'sentiment', 'bert'],
+    task: 'text-classification',
+    license: 'apache-2.0',
+    commercialUse: true,
+    metadataURI: 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy',
+  }
+}
+
+export function version(semver = '1.0.0') {
+  return { contentCID: CID, sha256: SHA, size: 123_456_789n, semver, changelogURI: 'ipfs://bafkreichangelog' }
+}
+
+/** A fresh in-process chain with the protocol deployed once and snapshotted (loadFixture). */
+export async function createProtocol() {
+  const connection = await network.create()
+  const { viem, networkHelpers } = connection
+  const publicClient = await viem.getPublicClient()
+  const [deployer, seller, buyer, arbiter, evaluator, treasury, other, seller2] = await viem.getWalletClients()
+
+  async function deployFixture() {
+    const deployment = await deployProtocol({
+      walletClient: deployer,
+      publicClient,
+      roles: {
+        arbiters: [arbiter.account.address],
+        evaluators: [evaluator.account.address],
+        treasury: treasury.account.address,
+      },
+      mint: [seller, buyer, other, seller2].map((w) => ({ to: w.account.address, amount: parseEther('1000000') })),
+    })
+    const at = deployment.contracts
+    const token = await viem.getContractAt('PlatformToken', at.PlatformToken.address)
+    const registry = await viem.getContractAt('ModelRegistry', at.ModelRegistry.address)
+    const marketplace = await viem.getContractAt('Marketplace', at.Marketplace.address)
+    const arbitration = await viem.getContractAt('Arbitration', at.Arbitration.address)
+    const reputation = await viem.getContractAt('Reputation', at.Reputation.address)
+    const evaluations = await viem.getContractAt('Evaluations', at.Evaluations.address)
+    const manager = await viem.getContractAt('AccessManager', at.AccessManager.address)
+    return { deployment, token, registry, marketplace, arbitration, reputation, evaluations, manager }
+  }
+
+  const load = () => networkHelpers.loadFixture(deployFixture)
+  type Protocol = Awaited<ReturnType<typeof deployFixture>>
+
+  /** Lists a model as `seller` (default) and returns its id. */
+  async function list(p: Protocol, options: { price?: bigint; from?: typeof seller; token?: Address } = {}) {
+    const from = options.from ?? seller
+    const price = options.price ?? PRICE
+    const token = options.token ?? (price === 0n ? '0x0000000000000000000000000000000000000000' : p.token.address)
+    await p.registry.write.listModel([fields(), version(), token, price], { account: from.account })
+    return p.registry.read.modelCount()
+  }
+
+  /** Approves and buys `modelId` as `buyer` (default); returns the order id. */
+  async function buy(p: Protocol, modelId: bigint, from = buyer) {
+    const listing = await p.registry.read.getListing([modelId])
+    const token = await viem.getContractAt('PlatformToken', listing.paymentToken) // any ERC-20's approve
+    await token.write.approve([p.marketplace.address, listing.price], { account: from.account })
+    await p.marketplace.write.purchase([modelId, listing.price, BUYER_KEY], { account: from.account })
+    return p.marketplace.read.orderCount()
+  }
+
+  /** A delivered order of a freshly listed model. */
+  async function delivered(p: Protocol) {
+    const modelId = await list(p)
+    const orderId = await buy(p, modelId)
+    await p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account })
+    return { modelId, orderId }
+  }
+
+  /** A disputed order; returns its dispute id too. */
+  async function disputed(p: Protocol) {
+    const { modelId, orderId } = await delivered(p)
+    await p.marketplace.write.dispute([orderId, 'ipfs://evidence-buyer'], { account: buyer.account })
+    const disputeId = await p.arbitration.read.disputeCount()
+    return { modelId, orderId, disputeId }
+  }
+
+  return {
+    connection,
+    viem,
+    networkHelpers,
+    publicClient,
+    accounts: { deployer, seller, buyer, arbiter, evaluator, treasury, other, seller2 },
+    load,
+    list,
+    buy,
+    delivered,
+    disputed,
+  }
+}

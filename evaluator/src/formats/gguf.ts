@@ -61,10 +61,13 @@ class Cursor {
 		return at;
 	}
 	async u32(): Promise<number> {
-		return this.window.readUInt32LE(await this.need(4));
+		// need() may swap the window, so read it only after awaiting
+		const at = await this.need(4);
+		return this.window.readUInt32LE(at);
 	}
 	async u64(): Promise<number> {
-		const value = this.window.readBigUInt64LE(await this.need(8));
+		const at = await this.need(8);
+		const value = this.window.readBigUInt64LE(at);
 		if (value > BigInt(Number.MAX_SAFE_INTEGER))
 			throw new MalformedFileError(
 				"gguf.count-too-large",

@@ -8,6 +8,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLInterfaceType,
   GraphQLObjectType,
+  GraphQLError,
   GraphQLScalarType,
   type GraphQLSchema,
   graphql,
@@ -341,8 +342,12 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
       const restrict = (ctx: SqlContext, t: Table, alias: string) =>
         derivedMatch(t, alias, own.derivedFrom as string, ctx.params.add(idText(parentType.idType, parentId), idSqlType(parentType.idType)));
       if (own.list) return collection(own.type, args, block, restrict);
-      const [first] = await collection(own.type, { first: 1 }, block, restrict);
-      return first ?? null;
+      const found = await collection(own.type, { first: 2 }, block, restrict);
+      if (found.length > 1)
+        throw new QueryError(
+          `Ambiguous result for derived field \`${own.name}\`: Multiple \`${own.type}\` entities refer back via \`${own.derivedFrom}\``,
+        );
+      return found[0] ?? null;
     };
 
   for (const name of typeNames) {
@@ -358,8 +363,15 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
     sdl: api.sdl,
     async executeQuery(query, variables, operationName) {
       const result = await graphql({ schema: gql, source: query, variableValues: variables ?? undefined, operationName });
-      // graph-node answers a failed query with its errors only
-      if (result.errors?.length) return { errors: result.errors };
+      // graph-node answers a failed query with its errors only, and its validator makes no suggestions
+      if (result.errors?.length)
+        return {
+          errors: result.errors.map((e) =>
+            / Did you mean .*\?$/.test(e.message)
+              ? new GraphQLError(e.message.replace(/ Did you mean .*\?$/, ""), { nodes: e.nodes, path: e.path, originalError: e.originalError })
+              : e,
+          ),
+        };
       return result;
     },
   };

@@ -173,7 +173,9 @@ export function derivedMatch(child: Table, ca: string, backField: string, parent
 }
 
 /** Entities of `childType` that `field` (of the row `alias` in `t`) refers to, or that refer back to it. */
-export function childJoin(ctx: SqlContext, t: Table, alias: string, field: SchemaField, child: Table, ca: string): string {
+export function childJoin(ctx: SqlContext, t: Table, alias: string, declared: SchemaField, child: Table, ca: string): string {
+  // an interface may declare a field that an implementer derives: the implementer's definition counts
+  const field = ctx.schema.entities.get(t.entity)?.fieldsByName.get(declared.name) ?? declared;
   if (field.derivedFrom !== undefined) return derivedMatch(child, ca, field.derivedFrom, `${alias}.id`);
   const fc = col(alias, t, field.name);
   return field.list ? `${ca}.id = any(${fc})` : `${ca}.id = ${fc}`;

@@ -28,3 +28,15 @@ export {
   STREAM_DEFAULT_CHUNK_SIZE,
   STREAM_HEADER_LENGTH,
 } from './stream.ts'
+export {
+  type ArchiveEntry,
+  type ArchiveFileSummary,
+  type ArchiveInput,
+  type ArchiveSummary,
+  decryptArchive,
+  encryptArchive,
+  type PackOptions,
+  packArchive,
+  type ReadArchiveOptions,
+  readArchive,
+} from './archive.ts'

@@ -7,3 +7,5 @@ export {
   StoreRefusedError,
   StoreUnavailableError,
 } from './storage.ts'
+export * from './chain.ts'
+export * from './indexer.ts'

@@ -128,14 +128,18 @@ export async function startKuboRpcServer(parameters: KuboRpcServerParameters): P
     const form = await new Request('http://localhost', { method: 'POST', headers: req.headers as Record<string, string>, body, duplex: 'half' } as RequestInit).formData()
     const files: DirectoryEntry[] = []
     for (const value of form.values()) {
-      if (typeof value === 'string' || value.type === 'application/x-directory') continue
+      if (typeof value === 'string') continue
+      if (value.type === 'application/x-directory') {
+        files.push({ path: decodeURIComponent(value.name) })
+        continue
+      }
       files.push({ path: decodeURIComponent(value.name), content: value.stream() as ReadableStream<Uint8Array>, size: value.size })
     }
     const pin = q.get('pin') !== 'false'
     const result =
       q.get('wrap-with-directory') === 'true'
         ? await store.addDirectory(files, { pin })
-        : await store.add((files[0] as DirectoryEntry).content, { pin })
+        : await store.add((files[0] as DirectoryEntry).content ?? new Uint8Array(0), { pin })
     const name = q.get('wrap-with-directory') === 'true' ? '' : (files[0]?.path ?? result.cid.toString())
     return reply(res, 200, { Name: name, Hash: result.cid.toString(), Size: String(result.size) }, 'application/x-ndjson')
   }

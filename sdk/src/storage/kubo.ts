@@ -91,7 +91,7 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
       for await (const entry of entries) listed.push(entry)
       const tees = listed.map(() => teeToImporter())
       const local = importDirectory(
-        listed.map((entry, i) => ({ path: entry.path, content: (tees[i] as Tee).readable })),
+        listed.map((entry, i) => (entry.content === undefined ? { path: entry.path } : { path: entry.path, content: (tees[i] as Tee).readable })),
         discardBlocks,
         options,
       )
@@ -109,7 +109,11 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
               yield { name: dir, directory: true }
             }
           }
-          yield { name: segments.join('/'), content: (tees[i] as Tee).forward(toAsyncIterable(entry.content)) }
+          const path = segments.join('/')
+          if (entry.content === undefined) {
+            if (!dirs.has(path)) yield { name: path, directory: true }
+            dirs.add(path)
+          } else yield { name: path, content: (tees[i] as Tee).forward(toAsyncIterable(entry.content)) }
         }
       }
       return upload(parts(), true, options, local, abort)

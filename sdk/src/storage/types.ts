@@ -27,8 +27,11 @@ export type AddResult = {
   size: number
 }
 
-/** One file of a directory to add; `path` is relative to the directory (`weights/model.bin`). */
-export type DirectoryEntry = { path: string; content: ByteSource; size?: number }
+/**
+ * One file of a directory to add; `path` is relative to the directory (`weights/model.bin`).
+ * An entry without `content` is an (empty) folder.
+ */
+export type DirectoryEntry = { path: string; content?: ByteSource; size?: number }
 
 export type CatOptions = {
   /** First byte to read (default 0). */

@@ -79,10 +79,15 @@ export async function importDirectory(
   async function* candidates() {
     for await (const entry of entries) {
       const path = normalizeEntryPath(entry.path)
+      const source = entry.content
+      if (source === undefined) {
+        yield { path }
+        continue
+      }
       yield {
         path,
         content: (async function* () {
-          for await (const chunk of toAsyncIterable(entry.content)) {
+          for await (const chunk of toAsyncIterable(source)) {
             options.signal?.throwIfAborted()
             report(chunk.byteLength)
             total += chunk.byteLength

@@ -1,6 +1,7 @@
 import { ruleDispute } from '../actions/arbiter/ruleDispute.ts'
 import { buyModel } from '../actions/buyer/buyModel.ts'
 import { confirmOrder } from '../actions/buyer/confirmOrder.ts'
+import { downloadModel } from '../actions/buyer/downloadModel.ts'
 import { disputeOrder } from '../actions/buyer/disputeOrder.ts'
 import { quote } from '../actions/buyer/quote.ts'
 import { refundOrder } from '../actions/buyer/refundOrder.ts'
@@ -8,6 +9,7 @@ import { reviewOrder } from '../actions/buyer/reviewOrder.ts'
 import { submitEvidence } from '../actions/buyer/submitEvidence.ts'
 import { attestEvaluation } from '../actions/evaluator/attestEvaluation.ts'
 import { getEvaluations } from '../actions/evaluator/getEvaluations.ts'
+import { openEvaluationRequest } from '../actions/evaluator/openEvaluationRequest.ts'
 import { requestEvaluation } from '../actions/evaluator/requestEvaluation.ts'
 import { setEvaluatorKey } from '../actions/evaluator/setEvaluatorKey.ts'
 import { getAccount } from '../actions/public/getAccount.ts'
@@ -19,6 +21,8 @@ import { setProfile } from '../actions/public/setProfile.ts'
 import { declineOrder } from '../actions/seller/declineOrder.ts'
 import { delist } from '../actions/seller/delist.ts'
 import { deliverOrder } from '../actions/seller/deliverOrder.ts'
+import { listModel } from '../actions/seller/listModel.ts'
+import { publishVersion } from '../actions/seller/publishVersion.ts'
 import { relist } from '../actions/seller/relist.ts'
 import { setPrice } from '../actions/seller/setPrice.ts'
 import { startSellerAgent } from '../actions/seller/startSellerAgent.ts'
@@ -30,6 +34,8 @@ type Bound<fn> = fn extends (client: MarketplaceClientConfig, ...rest: infer res
 
 const actions = {
   // seller
+  listModel,
+  publishVersion,
   updateModel,
   setPrice,
   delist,
@@ -41,6 +47,7 @@ const actions = {
   // buyer
   quote,
   buyModel,
+  downloadModel,
   confirmOrder,
   disputeOrder,
   submitEvidence,
@@ -51,6 +58,7 @@ const actions = {
   attestEvaluation,
   requestEvaluation,
   setEvaluatorKey,
+  openEvaluationRequest,
   getEvaluations,
   // everyone
   setProfile,

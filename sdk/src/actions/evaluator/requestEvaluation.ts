@@ -2,7 +2,7 @@ import { type Address, type Hex, toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { deriveVersionKey, wrapKey } from '../../crypto/keys.ts'
 import { ContractRevertedError } from '../../errors/chain.ts'
-import { sellerModelKey } from '../internal/keys.ts'
+import { evaluationBinding, sellerModelKey } from '../internal/keys.ts'
 import { assertAddress, assertId, assertVersion } from '../internal/validate.ts'
 import { read, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
@@ -50,9 +50,4 @@ export async function requestEvaluation(client: MarketplaceClientConfig, paramet
     action: 'requestEvaluation',
   })
   return { hash, blockNumber: receipt.blockNumber, requestId: result, wrappedKey }
-}
-
-/** What a version key wrapped to an evaluator is bound to: the Evaluations contract takes the marketplace's place. */
-export function evaluationBinding(client: MarketplaceClientConfig, modelId: bigint, evaluator: Address) {
-  return { chainId: client.deployment.chainId, marketplace: client.deployment.contracts.Evaluations.address, modelId, buyer: evaluator }
 }

@@ -1,3 +1,4 @@
+import type { Address } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { type BuyerKeyPair, buyerKeyTypedData, deriveBuyerKey, deriveModelKey, modelKeyTypedData } from '../../crypto/keys.ts'
 import { call, requireAccount } from './write.ts'
@@ -40,4 +41,9 @@ export function sellerModelKey(client: MarketplaceClientConfig, modelId: bigint,
     const signature = await call('eth_signTypedData_v4', () => client.walletClient!.signTypedData({ account, ...typedData }))
     return deriveModelKey(signature)
   })
+}
+
+/** What a version key wrapped to an evaluator is bound to: the Evaluations contract takes the marketplace's place. */
+export function evaluationBinding(client: MarketplaceClientConfig, modelId: bigint, evaluator: Address) {
+  return { chainId: client.deployment.chainId, marketplace: client.deployment.contracts.Evaluations.address, modelId, buyer: evaluator }
 }

@@ -14,6 +14,12 @@ export async function addJson(client: MarketplaceClientConfig, value: unknown): 
   return `ipfs://${cid.toString()}`
 }
 
+/** Adds a UTF-8 text (release notes) and returns its `ipfs://` URI. */
+export async function addText(client: MarketplaceClientConfig, text: string): Promise<string> {
+  const { cid } = await writableStore(client).add(new TextEncoder().encode(text))
+  return `ipfs://${cid.toString()}`
+}
+
 /** Reads a JSON document by its `ipfs://` URI (or bare CID) from the client's store. */
 export async function readJson<T>(client: MarketplaceClientConfig, uri: string): Promise<T> {
   const chunks: Uint8Array[] = []

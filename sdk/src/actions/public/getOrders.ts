@@ -67,7 +67,7 @@ type OrderRow = {
   review: { rating: number; commentURI: string } | null
 }
 
-export const orderFields = /* GraphQL */ `
+const orderFields = /* GraphQL */ `
   orderId model { modelId name } buyer { id } seller { id } status token { id } amount fee sellerProceeds buyerRefund isFree
   buyerPublicKey wrappedKey deliveryDeadline disputeDeadline createdAt createdAtBlock
   dispute { disputeId status outcome } review { rating commentURI }
@@ -104,7 +104,7 @@ export async function getOrders(client: MarketplaceClientConfig, parameters: Get
   return { orders: orders.slice(0, first).map(toOrder), nextCursor: orders.length > first ? String(skip + first) : undefined }
 }
 
-export function toOrder(row: OrderRow): OrderInfo {
+function toOrder(row: OrderRow): OrderInfo {
   return {
     orderId: BigInt(row.orderId),
     modelId: BigInt(row.model.modelId),

@@ -32,6 +32,10 @@ export async function tokensChain() {
     /** Sends a Token transaction; resolves with its block number. */
     tokenTx: (functionName: string, ...args: unknown[]) => send(token, contracts.Token.abi, functionName, args),
     factoryTx: (functionName: string, ...args: unknown[]) => send(factory, contracts.Factory.abi, functionName, args),
+    pairTx: (pair: `0x${string}`, functionName: string, ...args: unknown[]) => send(pair, contracts.Pair.abi, functionName, args),
+    /** Sends without waiting for a block: with automine off, several land in one block. */
+    tokenTxNoWait: (functionName: string, ...args: unknown[]) =>
+      wallet.writeContract({ address: token, abi: contracts.Token.abi, functionName, args } as never),
     blockNumber: async () => Number(await publicClient.getBlockNumber()),
     rpc: <T>(method: string, params: unknown[] = []) => provider.request({ method, params }) as Promise<T>,
     close: () => connection.close(),

@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {AccessManagedUpgradeable} from "@openzeppelin/contracts-upgradeable/access/manager/AccessManagedUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -16,6 +15,14 @@ import {IMarketplace} from "./interfaces/IMarketplace.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IReputation} from "./interfaces/IReputation.sol";
 
+/// @dev The registry's one-call view of what a purchase needs (see ModelRegistry.getSaleTerms).
+interface ISaleTerms {
+    function getSaleTerms(uint256 modelId)
+        external
+        view
+        returns (address seller, address paymentToken, uint256 price, bool active, bool paymentTokenAllowed);
+}
+
 /// @title Marketplace (escrow)
 /// @notice Escrow of model sales: purchase, delivery of the wrapped key, confirmation or release,
 /// refunds, and ERC-792 disputes.
@@ -26,7 +33,6 @@ import {IReputation} from "./interfaces/IReputation.sol";
 contract Marketplace is
     Initializable,
     AccessManagedUpgradeable,
-    PausableUpgradeable,
     ReentrancyGuardTransient,
     UUPSUpgradeable,
     IMarketplace
@@ -86,7 +92,8 @@ contract Marketplace is
         IModelRegistry registry;
         uint16 feeBps;
         uint32 deliveryWindow;
-        uint48 orderCount;
+        uint40 orderCount;
+        bool paused;
         address treasury;
         uint32 disputeWindow;
         uint32 rulingWindow;
@@ -94,10 +101,21 @@ contract Marketplace is
         IReputation reputation;
         mapping(uint256 orderId => Order) orders;
         mapping(address account => mapping(address token => uint256)) payouts;
-        mapping(uint256 modelId => mapping(address account => bool)) licenses;
+        // Bit `modelId % 256` of word `modelId / 256`: a buyer's licenses to nearby models share a slot.
+        mapping(address account => mapping(uint256 word => uint256 bits)) licenses;
         mapping(address arbitrator => mapping(uint256 disputeId => uint256 orderId)) disputeOrders;
         mapping(uint256 orderId => DisputeRef) orderDisputes;
     }
+
+    /// @notice New purchases were stopped (OpenZeppelin Pausable's event).
+    event Paused(address account);
+    /// @notice New purchases resumed.
+    event Unpaused(address account);
+
+    /// @notice Purchases are paused.
+    error EnforcedPause();
+    /// @notice `unpause` while not paused.
+    error ExpectedPause();
 
     // keccak256(abi.encode(uint256(keccak256("ai-model-marketplace.storage.Marketplace")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant MARKETPLACE_STORAGE_LOCATION =
@@ -117,7 +135,6 @@ contract Marketplace is
     /// @notice Sets the collaborators, the fee, the windows, and emits the meta-evidence of all disputes.
     function initialize(InitParams calldata p) external initializer {
         __AccessManaged_init(p.authority);
-        __Pausable_init();
         if (address(p.registry) == address(0) || address(p.reputation) == address(0)) {
             revert MarketplaceZeroAddress();
         }
@@ -129,6 +146,12 @@ contract Marketplace is
         _setWindows(p.deliveryWindow, p.disputeWindow, p.rulingWindow);
         _setArbitrator(address(p.arbitrator));
         emit MetaEvidence(META_EVIDENCE_ID, p.metaEvidenceURI);
+    }
+
+    /// @dev The pause flag shares the purchase's slot: pausing costs a purchase nothing extra.
+    modifier whenNotPaused() {
+        if (_getMarketplaceStorage().paused) revert EnforcedPause();
+        _;
     }
 
     // ─── purchases ───────────────────────────────────────────────────────────────────────────
@@ -172,19 +195,17 @@ contract Marketplace is
 
     function _purchase(uint256 modelId, uint256 maxPrice, bytes32 buyerPublicKey) private returns (uint256 orderId) {
         MarketplaceStorage storage $ = _getMarketplaceStorage();
-        IModelRegistry registry_ = $.registry;
-        IModelRegistry.Listing memory listing = registry_.getListing(modelId);
-        uint256 price = listing.price;
+        (address seller, address token, uint256 price, bool active, bool tokenAllowed) =
+            ISaleTerms(address($.registry)).getSaleTerms(modelId);
         if (price > maxPrice) revert MarketplacePriceAboveMax(modelId, price, maxPrice);
+        IModelRegistry.Listing memory listing = IModelRegistry.Listing(seller, token, price, active, 0);
         _checkBuyable(modelId, listing);
         if (price == 0) return _licenseFree(modelId, listing, buyerPublicKey);
         if (buyerPublicKey == bytes32(0)) revert MarketplaceInvalidPublicKey();
         if (price > type(uint96).max) revert MarketplaceAmountTooLarge(price);
-        if (!registry_.isPaymentTokenAllowed(listing.paymentToken)) {
-            revert MarketplacePaymentTokenNotAllowed(listing.paymentToken);
-        }
+        if (!tokenAllowed) revert MarketplacePaymentTokenNotAllowed(token);
         orderId = _createOrder($, modelId, listing, buyerPublicKey);
-        _collect(IERC20(listing.paymentToken), price);
+        _collect(IERC20(token), price);
     }
 
     function _createOrder(
@@ -242,7 +263,7 @@ contract Marketplace is
         order.buyer = msg.sender;
         order.modelId = uint32(modelId);
         order.status = OrderStatus.Completed;
-        $.licenses[modelId][msg.sender] = true;
+        _grantLicense($, modelId, msg.sender);
         emit OrderCreated(orderId, modelId, msg.sender, listing.seller, listing.paymentToken, 0, 0, buyerPublicKey, 0);
         emit OrderCompleted(orderId, listing.seller, 0, 0, false);
         emit LicenseGranted(modelId, msg.sender, orderId);
@@ -310,7 +331,7 @@ contract Marketplace is
         address seller = _sellerOf($, modelId);
         _credit($, seller, token, amount - fee);
         _credit($, $.treasury, token, fee);
-        $.licenses[modelId][buyer] = true;
+        _grantLicense($, modelId, buyer);
         emit OrderCompleted(orderId, seller, amount - fee, fee, confirmedByBuyer);
         emit LicenseGranted(modelId, buyer, orderId);
     }
@@ -406,7 +427,7 @@ contract Marketplace is
         order.status = OrderStatus.Resolved;
         _credit($, seller, token, s.sellerProceeds);
         _credit($, $.treasury, token, s.fee);
-        $.licenses[modelId][buyer] = true;
+        _grantLicense($, modelId, buyer);
         emit DisputeResolved(orderId, disputeId, ruling, s.buyerRefund, s.sellerProceeds, s.fee, ruling == 0);
         emit LicenseGranted(modelId, buyer, orderId);
         if (ruling == RULING_SELLER) $.reputation.recordDisputeOutcome(orderId, seller, buyer, false);
@@ -474,12 +495,18 @@ contract Marketplace is
 
     /// @inheritdoc IMarketplace
     function pause() external restricted {
-        _pause();
+        MarketplaceStorage storage $ = _getMarketplaceStorage();
+        if ($.paused) revert EnforcedPause();
+        $.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IMarketplace
     function unpause() external restricted {
-        _unpause();
+        MarketplaceStorage storage $ = _getMarketplaceStorage();
+        if (!$.paused) revert ExpectedPause();
+        $.paused = false;
+        emit Unpaused(msg.sender);
     }
 
     function _setFee(uint16 feeBps_) private {
@@ -545,7 +572,7 @@ contract Marketplace is
 
     /// @inheritdoc IMarketplace
     function hasLicense(uint256 modelId, address account) external view returns (bool) {
-        return _getMarketplaceStorage().licenses[modelId][account];
+        return _getMarketplaceStorage().licenses[account][modelId >> 8] & (1 << (modelId & 0xff)) != 0;
     }
 
     /// @inheritdoc IMarketplace
@@ -579,6 +606,11 @@ contract Marketplace is
         return address(_getMarketplaceStorage().arbitrator);
     }
 
+    /// @notice Whether new purchases are stopped.
+    function paused() external view returns (bool) {
+        return _getMarketplaceStorage().paused;
+    }
+
     /// @notice The model registry whose listings this marketplace sells.
     function registry() external view returns (IModelRegistry) {
         return _getMarketplaceStorage().registry;
@@ -590,6 +622,10 @@ contract Marketplace is
     }
 
     // ─── internals ───────────────────────────────────────────────────────────────────────────
+
+    function _grantLicense(MarketplaceStorage storage $, uint256 modelId, address account) private {
+        $.licenses[account][modelId >> 8] |= 1 << (modelId & 0xff);
+    }
 
     function _order(MarketplaceStorage storage $, uint256 orderId) private view returns (Order storage order) {
         order = $.orders[orderId];

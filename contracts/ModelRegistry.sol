@@ -22,19 +22,36 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
     uint256 public constant MAX_CID = 64;
     uint256 public constant MAX_SEMVER = 32;
 
-    /// @dev Sale terms, packed: token, active flag and version count share one slot.
+    /// @notice The highest price a model can have (about 3.1e26 base units).
+    uint256 public constant MAX_PRICE = type(uint88).max;
+    /// @dev CID bytes kept in a version's first two slots (head + packed tail); longer CIDs spill over.
+    uint256 private constant CID_PACKED = 43;
+
+    /// @dev Sale terms in one slot, so that a purchase reads them with one SLOAD.
     struct Model {
         address paymentToken;
+        uint88 price;
         bool active;
         uint32 versionCount;
-        uint256 price;
+    }
+
+    /// @dev A version packed in three slots for CIDs up to 43 bytes (a sha2-256 CIDv1 is 36).
+    struct StoredVersion {
+        bytes32 cidHead;
+        bytes32 sha256;
+        uint64 size;
+        uint64 publishedAt;
+        uint32 deprecatedBy;
+        uint8 cidLength;
+        bytes11 cidTail;
+        bytes cidRest;
     }
 
     /// @custom:storage-location erc7201:ai-model-marketplace.storage.ModelRegistry
     struct ModelRegistryStorage {
         uint256 modelCount;
         mapping(uint256 modelId => Model) models;
-        mapping(uint256 modelId => mapping(uint32 version => Version)) versions;
+        mapping(uint256 modelId => mapping(uint32 version => StoredVersion)) versions;
         mapping(address token => bool) paymentTokenAllowed;
     }
 
@@ -73,7 +90,7 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
         modelId = ++$.modelCount;
         // The marketplace packs model ids in 32 bits.
         if (modelId > type(uint32).max) revert RegistryModelIdOverflow();
-        $.models[modelId] = Model({paymentToken: paymentToken, active: true, versionCount: 1, price: price});
+        $.models[modelId] = Model({paymentToken: paymentToken, price: uint88(price), active: true, versionCount: 1});
         _storeVersion($, modelId, 1, firstVersion);
         _mint(msg.sender, modelId);
         emit ModelListed(modelId, msg.sender, fields, paymentToken, price);
@@ -104,7 +121,7 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
     function deprecateVersion(uint256 modelId, uint32 version, uint32 deprecatedBy) external {
         _requireOwner(modelId);
         ModelRegistryStorage storage $ = _getModelRegistryStorage();
-        Version storage v = $.versions[modelId][version];
+        StoredVersion storage v = $.versions[modelId][version];
         if (
             version == 0 || deprecatedBy <= version || deprecatedBy > $.models[modelId].versionCount
                 || v.deprecatedBy != 0
@@ -126,7 +143,7 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
         _validateTerms(paymentToken, price);
         Model storage model = _getModelRegistryStorage().models[modelId];
         model.paymentToken = paymentToken;
-        model.price = price;
+        model.price = uint88(price);
         emit ModelRepriced(modelId, paymentToken, price);
     }
 
@@ -162,11 +179,37 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
         });
     }
 
+    /// @notice What a purchase needs in one call: the listing's terms and whether its token is allowed.
+    function getSaleTerms(uint256 modelId)
+        external
+        view
+        returns (address seller, address paymentToken, uint256 price, bool active, bool paymentTokenAllowed)
+    {
+        seller = _ownerOf(modelId);
+        if (seller == address(0)) revert RegistryUnknownModel(modelId);
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        Model storage model = $.models[modelId];
+        (paymentToken, price, active) = (model.paymentToken, model.price, model.active);
+        paymentTokenAllowed = $.paymentTokenAllowed[paymentToken];
+    }
+
     /// @inheritdoc IModelRegistry
     function getVersion(uint256 modelId, uint32 version) external view returns (Version memory) {
         ModelRegistryStorage storage $ = _getModelRegistryStorage();
         if (version == 0 || version > $.models[modelId].versionCount) revert RegistryUnknownVersion(modelId, version);
-        return $.versions[modelId][version];
+        StoredVersion storage v = $.versions[modelId][version];
+        bytes memory cid = bytes.concat(v.cidHead, v.cidTail, v.cidRest);
+        uint256 length = v.cidLength;
+        assembly {
+            mstore(cid, length) // drop the zero padding of head and tail
+        }
+        return Version({
+            contentCID: cid,
+            sha256: v.sha256,
+            size: v.size,
+            publishedAt: v.publishedAt,
+            deprecatedBy: v.deprecatedBy
+        });
     }
 
     /// @inheritdoc IModelRegistry
@@ -182,11 +225,16 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
     function _storeVersion(ModelRegistryStorage storage $, uint256 modelId, uint32 number, VersionInput calldata input)
         private
     {
-        Version storage v = $.versions[modelId][number];
-        v.contentCID = input.contentCID;
+        StoredVersion storage v = $.versions[modelId][number];
+        bytes calldata cid = input.contentCID;
+        uint256 length = cid.length;
+        v.cidHead = bytes32(cid);
         v.sha256 = input.sha256;
         v.size = input.size;
         v.publishedAt = uint64(block.timestamp);
+        v.cidLength = uint8(length);
+        if (length > 32) v.cidTail = bytes11(cid[32:]);
+        if (length > CID_PACKED) v.cidRest = cid[CID_PACKED:];
     }
 
     function _requireOwner(uint256 modelId) private view {
@@ -197,6 +245,7 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
 
     /// @dev A free model may name no token (address zero); a priced one needs an allowed token.
     function _validateTerms(address paymentToken, uint256 price) private view {
+        if (price > MAX_PRICE) revert RegistryPriceTooHigh(price, MAX_PRICE);
         if (price == 0 && paymentToken == address(0)) return;
         if (!_getModelRegistryStorage().paymentTokenAllowed[paymentToken]) {
             revert RegistryPaymentTokenNotAllowed(paymentToken);

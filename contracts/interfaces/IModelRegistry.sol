@@ -83,6 +83,8 @@ interface IModelRegistry {
     error RegistryInvalidCID();
     error RegistryInvalidSha256();
     error RegistryPaymentTokenNotAllowed(address token);
+    /// @notice Prices are stored in 88 bits (sale terms fit one slot).
+    error RegistryPriceTooHigh(uint256 price, uint256 maxPrice);
     /// @notice `deprecatedBy` must be a later, existing version, and a version is deprecated once.
     error RegistryInvalidDeprecation(uint256 modelId, uint32 version, uint32 deprecatedBy);
     error RegistryModelIdOverflow();

@@ -1,0 +1,95 @@
+// `npm run bench:gas [-- --json] [-- --write]`: gas of the protocol's main operations on Hardhat's
+// in-process EVM, including the 21,000 base, measured in steady state (not the first sale ever).
+// --write updates contracts/gas-snapshot.json, committed so that a regression shows in the diff.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { type Hex, parseSignature } from 'viem'
+import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol, fields, version } from '../test/helpers.ts'
+
+const json = process.argv.includes('--json')
+const write = process.argv.includes('--write')
+const { publicClient, networkHelpers, accounts, load, list, buy } = await createProtocol()
+const { seller, buyer, arbiter } = accounts
+const p = await load()
+
+const gas = async (hash: Promise<Hex>) => {
+  const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash })
+  if (receipt.status !== 'success') throw new Error('benchmark transaction reverted')
+  return Number(receipt.gasUsed)
+}
+const as = (w: typeof seller) => ({ account: w.account })
+
+// Steady state: the seller already listed, the buyer already bought and reviewed, payouts exist.
+const warmModel = await list(p)
+const warmOrder = await buy(p, warmModel)
+await p.marketplace.write.deliver([warmOrder, WRAPPED_KEY], as(seller))
+await p.marketplace.write.confirm([warmOrder], as(buyer))
+await p.reputation.write.review([warmOrder, 5, 'ipfs://review'], as(buyer))
+await p.token.write.approve([p.marketplace.address, PRICE * 1000n], as(buyer))
+
+const result: Record<string, number> = {}
+result.listModel = await gas(p.registry.write.listModel([fields(), version(), p.token.address, PRICE], as(seller)))
+const modelId = await p.registry.read.modelCount()
+result.publishVersion = await gas(p.registry.write.publishVersion([modelId, version('1.1.0')], as(seller)))
+
+result.purchase = await gas(p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], as(buyer)))
+const orderId = await p.marketplace.read.orderCount()
+result.deliver = await gas(p.marketplace.write.deliver([orderId, WRAPPED_KEY], as(seller)))
+result.confirm = await gas(p.marketplace.write.confirm([orderId], as(buyer)))
+result.review = await gas(p.reputation.write.review([orderId, 4, 'ipfs://bafkreireview'], as(buyer)))
+
+// Permit: the buyer's allowance is spent first so that the permit really sets it.
+await p.token.write.approve([p.marketplace.address, 0n], as(buyer))
+const deadline = BigInt((await networkHelpers.time.latest()) + 3600)
+const signature = await buyer.signTypedData({
+  domain: { name: 'AI Model Marketplace Token', version: '1', chainId: 31337, verifyingContract: p.token.address },
+  types: {
+    Permit: [
+      { name: 'owner', type: 'address' },
+      { name: 'spender', type: 'address' },
+      { name: 'value', type: 'uint256' },
+      { name: 'nonce', type: 'uint256' },
+      { name: 'deadline', type: 'uint256' },
+    ],
+  },
+  primaryType: 'Permit',
+  message: {
+    owner: buyer.account.address,
+    spender: p.marketplace.address,
+    value: PRICE,
+    nonce: await p.token.read.nonces([buyer.account.address]),
+    deadline,
+  },
+})
+const { r, s, v } = parseSignature(signature)
+result.purchaseWithPermit = await gas(
+  p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, Number(v), r, s], as(buyer)),
+)
+const releaseOrder = await p.marketplace.read.orderCount()
+await p.marketplace.write.deliver([releaseOrder, WRAPPED_KEY], as(seller))
+await p.token.write.approve([p.marketplace.address, PRICE * 1000n], as(buyer))
+const refundOrder = await buy(p, modelId)
+const disputeOrder = await buy(p, modelId)
+await p.marketplace.write.deliver([disputeOrder, WRAPPED_KEY], as(seller))
+result.dispute = await gas(p.marketplace.write.dispute([disputeOrder, 'ipfs://bafkreievidence'], as(buyer)))
+result.rule = await gas(p.arbitration.write.giveRuling([await p.arbitration.read.disputeCount(), 3n + 5000n], as(arbiter)))
+await networkHelpers.time.increase(3n * DAY + 1n)
+result.release = await gas(p.marketplace.write.release([releaseOrder], as(buyer)))
+result.refund = await gas(p.marketplace.write.refund([refundOrder], as(buyer)))
+const free = await list(p, { price: 0n })
+result.claimFree = await gas(p.marketplace.write.claimFree([free], as(buyer)))
+
+const keys = ['listModel', 'publishVersion', 'purchase', 'purchaseWithPermit', 'deliver', 'confirm', 'release', 'refund', 'dispute', 'rule', 'review', 'claimFree']
+const ordered = Object.fromEntries(keys.map((k) => [k, result[k]]))
+const targets: Record<string, number> = { listModel: 250_000, purchase: 130_000 }
+const flow = result.purchase + result.deliver + result.confirm
+
+if (write) writeFileSync(join(import.meta.dirname, '..', 'contracts', 'gas-snapshot.json'), `${JSON.stringify(ordered, null, 2)}\n`)
+if (json) {
+  console.log(JSON.stringify(ordered))
+} else {
+  console.log('| operation | gas (incl. 21,000 base) | target |')
+  console.log('|---|---:|---:|')
+  for (const k of keys) console.log(`| \`${k}\` | ${ordered[k].toLocaleString('en-US')} | ${targets[k] ? `≤ ${targets[k].toLocaleString('en-US')}` : ''} |`)
+  console.log(`| purchase + deliver + confirm | ${flow.toLocaleString('en-US')} | ≤ 260,000 |`)
+}

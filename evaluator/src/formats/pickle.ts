@@ -1,28 +1,28 @@
 import { canonicalImport } from "./allowlist.ts";
 
+type ScanErrorCode =
+	| "pickle.truncated"
+	| "pickle.invalid-opcode"
+	| "pickle.malformed";
+
 /** What a walk over one pickle's opcodes found; nothing in it was ever executed. */
 export type PickleScan = {
-	/** Every import in order of appearance, as `module.name` (Python 2 names mapped). */
+	/** Distinct imports in order of first appearance, as `module.name` (Python 2 names mapped). */
 	imports: string[];
-	/** Module part of each import, parallel to `imports`. */
+	/** Module part of each distinct import, parallel to `imports`. */
 	modules: string[];
+	/** Imports seen in all, repeats included. */
+	importCount: number;
 	/** Offset just past STOP, or where the walk stopped on an error. */
 	end: number;
 	protocol: number;
-	error?: {
-		code: "pickle.truncated" | "pickle.invalid-opcode" | "pickle.malformed";
-		message: string;
-		offset: number;
-	};
+	error?: { code: ScanErrorCode; message: string; offset: number };
 };
 
 class Stop extends Error {
-	readonly code:
-		| "pickle.truncated"
-		| "pickle.invalid-opcode"
-		| "pickle.malformed";
+	readonly code: ScanErrorCode;
 	readonly offset: number;
-	constructor(code: Stop["code"], message: string, offset: number) {
+	constructor(code: ScanErrorCode, message: string, offset: number) {
 		super(message);
 		this.code = code;
 		this.offset = offset;
@@ -31,6 +31,10 @@ class Stop extends Error {
 
 /** Longer strings are data, never module or attribute names worth decoding. */
 const MAX_NAME = 1024;
+/** Stack values are numbers: OTHER for anything but a string, else a string's place. */
+const OTHER = -1;
+/** A raw string is `start + length * SPAN` (lengths ≤ MAX_NAME keep it a safe integer). */
+const SPAN = 2 ** 42;
 
 /**
  * Walks the opcodes of one pickle (protocols 0–5) from `start`, simulating only what is needed
@@ -40,181 +44,278 @@ const MAX_NAME = 1024;
  * resolved to a string yields the import `?.?`, which no allow-list contains.
  */
 export function scanPickle(data: Uint8Array, start = 0): PickleScan {
-	const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-	const imports: string[] = [];
-	const modules: string[] = [];
-	let stack: (string | null)[] = [];
-	const metastack: (string | null)[][] = [];
-	const memo = new Map<number, string | null>();
-	let protocol = 0;
-	let pos = start;
-	const n = buf.length;
+	return new Walker(data, start).run();
+}
 
-	const need = (count: number): void => {
-		if (pos + count > n)
+class Walker {
+	private readonly buf: Buffer;
+	private readonly n: number;
+	private pos: number;
+	private protocol = 0;
+	private stack: number[] = [];
+	private readonly metastack: number[][] = [];
+	private readonly memo: number[] = [];
+	private memoCount = 0;
+	/** Strings decoded from protocol 0 literals; stack value -(index + 2). */
+	private readonly decoded: string[] = [];
+	private readonly seen = new Map<string, Set<string>>();
+	private readonly imports: string[] = [];
+	private readonly modules: string[] = [];
+	private importCount = 0;
+
+	constructor(data: Uint8Array, start: number) {
+		this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+		this.n = this.buf.length;
+		this.pos = start;
+	}
+
+	run(): PickleScan {
+		try {
+			this.walk();
+			return this.result();
+		} catch (error) {
+			if (!(error instanceof Stop)) throw error;
+			this.pos = error.offset;
+			return {
+				...this.result(),
+				error: {
+					code: error.code,
+					message: error.message,
+					offset: error.offset,
+				},
+			};
+		}
+	}
+
+	private result(): PickleScan {
+		return {
+			imports: this.imports,
+			modules: this.modules,
+			importCount: this.importCount,
+			end: this.pos,
+			protocol: this.protocol,
+		};
+	}
+
+	private need(count: number): void {
+		if (this.pos + count > this.n) {
 			throw new Stop(
 				"pickle.truncated",
-				`needs ${count} bytes at offset ${pos}, file ends at ${n}`,
-				pos,
+				`needs ${count} bytes at offset ${this.pos}, file ends at ${this.n}`,
+				this.pos,
 			);
-	};
-	const line = (): string | null => {
-		const nl = buf.indexOf(0x0a, pos);
-		if (nl < 0)
+		}
+	}
+
+	private byte(): number {
+		this.need(1);
+		return this.buf[this.pos++] as number;
+	}
+
+	private u32(): number {
+		this.need(4);
+		const value = this.buf.readUInt32LE(this.pos);
+		this.pos += 4;
+		return value;
+	}
+
+	private u64(): number {
+		this.need(8);
+		const value = this.buf.readBigUInt64LE(this.pos);
+		if (value > BigInt(this.n - this.pos))
 			throw new Stop(
 				"pickle.truncated",
-				`line at offset ${pos} has no end`,
-				pos,
+				`length ${value} at offset ${this.pos} passes the end`,
+				this.pos,
 			);
-		const text = nl - pos > MAX_NAME ? null : buf.toString("utf8", pos, nl);
-		pos = nl + 1;
+		this.pos += 8;
+		return Number(value);
+	}
+
+	private skip(length: number): void {
+		this.need(length);
+		this.pos += length;
+	}
+
+	/** The text up to the next newline (null when longer than a name can be). */
+	private line(): string | null {
+		const end = this.buf.indexOf(0x0a, this.pos);
+		if (end < 0)
+			throw new Stop(
+				"pickle.truncated",
+				`line at offset ${this.pos} has no end`,
+				this.pos,
+			);
+		const text =
+			end - this.pos > MAX_NAME
+				? null
+				: this.buf.toString("utf8", this.pos, end);
+		this.pos = end + 1;
 		return text;
-	};
-	const skipLine = (): void => {
-		const nl = buf.indexOf(0x0a, pos);
-		if (nl < 0)
-			throw new Stop(
-				"pickle.truncated",
-				`line at offset ${pos} has no end`,
-				pos,
-			);
-		pos = nl + 1;
-	};
-	const pop = (): string | null => {
-		if (stack.length === 0)
+	}
+
+	private push(value: number): void {
+		this.stack.push(value);
+	}
+
+	private pop(): number {
+		const value = this.stack.pop();
+		if (value === undefined)
 			throw new Stop(
 				"pickle.malformed",
-				`stack underflow at offset ${pos - 1}`,
-				pos - 1,
+				`stack underflow at offset ${this.pos - 1}`,
+				this.pos - 1,
 			);
-		return stack.pop() as string | null;
-	};
-	const popMark = (): (string | null)[] => {
-		const items = stack;
-		const previous = metastack.pop();
+		return value;
+	}
+
+	private top(): number {
+		if (this.stack.length === 0)
+			throw new Stop(
+				"pickle.malformed",
+				`empty stack at offset ${this.pos - 1}`,
+				this.pos - 1,
+			);
+		return this.stack[this.stack.length - 1] as number;
+	}
+
+	private mark(): void {
+		this.metastack.push(this.stack);
+		this.stack = [];
+	}
+
+	private popMark(): number[] {
+		const items = this.stack;
+		const previous = this.metastack.pop();
 		if (previous === undefined)
 			throw new Stop(
 				"pickle.malformed",
-				`no MARK for the opcode at offset ${pos - 1}`,
-				pos - 1,
+				`no MARK for the opcode at offset ${this.pos - 1}`,
+				this.pos - 1,
 			);
-		stack = previous;
+		this.stack = previous;
 		return items;
-	};
-	const top = (): string | null => {
-		if (stack.length === 0)
+	}
+
+	/** Pushes a string of `length` raw bytes without decoding it. */
+	private pushRaw(length: number): void {
+		this.need(length);
+		this.push(length > MAX_NAME ? OTHER : this.pos + length * SPAN);
+		this.pos += length;
+	}
+
+	private pushDecoded(text: string | null): void {
+		if (text === null) this.push(OTHER);
+		else this.push(-(this.decoded.push(text) + 1));
+	}
+
+	private stringOf(value: number): string | null {
+		if (value === OTHER) return null;
+		if (value < 0) return this.decoded[-value - 2] as string;
+		const start = value % SPAN;
+		return this.buf.toString("utf8", start, start + Math.floor(value / SPAN));
+	}
+
+	private put(index: number): void {
+		if (this.memo[index] === undefined) this.memoCount++;
+		this.memo[index] = this.top();
+	}
+
+	private get(index: number): void {
+		const value = this.memo[index];
+		if (value === undefined)
 			throw new Stop(
 				"pickle.malformed",
-				`empty stack at offset ${pos - 1}`,
-				pos - 1,
+				`memo ${index} read before it was written (offset ${this.pos})`,
+				this.pos,
 			);
-		return stack[stack.length - 1] as string | null;
-	};
-	const pushString = (length: number): void => {
-		need(length);
-		stack.push(
-			length > MAX_NAME ? null : buf.toString("utf8", pos, pos + length),
-		);
-		pos += length;
-	};
-	const skip = (length: number): void => {
-		need(length);
-		pos += length;
-	};
-	const u64 = (): number => {
-		need(8);
-		const value = buf.readBigUInt64LE(pos);
-		pos += 8;
-		if (value > BigInt(n))
-			throw new Stop(
-				"pickle.truncated",
-				`length ${value} at offset ${pos - 8} passes the end`,
-				pos - 8,
-			);
-		return Number(value);
-	};
-	const u32 = (): number => {
-		need(4);
-		const value = buf.readUInt32LE(pos);
-		pos += 4;
-		return value;
-	};
-	const memoGet = (index: number): void => {
-		if (!memo.has(index))
+		this.push(value);
+	}
+
+	private memoIndex(): number {
+		const text = this.line();
+		if (text === null || !/^\d+$/.test(text))
 			throw new Stop(
 				"pickle.malformed",
-				`memo ${index} read before it was written (offset ${pos})`,
-				pos,
+				`memo index is not a number (before offset ${this.pos})`,
+				this.pos,
 			);
-		stack.push(memo.get(index) as string | null);
-	};
-	const record = (module: string | null, name: string | null): void => {
-		modules.push(module ?? "?");
-		imports.push(
+		return Number(text);
+	}
+
+	private record(module: string | null, name: string | null): void {
+		this.importCount++;
+		const m = module ?? "?";
+		const n = module === null || name === null ? "?" : name;
+		let names = this.seen.get(m);
+		if (names === undefined) {
+			names = new Set();
+			this.seen.set(m, names);
+		}
+		if (names.has(n)) return;
+		names.add(n);
+		this.modules.push(m);
+		this.imports.push(
 			module === null || name === null ? "?.?" : canonicalImport(module, name),
 		);
-	};
+	}
 
-	try {
+	private walk(): void {
 		for (;;) {
-			need(1);
-			const op = buf[pos++] as number;
+			const op = this.byte();
 			switch (op) {
 				case 0x2e: // STOP
-					return { imports, modules, end: pos, protocol };
+					return;
 				case 0x80: // PROTO
-					need(1);
-					protocol = buf[pos++] as number;
+					this.protocol = this.byte();
 					break;
 				case 0x95: // FRAME
-					skip(8);
+					this.skip(8);
 					break;
 				case 0x28: // MARK
-					metastack.push(stack);
-					stack = [];
+					this.mark();
 					break;
 				case 0x30: // POP
-					if (stack.length > 0) stack.pop();
-					else popMark();
+					if (this.stack.length > 0) this.stack.pop();
+					else this.popMark();
 					break;
 				case 0x31: // POP_MARK
-					popMark();
+					this.popMark();
 					break;
 				case 0x32: // DUP
-					stack.push(top());
+					this.push(this.top());
 					break;
 				// scalars: push one non-string value
 				case 0x46: // FLOAT
 				case 0x49: // INT
 				case 0x4c: // LONG
 				case 0x50: // PERSID
-					skipLine();
-					stack.push(null);
+					this.line();
+					this.push(OTHER);
 					break;
 				case 0x4a: // BININT
-					skip(4);
-					stack.push(null);
+					this.skip(4);
+					this.push(OTHER);
 					break;
 				case 0x4b: // BININT1
-					skip(1);
-					stack.push(null);
+					this.skip(1);
+					this.push(OTHER);
 					break;
 				case 0x4d: // BININT2
-					skip(2);
-					stack.push(null);
+					this.skip(2);
+					this.push(OTHER);
 					break;
 				case 0x47: // BINFLOAT
-					skip(8);
-					stack.push(null);
+					this.skip(8);
+					this.push(OTHER);
 					break;
 				case 0x8a: // LONG1
-					need(1);
-					skip(buf[pos++] as number);
-					stack.push(null);
+					this.skip(this.byte());
+					this.push(OTHER);
 					break;
 				case 0x8b: // LONG4
-					skip(u32());
-					stack.push(null);
+					this.skip(this.u32());
+					this.push(OTHER);
 					break;
 				case 0x4e: // NONE
 				case 0x88: // NEWTRUE
@@ -224,203 +325,180 @@ export function scanPickle(data: Uint8Array, start = 0): PickleScan {
 				case 0x29: // EMPTY_TUPLE
 				case 0x8f: // EMPTY_SET
 				case 0x97: // NEXT_BUFFER
-					stack.push(null);
+					this.push(OTHER);
 					break;
 				case 0x98: // READONLY_BUFFER
-					top();
+					this.top();
 					break;
 				// strings: the only values that can name an import
 				case 0x53: {
-					// STRING
-					const text = line();
-					stack.push(text === null ? null : decodePythonLiteral(text, pos));
+					// STRING: a quoted Python literal with escapes
+					const text = this.line();
+					this.pushDecoded(
+						text === null ? null : decodePythonLiteral(text, this.pos),
+					);
 					break;
 				}
 				case 0x56: {
-					// UNICODE (raw-unicode-escape)
-					const text = line();
-					stack.push(text === null ? null : decodeRawUnicodeEscape(text));
+					// UNICODE: raw-unicode-escape
+					const text = this.line();
+					this.pushDecoded(text === null ? null : decodeRawUnicodeEscape(text));
 					break;
 				}
 				case 0x54: // BINSTRING
-					pushString(u32());
+				case 0x58: // BINUNICODE
+					this.pushRaw(this.u32());
 					break;
 				case 0x55: // SHORT_BINSTRING
 				case 0x8c: // SHORT_BINUNICODE
-					need(1);
-					pushString(buf[pos++] as number);
-					break;
-				case 0x58: // BINUNICODE
-					pushString(u32());
+					this.pushRaw(this.byte());
 					break;
 				case 0x8d: // BINUNICODE8
-					pushString(u64());
+					this.pushRaw(this.u64());
 					break;
 				// bytes are not str: STACK_GLOBAL refuses them, so they resolve to nothing
 				case 0x42: // BINBYTES
-					skip(u32());
-					stack.push(null);
+					this.skip(this.u32());
+					this.push(OTHER);
 					break;
 				case 0x43: // SHORT_BINBYTES
-					need(1);
-					skip(buf[pos++] as number);
-					stack.push(null);
+					this.skip(this.byte());
+					this.push(OTHER);
 					break;
 				case 0x8e: // BINBYTES8
 				case 0x96: // BYTEARRAY8
-					skip(u64());
-					stack.push(null);
+					this.skip(this.u64());
+					this.push(OTHER);
 					break;
 				// containers
 				case 0x61: // APPEND
-					pop();
-					top();
+					this.pop();
+					this.top();
 					break;
 				case 0x65: // APPENDS
 				case 0x75: // SETITEMS
 				case 0x90: // ADDITEMS
-					popMark();
-					top();
+					this.popMark();
+					this.top();
 					break;
 				case 0x73: // SETITEM
-					pop();
-					pop();
-					top();
+					this.pop();
+					this.pop();
+					this.top();
 					break;
 				case 0x64: // DICT
 				case 0x6c: // LIST
 				case 0x74: // TUPLE
 				case 0x91: // FROZENSET
-					popMark();
-					stack.push(null);
+					this.popMark();
+					this.push(OTHER);
 					break;
 				case 0x85: // TUPLE1
-					pop();
-					stack.push(null);
+					this.pop();
+					this.push(OTHER);
 					break;
 				case 0x86: // TUPLE2
-					pop();
-					pop();
-					stack.push(null);
+					this.pop();
+					this.pop();
+					this.push(OTHER);
 					break;
 				case 0x87: // TUPLE3
-					pop();
-					pop();
-					pop();
-					stack.push(null);
+					this.pop();
+					this.pop();
+					this.pop();
+					this.push(OTHER);
 					break;
 				// memo
 				case 0x70: // PUT
-					memo.set(memoIndex(line(), pos), top());
+					this.put(this.memoIndex());
 					break;
 				case 0x71: // BINPUT
-					need(1);
-					memo.set(buf[pos++] as number, top());
+					this.put(this.byte());
 					break;
 				case 0x72: // LONG_BINPUT
-					memo.set(u32(), top());
+					this.put(this.u32());
 					break;
 				case 0x94: // MEMOIZE
-					memo.set(memo.size, top());
+					this.put(this.memoCount);
 					break;
 				case 0x67: // GET
-					memoGet(memoIndex(line(), pos));
+					this.get(this.memoIndex());
 					break;
 				case 0x68: // BINGET
-					need(1);
-					memoGet(buf[pos++] as number);
+					this.get(this.byte());
 					break;
 				case 0x6a: // LONG_BINGET
-					memoGet(u32());
+					this.get(this.u32());
 					break;
 				// imports
 				case 0x63: {
 					// GLOBAL
-					const module = line();
-					record(module, line());
-					stack.push(null);
+					const module = this.line();
+					this.record(module, this.line());
+					this.push(OTHER);
 					break;
 				}
 				case 0x69: {
 					// INST: import, then call it with the marked items
-					const module = line();
-					record(module, line());
-					popMark();
-					stack.push(null);
+					const module = this.line();
+					this.record(module, this.line());
+					this.popMark();
+					this.push(OTHER);
 					break;
 				}
 				case 0x93: {
 					// STACK_GLOBAL
-					const name = pop();
-					record(pop(), name);
-					stack.push(null);
+					const name = this.stringOf(this.pop());
+					this.record(this.stringOf(this.pop()), name);
+					this.push(OTHER);
 					break;
 				}
 				case 0x82: // EXT1, EXT2, EXT4: imports through copyreg's extension registry
 				case 0x83:
 				case 0x84:
-					skip(op === 0x82 ? 1 : op === 0x83 ? 2 : 4);
-					record(null, null);
-					stack.push(null);
+					this.skip(op === 0x82 ? 1 : op === 0x83 ? 2 : 4);
+					this.record(null, null);
+					this.push(OTHER);
 					break;
 				// calls: the callable was already checked where it was imported
 				case 0x52: // REDUCE
 				case 0x81: // NEWOBJ
-					pop();
-					pop();
-					stack.push(null);
+					this.pop();
+					this.pop();
+					this.push(OTHER);
 					break;
 				case 0x92: // NEWOBJ_EX
-					pop();
-					pop();
-					pop();
-					stack.push(null);
+					this.pop();
+					this.pop();
+					this.pop();
+					this.push(OTHER);
 					break;
 				case 0x6f: // OBJ
-					if (popMark().length === 0)
+					if (this.popMark().length === 0)
 						throw new Stop(
 							"pickle.malformed",
-							`OBJ without a class at offset ${pos - 1}`,
-							pos - 1,
+							`OBJ without a class at offset ${this.pos - 1}`,
+							this.pos - 1,
 						);
-					stack.push(null);
+					this.push(OTHER);
 					break;
 				case 0x62: // BUILD
-					pop();
-					top();
+					this.pop();
+					this.top();
 					break;
 				case 0x51: // BINPERSID
-					pop();
-					stack.push(null);
+					this.pop();
+					this.push(OTHER);
 					break;
 				default:
 					throw new Stop(
 						"pickle.invalid-opcode",
-						`byte 0x${op.toString(16).padStart(2, "0")} at offset ${pos - 1} is no opcode`,
-						pos - 1,
+						`byte 0x${op.toString(16).padStart(2, "0")} at offset ${this.pos - 1} is no opcode`,
+						this.pos - 1,
 					);
 			}
 		}
-	} catch (error) {
-		if (!(error instanceof Stop)) throw error;
-		return {
-			imports,
-			modules,
-			end: error.offset,
-			protocol,
-			error: { code: error.code, message: error.message, offset: error.offset },
-		};
 	}
-}
-
-function memoIndex(text: string | null, offset: number): number {
-	if (text === null || !/^\d+$/.test(text))
-		throw new Stop(
-			"pickle.malformed",
-			`memo index is not a number (before offset ${offset})`,
-			offset,
-		);
-	return Number(text);
 }
 
 /** Decodes a protocol-0 STRING argument: a quoted Python bytes literal with backslash escapes. */
@@ -437,7 +515,6 @@ function decodePythonLiteral(text: string, offset: number): string {
 			offset,
 		);
 	}
-	const body = text.slice(1, -1);
 	const simple: Record<string, string> = {
 		n: "\n",
 		r: "\r",
@@ -451,16 +528,15 @@ function decodePythonLiteral(text: string, offset: number): string {
 		'"': '"',
 		"\n": "",
 	};
-	return body.replace(
-		/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/gs,
-		(_, seq: string) => {
+	return text
+		.slice(1, -1)
+		.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/gs, (_, seq: string) => {
 			if (seq[0] === "x" && seq.length === 3)
 				return String.fromCharCode(Number.parseInt(seq.slice(1), 16));
 			if (/^[0-7]+$/.test(seq))
 				return String.fromCharCode(Number.parseInt(seq, 8) & 0xff);
 			return simple[seq] ?? `\\${seq}`;
-		},
-	);
+		});
 }
 
 /** Decodes a protocol-0 UNICODE argument: only \uXXXX and \UXXXXXXXX are escapes. */

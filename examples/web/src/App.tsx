@@ -1,0 +1,100 @@
+import { lazy, Suspense, useEffect, useRef, useSyncExternalStore } from 'react'
+import { ErrorBoundary } from './ErrorBoundary.tsx'
+import { Browse } from './pages/Browse.tsx'
+import { Loading } from './ui.tsx'
+import { WalletPanel } from './WalletPanel.tsx'
+
+// pages past the first load on demand, keeping the initial script small
+const ModelPage = lazy(() => import('./pages/Model.tsx'))
+const Sell = lazy(() => import('./pages/Sell.tsx'))
+const Dashboard = lazy(() => import('./pages/Dashboard.tsx'))
+const Library = lazy(() => import('./pages/Library.tsx'))
+const Arbiter = lazy(() => import('./pages/Arbiter.tsx'))
+const Profile = lazy(() => import('./pages/Profile.tsx'))
+const Analytics = lazy(() => import('./pages/Analytics.tsx'))
+
+const links = [
+  ['#/', 'Browse'],
+  ['#/sell', 'Sell'],
+  ['#/dashboard', 'Seller dashboard'],
+  ['#/library', 'Library'],
+  ['#/arbiter', 'Arbiter'],
+  ['#/profile', 'Profile'],
+  ['#/analytics', 'Analytics'],
+] as const
+
+function subscribeHash(listener: () => void) {
+  window.addEventListener('hashchange', listener)
+  return () => window.removeEventListener('hashchange', listener)
+}
+
+export function App() {
+  const hash = useSyncExternalStore(subscribeHash, () => location.hash || '#/')
+  const [path, query] = hash.slice(1).split('?') as [string, string | undefined]
+  const parts = path.split('/').filter(Boolean)
+  const main = useRef<HTMLElement>(null)
+  // after navigation, keyboard and screen-reader users start at the new page's content
+  useEffect(() => {
+    if (document.activeElement?.closest('nav')) main.current?.focus()
+  }, [hash])
+
+  let page: React.ReactNode
+  switch (parts[0]) {
+    case undefined:
+      page = <Browse query={new URLSearchParams(query)} />
+      break
+    case 'model':
+      page = <ModelPage modelId={BigInt(parts[1] ?? '0')} />
+      break
+    case 'sell':
+      page = <Sell modelId={parts[1] ? BigInt(parts[1]) : undefined} />
+      break
+    case 'dashboard':
+      page = <Dashboard />
+      break
+    case 'library':
+      page = <Library />
+      break
+    case 'arbiter':
+      page = <Arbiter />
+      break
+    case 'profile':
+      page = <Profile />
+      break
+    case 'analytics':
+      page = <Analytics />
+      break
+    default:
+      page = <p>No such page. Go back to <a href="#/">Browse</a>.</p>
+  }
+
+  return (
+    <>
+      <a className="skip" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
+        Skip to content
+      </a>
+      <header className="top">
+        <a className="brand" href="#/">
+          AI Model Marketplace
+        </a>
+        <nav aria-label="Pages">
+          <ul>
+            {links.map(([href, label]) => (
+              <li key={href}>
+                <a href={href} aria-current={(href === '#/' ? parts.length === 0 : path.startsWith(href.slice(1))) ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <WalletPanel />
+      </header>
+      <main id="main" ref={main} tabIndex={-1} className="page">
+        <ErrorBoundary key={path}>
+          <Suspense fallback={<Loading label="Loading page…" />}>{page}</Suspense>
+        </ErrorBoundary>
+      </main>
+    </>
+  )
+}

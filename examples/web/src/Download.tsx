@@ -1,0 +1,92 @@
+import { createSha256 } from '@ai-model-marketplace/sdk'
+import { useState } from 'react'
+import { bytesToHex } from 'viem'
+import { useMarketplace } from './client.ts'
+import { useAction } from './hooks.ts'
+import { ErrorBox, ProgressBar } from './ui.tsx'
+
+type SavedFile = { path: string; size: number; sha256: string; url?: string }
+type Sink = { write(chunk: Uint8Array): Promise<void>; close(): Promise<string | undefined> }
+
+/** Writes straight to a file in the folder the user picked: memory stays flat whatever the size. */
+async function folderSink(dir: FileSystemDirectoryHandle, path: string): Promise<Sink> {
+  const parts = path.split('/')
+  let folder = dir
+  for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, { create: true })
+  const file = await folder.getFileHandle(parts.at(-1) as string, { create: true })
+  const writable = await file.createWritable()
+  return { write: (chunk) => writable.write(chunk as Uint8Array<ArrayBuffer>), close: async () => (await writable.close(), undefined) }
+}
+
+/** Browsers without the File System Access API get each file as a Blob to save (held in memory). */
+function blobSink(): Sink {
+  const parts: BlobPart[] = []
+  return { write: async (chunk) => void parts.push(chunk as Uint8Array<ArrayBuffer>), close: async () => URL.createObjectURL(new Blob(parts)) }
+}
+
+type DirectoryPicker = (options: { mode: 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
+
+/**
+ * Downloads a licensed version: the SDK fetches, authenticates and decrypts chunk by chunk; each
+ * file's sha256 is computed here as it streams, and the archive's on-chain sha256 is checked by the
+ * SDK when the last file ends (an IntegrityError otherwise).
+ */
+export function Download({ modelId, version, name }: { modelId: bigint; version?: number; name: string }) {
+  const client = useMarketplace()
+  const [progress, setProgress] = useState<{ bytes: number; totalBytes?: number }>()
+  const [files, setFiles] = useState<SavedFile[]>([])
+  const download = useAction(async () => {
+    const picker = (window as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker
+    const dir = picker ? await picker({ mode: 'readwrite', id: 'amm-downloads' }) : undefined
+    setFiles([])
+    const started = performance.now()
+    const result = await client.downloadModel({ modelId, version, onProgress: setProgress })
+    const saved: SavedFile[] = []
+    let bytes = 0
+    for await (const entry of result.entries) {
+      const hasher = createSha256()
+      const sink = dir ? await folderSink(dir, entry.path) : blobSink()
+      for await (const chunk of entry.content) {
+        hasher.update(chunk)
+        await sink.write(chunk)
+        bytes += chunk.byteLength
+      }
+      saved.push({ path: entry.path, size: entry.size, sha256: bytesToHex(hasher.digest()), url: await sink.close() })
+      setFiles([...saved])
+    }
+    return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }
+  })
+
+  return (
+    <div className="download">
+      <button type="button" disabled={download.pending} onClick={() => download.run()}>
+        {download.pending ? 'Downloading…' : `Download ${name}`}
+      </button>
+      {download.pending && progress ? <ProgressBar label="Downloading and decrypting" value={progress.bytes} max={progress.totalBytes} /> : null}
+      {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
+      {download.state.status === 'done' ? (
+        <p role="status" className="success" data-testid="download-verified">
+          Version {download.state.result.version} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
+          {(download.state.result.bytes / 1048576 / download.state.result.seconds).toFixed(1)} MB/s)
+          {download.state.result.folder ? `, saved in “${download.state.result.folder}”` : ''}.
+        </p>
+      ) : null}
+      {files.length ? (
+        <ul className="files" aria-label="Downloaded files">
+          {files.map((f) => (
+            <li key={f.path}>
+              {f.url ? (
+                <a href={f.url} download={f.path.split('/').at(-1)}>
+                  {f.path}
+                </a>
+              ) : (
+                f.path
+              )}{' '}
+              · {f.size} bytes · sha256 <code data-testid="file-sha256">{f.sha256}</code>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  )
+}

@@ -1,0 +1,90 @@
+import { useState } from 'react'
+import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain, useWalletClient } from 'wagmi'
+import { useAppConfig, useSession } from './hooks.ts'
+import { signIn, signOut } from './session.ts'
+import { ErrorBox, Short } from './ui.tsx'
+
+/**
+ * Connect (any EIP-6963 wallet or the legacy injected one), check the chain and offer to switch,
+ * and sign in with Ethereum for the storage service. Follows account changes live: wagmi re-renders
+ * with the new account, and the session shown is that account's.
+ */
+export function WalletPanel() {
+  const config = useAppConfig()
+  const { address, chainId, status } = useConnection()
+  const connectors = useConnectors()
+  const { mutate: connect, error: connectError, isPending: connecting } = useConnect()
+  const { mutate: disconnect } = useDisconnect()
+  const { mutate: switchChain, error: switchError, isPending: switching } = useSwitchChain()
+  const { data: walletClient } = useWalletClient({ chainId: config.chain.id })
+  const session = useSession()
+  const [signInError, setSignInError] = useState<unknown>()
+  const [signingIn, setSigningIn] = useState(false)
+  const [open, setOpen] = useState(false)
+
+  if (status !== 'connected' || !address) {
+    // wagmi lists EIP-6963 wallets by name; the generic "Injected" one stands for window.ethereum
+    const unique = connectors.filter((c, i) => connectors.findIndex((d) => d.name === c.name) === i)
+    return (
+      <div className="wallet">
+        <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} disabled={connecting}>
+          {connecting ? 'Connecting…' : 'Connect wallet'}
+        </button>
+        {open ? (
+          <ul className="menu" aria-label="Wallets">
+            {unique.length === 0 ? <li>No browser wallet found. Install one (e.g. a wallet extension) and reload.</li> : null}
+            {unique.map((connector) => (
+              <li key={connector.uid}>
+                <button type="button" onClick={() => (connect({ connector, chainId: config.chain.id }), setOpen(false))}>
+                  {connector.icon ? <img src={connector.icon} alt="" width={16} height={16} /> : null} {connector.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {connectError ? <ErrorBox error={connectError} title="Could not connect" /> : null}
+      </div>
+    )
+  }
+
+  const wrongChain = chainId !== config.chain.id
+  return (
+    <div className="wallet">
+      <span aria-label="Connected account">
+        <Short address={address} />
+      </span>
+      {wrongChain ? (
+        <button type="button" className="warn" onClick={() => switchChain({ chainId: config.chain.id })} disabled={switching}>
+          Wrong network: switch to {config.chain.name}
+        </button>
+      ) : session ? (
+        <button type="button" onClick={() => signOut(config.storageUrl, session)}>
+          Sign out
+        </button>
+      ) : (
+        <button
+          type="button"
+          disabled={signingIn || !walletClient}
+          onClick={async () => {
+            setSigningIn(true)
+            setSignInError(undefined)
+            try {
+              await signIn({ storageUrl: config.storageUrl, walletClient: walletClient as never, address, chainId: config.chain.id })
+            } catch (error) {
+              setSignInError(error)
+            } finally {
+              setSigningIn(false)
+            }
+          }}
+        >
+          {signingIn ? 'Signing in…' : 'Sign in'}
+        </button>
+      )}
+      <button type="button" onClick={() => disconnect()}>
+        Disconnect
+      </button>
+      {switchError ? <ErrorBox error={switchError} title="Could not switch network" /> : null}
+      {signInError ? <ErrorBox error={signInError} title="Sign-in failed" /> : null}
+    </div>
+  )
+}

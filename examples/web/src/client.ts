@@ -1,0 +1,27 @@
+import { createMarketplaceClient, kuboStore, type MarketplaceClient, subgraphIndexer } from '@ai-model-marketplace/sdk'
+import { useMemo } from 'react'
+import { usePublicClient, useWalletClient } from 'wagmi'
+import { useAppConfig, useSession } from './hooks.ts'
+
+/**
+ * The SDK client over wagmi's viem clients: reads through wagmi's public client, writes through
+ * the connected wallet, files through the storage service with the SIWE session, search through
+ * the subgraph. Rebuilt when the account, chain or session changes.
+ */
+export function useMarketplace(): MarketplaceClient {
+  const config = useAppConfig()
+  const publicClient = usePublicClient({ chainId: config.chain.id })
+  const { data: walletClient } = useWalletClient({ chainId: config.chain.id })
+  const session = useSession()
+  return useMemo(
+    () =>
+      createMarketplaceClient({
+        publicClient: publicClient as never,
+        walletClient: walletClient as never,
+        deployment: config.deployment,
+        store: kuboStore({ url: config.storageUrl, headers: session ? { authorization: `Bearer ${session.token}` } : {} }),
+        indexer: subgraphIndexer({ url: config.graphqlUrl }),
+      }),
+    [config, publicClient, walletClient, session],
+  )
+}

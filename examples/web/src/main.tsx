@@ -1,0 +1,39 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { WagmiProvider } from 'wagmi'
+import { App } from './App.tsx'
+import { type AppConfig, loadConfig } from './config.ts'
+import { ConfigContext } from './hooks.ts'
+import { createWagmiConfig } from './wallet.ts'
+import './styles.css'
+
+const root = createRoot(document.getElementById('root') as HTMLElement)
+
+function render(config: AppConfig) {
+  const wagmi = createWagmiConfig(config)
+  // the indexer is polled by the pages that need fresh data; no refetch on every focus
+  const queries = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } } })
+  root.render(
+    <StrictMode>
+      <WagmiProvider config={wagmi}>
+        <QueryClientProvider client={queries}>
+          <ConfigContext.Provider value={config}>
+            <App />
+          </ConfigContext.Provider>
+        </QueryClientProvider>
+      </WagmiProvider>
+    </StrictMode>,
+  )
+}
+
+loadConfig().then(render, (error: Error) => {
+  root.render(
+    <main className="page">
+      <h1>AI Model Marketplace</h1>
+      <p role="alert" className="error">
+        {error.message}
+      </p>
+    </main>,
+  )
+})

@@ -1,0 +1,144 @@
+import { useQuery } from '@tanstack/react-query'
+import { useId, useState } from 'react'
+import { formatUnits } from 'viem'
+import { useMarketplace } from '../client.ts'
+import { ErrorBox, Loading, Section, Short } from '../ui.tsx'
+
+type Day = { date: number; orderCount: number; salesCount: number; newModelCount: number; volume: number }
+type TopModel = { modelId: string; name: string; salesCount: number; revenue: string }
+type TopSeller = { id: `0x${string}`; handle: string | null; salesCount: number; revenue: string }
+
+const DAY = 86_400
+
+/** Daily activity over `days` up to today, from the subgraph's day entities (empty days filled with zeros). */
+async function loadDays(client: ReturnType<typeof useMarketplace>, days: number): Promise<Day[]> {
+  const today = Math.floor(Date.now() / 1000 / DAY) * DAY
+  const since = today - (days - 1) * DAY
+  const data = await client.indexer!.query<{
+    marketDayDatas: { date: number; orderCount: number; salesCount: number; newModelCount: number }[]
+    tokenDayDatas: { date: number; volume: string }[]
+  }>(
+    `query Days($since: Int!) {
+      marketDayDatas(where: { date_gte: $since }, orderBy: date, first: 1000) { date orderCount salesCount newModelCount }
+      tokenDayDatas(where: { date_gte: $since }, orderBy: date, first: 1000) { date volume }
+    }`,
+    { since },
+  )
+  const byDate = new Map(data.marketDayDatas.map((d) => [d.date, d]))
+  const volume = new Map<number, number>()
+  // volumes of all tokens are added in whole tokens (all 18-decimal here)
+  for (const t of data.tokenDayDatas) volume.set(t.date, (volume.get(t.date) ?? 0) + Number(formatUnits(BigInt(t.volume), 18)))
+  return Array.from({ length: days }, (_, i) => {
+    const date = since + i * DAY
+    const d = byDate.get(date)
+    return { date, orderCount: d?.orderCount ?? 0, salesCount: d?.salesCount ?? 0, newModelCount: d?.newModelCount ?? 0, volume: volume.get(date) ?? 0 }
+  })
+}
+
+function toCsv(days: Day[]): string {
+  const rows = days.map((d) => [new Date(d.date * 1000).toISOString().slice(0, 10), d.volume, d.orderCount, d.salesCount, d.newModelCount].join(','))
+  return ['date,volume,orders,sales,new_models', ...rows].join('\n')
+}
+
+function BarChart({ title, days, value }: { title: string; days: Day[]; value: (d: Day) => number }) {
+  const max = Math.max(1, ...days.map(value))
+  const total = days.reduce((n, d) => n + value(d), 0)
+  const width = 600
+  const bar = width / days.length
+  return (
+    <figure className="chart">
+      <figcaption>
+        {title}: {Number.isInteger(total) ? total : total.toFixed(2)} in total
+      </figcaption>
+      <svg viewBox={`0 0 ${width} 120`} role="img" aria-label={`${title} per day, highest ${max}`} preserveAspectRatio="none">
+        {days.map((d, i) => {
+          const h = (value(d) / max) * 110
+          return (
+            <rect key={d.date} x={i * bar + 1} y={115 - h} width={Math.max(1, bar - 2)} height={h}>
+              <title>
+                {new Date(d.date * 1000).toISOString().slice(0, 10)}: {value(d)}
+              </title>
+            </rect>
+          )
+        })}
+      </svg>
+    </figure>
+  )
+}
+
+export default function Analytics() {
+  const client = useMarketplace()
+  const id = useId()
+  const [range, setRange] = useState(30)
+  const days = useQuery({ queryKey: ['days', range], queryFn: () => loadDays(client, range) })
+  const stats = useQuery({ queryKey: ['stats'], queryFn: () => client.marketStats({ days: 1 }) })
+  const top = useQuery({
+    queryKey: ['top'],
+    queryFn: () =>
+      client.indexer!.query<{ models: TopModel[]; accounts: TopSeller[] }>(
+        `{ models(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { modelId name salesCount revenue }
+           accounts(orderBy: revenue, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { id handle salesCount revenue } }`,
+      ),
+  })
+  const download = () => {
+    if (!days.data) return
+    const url = URL.createObjectURL(new Blob([toCsv(days.data)], { type: 'text/csv' }))
+    const a = Object.assign(document.createElement('a'), { href: url, download: `marketplace-${range}d.csv` })
+    a.click()
+    URL.revokeObjectURL(url)
+  }
+
+  return (
+    <>
+      <h1>Analytics</h1>
+      {stats.data ? (
+        <p className="meta" data-testid="totals">
+          {stats.data.modelCount} models · {stats.data.orderCount} orders · {stats.data.licensedOrderCount} licensed · {stats.data.disputeCount} disputes ·{' '}
+          {stats.data.reviewCount} reviews · fee {(stats.data.feeBps / 100).toFixed(2)}%
+        </p>
+      ) : null}
+      {stats.error ? <ErrorBox error={stats.error} title="Could not load totals" /> : null}
+      <div className="actions">
+        <label htmlFor={`${id}-range`}>Range</label>
+        <select id={`${id}-range`} value={range} onChange={(e) => setRange(Number(e.target.value))}>
+          <option value={7}>Last 7 days</option>
+          <option value={30}>Last 30 days</option>
+          <option value={90}>Last 90 days</option>
+          <option value={365}>Last year</option>
+        </select>
+        <button type="button" onClick={download} disabled={!days.data}>
+          Export CSV
+        </button>
+      </div>
+      {days.isPending ? <Loading /> : null}
+      {days.error ? <ErrorBox error={days.error} title="Could not load daily activity" /> : null}
+      {days.data ? (
+        <div className="charts">
+          <BarChart title="Volume (tokens)" days={days.data} value={(d) => d.volume} />
+          <BarChart title="Orders" days={days.data} value={(d) => d.orderCount} />
+          <BarChart title="New models" days={days.data} value={(d) => d.newModelCount} />
+        </div>
+      ) : null}
+      <Section title="Top models">
+        {top.error ? <ErrorBox error={top.error} title="Could not load top lists" /> : null}
+        {top.isPending ? <Loading /> : null}
+        <ol>
+          {top.data?.models.map((m) => (
+            <li key={m.modelId}>
+              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {m.salesCount} sales · {formatUnits(BigInt(m.revenue), 18)} revenue
+            </li>
+          ))}
+        </ol>
+      </Section>
+      <Section title="Top sellers">
+        <ol>
+          {top.data?.accounts.map((a) => (
+            <li key={a.id}>
+              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {a.salesCount} sales · {formatUnits(BigInt(a.revenue), 18)} revenue
+            </li>
+          ))}
+        </ol>
+      </Section>
+    </>
+  )
+}

@@ -1,0 +1,107 @@
+import type { OrderInfo } from '@ai-model-marketplace/sdk'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useId, useState } from 'react'
+import { formatUnits } from 'viem'
+import { useMarketplace } from '../client.ts'
+import { useAction } from '../hooks.ts'
+import { readText } from '../store.ts'
+import { ErrorBox, Loading, Short } from '../ui.tsx'
+
+type Evidence = { party: { id: `0x${string}` }; evidenceURI: string }
+
+export default function Arbiter() {
+  const client = useMarketplace()
+  const disputed = useQuery({
+    queryKey: ['disputes'],
+    queryFn: async () => (await client.getOrders({ status: 'Disputed', first: 100 })).orders,
+    refetchInterval: 5000,
+  })
+  return (
+    <>
+      <h1>Arbiter</h1>
+      <p>Open disputes with their evidence. Only accounts holding the arbiter role can rule; others get the contract's refusal.</p>
+      {disputed.isPending ? <Loading /> : null}
+      {disputed.error ? <ErrorBox error={disputed.error} title="Could not load disputes" /> : null}
+      {disputed.data?.length === 0 ? <p>No open dispute.</p> : null}
+      <ul className="cards">
+        {disputed.data?.map((o) => (
+          <li key={o.orderId.toString()} className="card">
+            <DisputeCard order={o} />
+          </li>
+        ))}
+      </ul>
+    </>
+  )
+}
+
+function DisputeCard({ order }: { order: OrderInfo }) {
+  const client = useMarketplace()
+  const queries = useQueryClient()
+  const id = useId()
+  const [share, setShare] = useState(50)
+  const evidence = useQuery({
+    queryKey: ['evidence', order.orderId.toString()],
+    queryFn: async () => {
+      const { evidences } = await client.indexer!.query<{ evidences: Evidence[] }>(
+        'query Evidence($order: String!) { evidences(where: { order: $order }, orderBy: blockNumber) { party { id } evidenceURI } }',
+        { order: order.orderId.toString() },
+      )
+      return Promise.all(evidences.map(async (e) => ({ ...e, document: await readText(client, e.evidenceURI).catch((error: Error) => `(unreadable: ${error.message})`) })))
+    },
+  })
+  const rule = useAction(async (ruling: 'buyer' | 'seller' | { buyerShareBps: number }) => {
+    const result = await client.ruleDispute({ orderId: order.orderId, ruling })
+    await queries.invalidateQueries({ queryKey: ['disputes'] })
+    return result
+  })
+  return (
+    <article aria-labelledby={`dispute-${order.orderId}`}>
+      <h2 id={`dispute-${order.orderId}`}>
+        Order #{order.orderId.toString()}: <a href={`#/model/${order.modelId}`}>{order.modelName}</a>
+      </h2>
+      <p className="meta">
+        {formatUnits(order.amount, 18)} in escrow · buyer <Short address={order.buyer} /> · seller <Short address={order.seller} />
+      </p>
+      <h3>Evidence</h3>
+      {evidence.isPending ? <Loading /> : null}
+      {evidence.error ? <ErrorBox error={evidence.error} title="Could not load evidence" /> : null}
+      <ul>
+        {evidence.data?.map((e) => (
+          <li key={e.evidenceURI}>
+            From <Short address={e.party.id} />: <EvidenceText raw={e.document} />
+          </li>
+        ))}
+      </ul>
+      <div className="actions">
+        <button type="button" disabled={rule.pending} onClick={() => rule.run('buyer')}>
+          Rule for the buyer (refund)
+        </button>
+        <button type="button" disabled={rule.pending} onClick={() => rule.run('seller')}>
+          Rule for the seller (release)
+        </button>
+        <label htmlFor={`${id}-share`}>Buyer's share %</label>
+        <input id={`${id}-share`} type="number" min={0} max={100} value={share} onChange={(e) => setShare(Number(e.target.value))} />
+        <button type="button" disabled={rule.pending} onClick={() => rule.run({ buyerShareBps: Math.round(share * 100) })}>
+          Split
+        </button>
+      </div>
+      {rule.state.status === 'done' ? <p role="status">Ruled: the buyer gets {formatUnits(rule.state.result.buyerRefund, 18)} back.</p> : null}
+      {rule.state.status === 'error' ? <ErrorBox error={rule.state.error} title="Ruling failed" /> : null}
+    </article>
+  )
+}
+
+/** ERC-1497 evidence is JSON `{ name, description, fileURI }`; shown as text, never as HTML. */
+function EvidenceText({ raw }: { raw: string }) {
+  try {
+    const doc = JSON.parse(raw) as { name?: string; description?: string; fileURI?: string }
+    return (
+      <span>
+        <strong>{doc.name}</strong> — {doc.description}
+        {doc.fileURI ? <> (attached file: <code>{doc.fileURI}</code>)</> : null}
+      </span>
+    )
+  } catch {
+    return <span>{raw}</span>
+  }
+}

@@ -1,0 +1,176 @@
+import { type SearchModelsParameters, searchModels } from '@ai-model-marketplace/sdk'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { useEffect, useId, useState } from 'react'
+import { parseUnits } from 'viem'
+import { useReadConfig } from '../hooks.ts'
+import { ErrorBox, Loading, Money, Stars, Verdicts } from '../ui.tsx'
+
+type Filters = { tags: string; task: string; license: string; minPrice: string; maxPrice: string; minRating: string; passed: boolean }
+const noFilters: Filters = { tags: '', task: '', license: '', minPrice: '', maxPrice: '', minRating: '', passed: false }
+const PAGE_SIZE = 12
+
+/** Prices are typed in whole tokens; the platform token has 18 decimals. */
+const amount = (text: string) => (text.trim() ? parseUnits(text.trim(), 18) : undefined)
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value)
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms)
+    return () => clearTimeout(timer)
+  }, [value, ms])
+  return debounced
+}
+
+export function Browse({ query }: { query: URLSearchParams }) {
+  const client = useReadConfig()
+  const id = useId()
+  const [text, setText] = useState(query.get('q') ?? '')
+  const [filters, setFilters] = useState<Filters>(noFilters)
+  const [orderBy, setOrderBy] = useState<NonNullable<SearchModelsParameters['orderBy']> | ''>('')
+  // cursors of the pages before the current one, to go back
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
+  const searchText = useDebounced(text, 200)
+  const searchFilters = useDebounced(filters, 300)
+
+  // a new search starts again from the first page
+  useEffect(() => setCursors([undefined]), [searchText, searchFilters, orderBy])
+
+  let parameters: SearchModelsParameters | undefined
+  let invalid: string | undefined
+  try {
+    const f = searchFilters
+    parameters = {
+      text: searchText || undefined,
+      tags: f.tags.trim() ? f.tags.split(',').map((t) => t.trim()).filter(Boolean) : undefined,
+      task: f.task.trim() || undefined,
+      license: f.license.trim() || undefined,
+      minPrice: amount(f.minPrice),
+      maxPrice: amount(f.maxPrice),
+      minRating: f.minRating ? Number(f.minRating) : undefined,
+      verdict: f.passed ? { verdict: 'Pass' } : undefined,
+      orderBy: orderBy || undefined,
+      first: PAGE_SIZE,
+      after: cursors.at(-1),
+    }
+  } catch {
+    invalid = 'Prices must be numbers, like 2.5'
+  }
+
+  const results = useQuery({
+    queryKey: ['search', parameters, client],
+    queryFn: () => searchModels(client, parameters),
+    enabled: parameters !== undefined,
+    placeholderData: keepPreviousData,
+  })
+  const set = (key: keyof Filters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setFilters({ ...filters, [key]: e.target.type === 'checkbox' ? (e.target as HTMLInputElement).checked : e.target.value })
+
+  return (
+    <>
+      <h1>Browse models</h1>
+      <search className="search">
+        <label htmlFor={`${id}-q`}>Search</label>
+        <input
+          id={`${id}-q`}
+          type="search"
+          value={text}
+          placeholder="Name, summary, tags…"
+          onChange={(e) => setText(e.target.value)}
+          aria-controls={`${id}-results`}
+        />
+        <details className="filters">
+          <summary>Filters and sort</summary>
+          <div className="grid">
+            <label>
+              Tags (comma-separated)
+              <input value={filters.tags} onChange={set('tags')} />
+            </label>
+            <label>
+              Task
+              <input value={filters.task} onChange={set('task')} placeholder="text-classification" />
+            </label>
+            <label>
+              License (SPDX)
+              <input value={filters.license} onChange={set('license')} placeholder="MIT" />
+            </label>
+            <label>
+              Min price
+              <input inputMode="decimal" value={filters.minPrice} onChange={set('minPrice')} />
+            </label>
+            <label>
+              Max price
+              <input inputMode="decimal" value={filters.maxPrice} onChange={set('maxPrice')} />
+            </label>
+            <label>
+              Min rating
+              <select value={filters.minRating} onChange={set('minRating')}>
+                <option value="">Any</option>
+                {[1, 2, 3, 4].map((n) => (
+                  <option key={n} value={n}>
+                    {n}★ and up
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={filters.passed} onChange={set('passed')} /> Passed evaluation
+            </label>
+            <label>
+              Sort by
+              <select value={orderBy} onChange={(e) => setOrderBy(e.target.value as typeof orderBy)}>
+                <option value="">{text ? 'Relevance' : 'Newest'}</option>
+                <option value="newest">Newest</option>
+                <option value="price">Price (low first)</option>
+                <option value="sales">Sales</option>
+                <option value="rating">Rating</option>
+              </select>
+            </label>
+          </div>
+        </details>
+      </search>
+      {invalid ? <p role="alert" className="error">{invalid}</p> : null}
+      <div id={`${id}-results`} aria-live="polite" aria-busy={results.isFetching}>
+        {results.isPending ? <Loading label="Searching…" /> : null}
+        {results.error ? <ErrorBox error={results.error} title="Search failed" /> : null}
+        {results.data ? (
+          results.data.models.length === 0 ? (
+            <p>No model matches.</p>
+          ) : (
+            <ul className="cards" data-testid="results">
+              {results.data.models.map((m) => (
+                <li key={m.modelId.toString()} className="card">
+                  <h2>
+                    <a href={`#/model/${m.modelId}`}>{m.name}</a>
+                  </h2>
+                  <p>{m.summary}</p>
+                  <p className="meta">
+                    <Money amount={m.price} token={m.paymentToken} /> · <Stars average={m.ratingAverage} count={m.ratingCount} /> ·{' '}
+                    {m.salesCount} {m.salesCount === 1 ? 'sale' : 'sales'}
+                  </p>
+                  <p className="meta">
+                    {m.task} · {m.license}
+                    {m.tags.length ? ` · ${m.tags.join(', ')}` : ''}
+                  </p>
+                  <Verdicts verdicts={m.verdicts} />
+                </li>
+              ))}
+            </ul>
+          )
+        ) : null}
+      </div>
+      <nav className="pager" aria-label="Result pages">
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous page
+        </button>
+        <span>Page {cursors.length}</span>
+        <button
+          type="button"
+          disabled={!results.data?.nextCursor}
+          onClick={() => results.data?.nextCursor && setCursors([...cursors, results.data.nextCursor])}
+        >
+          Next page
+        </button>
+      </nav>
+    </>
+  )
+}

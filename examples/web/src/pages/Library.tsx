@@ -1,0 +1,172 @@
+import type { OrderInfo } from '@ai-model-marketplace/sdk'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useId, useState } from 'react'
+import { useConnection } from 'wagmi'
+import { Download } from '../Download.tsx'
+import { useMarketplace } from '../client.ts'
+import { useAction } from '../hooks.ts'
+import { date, ErrorBox, Loading, Short } from '../ui.tsx'
+
+export default function Library() {
+  const client = useMarketplace()
+  const { address } = useConnection()
+  const orders = useQuery({
+    queryKey: ['buyer-orders', address],
+    enabled: Boolean(address),
+    queryFn: async () => (await client.getOrders({ buyer: address!, first: 200 })).orders,
+    refetchInterval: 4000,
+  })
+  if (!address) return (<><h1>Library</h1><p className="notice">Connect a wallet to see the models you bought.</p></>)
+  return (
+    <>
+      <h1>Library</h1>
+      {orders.isPending ? <Loading /> : null}
+      {orders.error ? <ErrorBox error={orders.error} title="Could not load your orders" /> : null}
+      {orders.data?.length === 0 ? (
+        <p>
+          You have no orders yet. <a href="#/">Browse models</a>.
+        </p>
+      ) : null}
+      <ul className="cards">
+        {orders.data?.map((o) => (
+          <li key={o.orderId.toString()} className="card">
+            <OrderCard order={o} />
+          </li>
+        ))}
+      </ul>
+    </>
+  )
+}
+
+function OrderCard({ order }: { order: OrderInfo }) {
+  const client = useMarketplace()
+  const queries = useQueryClient()
+  const refresh = () => queries.invalidateQueries({ queryKey: ['buyer-orders'] })
+  const confirm = useAction(async () => (await client.confirmOrder({ orderId: order.orderId }), refresh()))
+  const refund = useAction(async () => (await client.refundOrder({ orderId: order.orderId }), refresh()))
+  const keyed = order.status === 'Delivered' || order.status === 'Completed' || order.status === 'Resolved' || order.status === 'Disputed'
+  const canRefund = order.status === 'Created' && BigInt(Math.floor(Date.now() / 1000)) > order.deliveryDeadline
+  return (
+    <article aria-labelledby={`order-${order.orderId}`}>
+      <h2 id={`order-${order.orderId}`}>
+        <a href={`#/model/${order.modelId}`}>{order.modelName}</a>
+      </h2>
+      <p className="meta">
+        Order #{order.orderId.toString()} · <span data-testid="order-status">{order.status}</span> · seller <Short address={order.seller} /> · {date(order.createdAt)}
+      </p>
+      {order.status === 'Created' ? <p>Waiting for the seller to deliver the key (before {date(order.deliveryDeadline)}).</p> : null}
+      {canRefund ? (
+        <button type="button" disabled={refund.pending} onClick={() => refund.run()}>
+          Refund (delivery deadline passed)
+        </button>
+      ) : null}
+      {refund.state.status === 'error' ? <ErrorBox error={refund.state.error} title="Refund failed" /> : null}
+      {keyed && order.buyerRefund === 0n ? <Download modelId={order.modelId} name={order.modelName} /> : null}
+      {order.status === 'Delivered' ? (
+        <>
+          <p>
+            Check the files, then confirm to release payment{order.disputeDeadline ? `, or dispute before ${date(order.disputeDeadline)}` : ''}.
+          </p>
+          <button type="button" disabled={confirm.pending} onClick={() => confirm.run()}>
+            Confirm order #{order.orderId.toString()}
+          </button>
+          {confirm.state.status === 'error' ? <ErrorBox error={confirm.state.error} title="Confirmation failed" /> : null}
+          <EvidenceForm order={order} mode="dispute" onDone={refresh} />
+        </>
+      ) : null}
+      {order.status === 'Disputed' ? (
+        <>
+          <p>Disputed: the arbiter will rule. You can add evidence.</p>
+          <EvidenceForm order={order} mode="evidence" onDone={refresh} />
+        </>
+      ) : null}
+      {order.dispute?.outcome ? <p>Dispute ruled: {order.dispute.outcome}.</p> : null}
+      {(order.status === 'Completed' || order.status === 'Resolved') && !order.review && !order.isFree ? <ReviewForm order={order} onDone={refresh} /> : null}
+      {order.review ? <p>You rated it {order.review.rating}/5.</p> : null}
+    </article>
+  )
+}
+
+function EvidenceForm({ order, mode, onDone }: { order: OrderInfo; mode: 'dispute' | 'evidence'; onDone: () => void }) {
+  const client = useMarketplace()
+  const id = useId()
+  const [open, setOpen] = useState(false)
+  const [description, setDescription] = useState('')
+  const [file, setFile] = useState<File>()
+  const send = useAction(async () => {
+    // supporting files go to the store first; the ERC-1497 document points at them
+    const store = client.store
+    const fileURI = file && 'add' in store ? `ipfs://${(await store.add(file.stream())).cid}` : undefined
+    const evidence = { name: mode === 'dispute' ? `Dispute of order #${order.orderId}` : `Evidence for order #${order.orderId}`, description, ...(fileURI ? { fileURI } : {}) }
+    const result = mode === 'dispute' ? await client.disputeOrder({ orderId: order.orderId, evidence }) : await client.submitEvidence({ orderId: order.orderId, evidence })
+    onDone()
+    return result
+  })
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        {mode === 'dispute' ? `Dispute order #${order.orderId}` : 'Add evidence'}
+      </button>
+    )
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        if (description.trim()) send.run()
+      }}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-d`}>{mode === 'dispute' ? 'What is wrong?' : 'Evidence'}</label>
+        <textarea id={`${id}-d`} required rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-f`}>Supporting file (optional)</label>
+        <input id={`${id}-f`} type="file" onChange={(e) => setFile(e.target.files?.[0])} />
+      </div>
+      <button type="submit" disabled={send.pending || !description.trim()}>
+        {send.pending ? 'Sending…' : mode === 'dispute' ? 'Open dispute' : 'Submit evidence'}
+      </button>
+      {send.state.status === 'error' ? <ErrorBox error={send.state.error} title="Could not send" /> : null}
+    </form>
+  )
+}
+
+function ReviewForm({ order, onDone }: { order: OrderInfo; onDone: () => void }) {
+  const client = useMarketplace()
+  const id = useId()
+  const [rating, setRating] = useState(5)
+  const [comment, setComment] = useState('')
+  const review = useAction(async () => (await client.reviewOrder({ orderId: order.orderId, rating, comment: comment || undefined }), onDone()))
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault()
+        review.run()
+      }}
+    >
+      <fieldset>
+        <legend>Review this model</legend>
+        <div className="field">
+          <label htmlFor={`${id}-r`}>Stars</label>
+          <select id={`${id}-r`} value={rating} onChange={(e) => setRating(Number(e.target.value))}>
+            {[5, 4, 3, 2, 1].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-c`}>Comment</label>
+          <textarea id={`${id}-c`} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
+        </div>
+        <button type="submit" disabled={review.pending}>
+          {review.pending ? 'Sending…' : 'Send review'}
+        </button>
+        {review.state.status === 'error' ? <ErrorBox error={review.state.error} title="Review failed" /> : null}
+      </fieldset>
+    </form>
+  )
+}

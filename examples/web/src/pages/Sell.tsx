@@ -1,0 +1,195 @@
+import { useId, useState } from 'react'
+import { parseUnits } from 'viem'
+import { useConnection } from 'wagmi'
+import { type PickedFile, filesFromDrop, filesFromInput } from '../files.ts'
+import { useMarketplace } from '../client.ts'
+import { useAction, useSession } from '../hooks.ts'
+import { ErrorBox, ProgressBar } from '../ui.tsx'
+
+type Fields = {
+  name: string
+  summary: string
+  tags: string
+  task: string
+  license: string
+  commercialUse: boolean
+  description: string
+  price: string
+  semver: string
+  changelog: string
+}
+const empty: Fields = { name: '', summary: '', tags: '', task: '', license: '', commercialUse: false, description: '', price: '', semver: '1.0.0', changelog: '' }
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/
+const SPDX = /^[A-Za-z0-9.+-]+(?: (?:AND|OR|WITH) [A-Za-z0-9.+-]+)*$/
+const bytes = (s: string) => new TextEncoder().encode(s).length
+
+/** Checks the form as the registry will, so nothing is uploaded or signed for a listing that would fail. */
+function validate(fields: Fields, files: PickedFile[], newVersion: boolean): Partial<Record<keyof Fields | 'files', string>> {
+  const errors: Partial<Record<keyof Fields | 'files', string>> = {}
+  if (files.length === 0) errors.files = 'Add the model files (drop them or a folder, or choose them).'
+  if (!SEMVER.test(fields.semver)) errors.semver = 'A semantic version, like 1.0.0.'
+  if (bytes(fields.changelog) > 10_000) errors.changelog = 'At most 10,000 bytes.'
+  if (newVersion) return errors
+  if (!fields.name.trim() || bytes(fields.name) > 100) errors.name = 'A name of 1 to 100 bytes.'
+  if (bytes(fields.summary) > 500) errors.summary = 'At most 500 bytes.'
+  const tags = fields.tags.split(',').map((t) => t.trim()).filter(Boolean)
+  if (tags.length > 16 || tags.some((t) => bytes(t) > 32)) errors.tags = 'Up to 16 tags of at most 32 bytes.'
+  if (!fields.task.trim() || bytes(fields.task) > 64) errors.task = 'A task such as text-classification.'
+  if (!SPDX.test(fields.license.trim())) errors.license = 'An SPDX identifier such as Apache-2.0 or MIT.'
+  try {
+    if (parseUnits(fields.price.trim() || 'x', 18) < 0n) throw new Error()
+  } catch {
+    errors.price = 'A price in tokens, like 10 or 2.5 (0 for a free, public model).'
+  }
+  return errors
+}
+
+export default function Sell({ modelId }: { modelId?: bigint }) {
+  const client = useMarketplace()
+  const { address } = useConnection()
+  const session = useSession()
+  const id = useId()
+  const [fields, setFields] = useState<Fields>(empty)
+  const [files, setFiles] = useState<PickedFile[]>([])
+  const [errors, setErrors] = useState<ReturnType<typeof validate>>({})
+  const [dragging, setDragging] = useState(false)
+  const [progress, setProgress] = useState<{ bytes: number; totalBytes: number } | 'registering' | undefined>()
+  const publish = useAction(async () => {
+    const onProgress = (p: { stage: 'adding'; bytes: number; totalBytes: number } | { stage: 'registering' }) =>
+      setProgress(p.stage === 'registering' ? 'registering' : { bytes: p.bytes, totalBytes: p.totalBytes })
+    const input = files.map((f) => ({ path: f.path, size: f.file.size, content: () => f.file.stream() }))
+    if (modelId !== undefined)
+      return { modelId, ...(await client.publishVersion({ modelId, files: input, semver: fields.semver, changelog: fields.changelog || undefined, onProgress })) }
+    return client.listModel({
+      name: fields.name.trim(),
+      summary: fields.summary.trim(),
+      tags: fields.tags.split(',').map((t) => t.trim()).filter(Boolean),
+      task: fields.task.trim(),
+      license: fields.license.trim(),
+      commercialUse: fields.commercialUse,
+      card: { description: fields.description },
+      price: parseUnits(fields.price.trim(), 18),
+      files: input,
+      semver: fields.semver,
+      changelog: fields.changelog || undefined,
+      onProgress,
+    })
+  })
+
+  const field = (key: keyof Fields, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
+    <div className="field">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <input
+        id={`${id}-${key}`}
+        value={fields[key] as string}
+        onChange={(e) => setFields({ ...fields, [key]: e.target.value })}
+        aria-invalid={errors[key] ? true : undefined}
+        aria-describedby={errors[key] ? `${id}-${key}-error` : undefined}
+        {...props}
+      />
+      {errors[key] ? (
+        <span id={`${id}-${key}-error`} className="field-error">
+          {errors[key]}
+        </span>
+      ) : null}
+    </div>
+  )
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault()
+    const found = validate(fields, files, modelId !== undefined)
+    setErrors(found)
+    if (Object.keys(found).length === 0) publish.run()
+  }
+  const total = files.reduce((n, f) => n + f.file.size, 0)
+
+  return (
+    <>
+      <h1>{modelId === undefined ? 'Sell a model' : `Publish a new version of model #${modelId}`}</h1>
+      {!address ? <p className="notice">Connect a wallet to list a model.</p> : !session ? <p className="notice">Sign in (top right) so the storage service accepts your files.</p> : null}
+      <form onSubmit={submit} noValidate>
+        <div
+          className={`dropzone${dragging ? ' dragging' : ''}`}
+          onDragOver={(e) => (e.preventDefault(), setDragging(true))}
+          onDragLeave={() => setDragging(false)}
+          onDrop={async (e) => {
+            e.preventDefault()
+            setDragging(false)
+            setFiles(await filesFromDrop(e.dataTransfer))
+          }}
+        >
+          <p>Drop model files or a folder here, or</p>
+          <label className="button">
+            choose files
+            <input type="file" multiple className="visually-hidden" onChange={(e) => setFiles(filesFromInput(e.target.files))} />
+          </label>{' '}
+          <label className="button">
+            choose a folder
+            <input
+              type="file"
+              className="visually-hidden"
+              {...({ webkitdirectory: '' } as object)}
+              onChange={(e) => setFiles(filesFromInput(e.target.files))}
+            />
+          </label>
+          {files.length ? (
+            <p data-testid="picked">
+              {files.length} file{files.length === 1 ? '' : 's'}, {(total / 1048576).toFixed(2)} MiB: {files.slice(0, 5).map((f) => f.path).join(', ')}
+              {files.length > 5 ? '…' : ''}
+            </p>
+          ) : null}
+          {errors.files ? <p className="field-error">{errors.files}</p> : null}
+        </div>
+        {modelId === undefined ? (
+          <fieldset>
+            <legend>Listing</legend>
+            {field('name', 'Name', { required: true })}
+            {field('summary', 'Summary')}
+            {field('tags', 'Tags (comma-separated)')}
+            {field('task', 'Task', { placeholder: 'text-classification', required: true })}
+            {field('license', 'License (SPDX id)', { placeholder: 'Apache-2.0', required: true })}
+            <label className="check">
+              <input type="checkbox" checked={fields.commercialUse} onChange={(e) => setFields({ ...fields, commercialUse: e.target.checked })} /> Commercial use
+              allowed
+            </label>
+            <div className="field">
+              <label htmlFor={`${id}-description`}>Model card (description)</label>
+              <textarea id={`${id}-description`} rows={5} value={fields.description} onChange={(e) => setFields({ ...fields, description: e.target.value })} />
+            </div>
+            {field('price', 'Price (platform tokens)', { inputMode: 'decimal', required: true })}
+          </fieldset>
+        ) : null}
+        <fieldset>
+          <legend>Version</legend>
+          {field('semver', 'Version', { required: true })}
+          <div className="field">
+            <label htmlFor={`${id}-changelog`}>Changelog</label>
+            <textarea id={`${id}-changelog`} rows={3} value={fields.changelog} onChange={(e) => setFields({ ...fields, changelog: e.target.value })} />
+          </div>
+        </fieldset>
+        <button type="submit" disabled={!address || publish.pending}>
+          {publish.pending ? 'Publishing…' : modelId === undefined ? 'Encrypt, upload and list' : 'Encrypt, upload and publish'}
+        </button>
+      </form>
+      {publish.pending && progress ? (
+        progress === 'registering' ? (
+          <p role="status">Files stored. Confirm the transaction in your wallet…</p>
+        ) : (
+          <ProgressBar label="Encrypting and uploading" value={progress.bytes} max={progress.totalBytes} />
+        )
+      ) : null}
+      {publish.state.status === 'error' ? <ErrorBox error={publish.state.error} title="Publishing failed" /> : null}
+      {publish.state.status === 'done' ? (
+        <div role="status" className="success">
+          <p>
+            {modelId === undefined ? 'Listed as ' : `Published version ${publish.state.result.version} of `}
+            <a href={`#/model/${publish.state.result.modelId}`}>model #{publish.state.result.modelId.toString()}</a>.
+          </p>
+          <p>
+            Archive sha256 <code>{publish.state.result.sha256}</code>, CID <code>{publish.state.result.contentCID}</code>
+          </p>
+        </div>
+      ) : null}
+    </>
+  )
+}

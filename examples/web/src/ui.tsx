@@ -1,0 +1,95 @@
+import type { ReactNode } from 'react'
+import { type Address, formatUnits } from 'viem'
+
+type ErrorLike = { name?: string; shortMessage?: string; message?: string; hint?: string; details?: string; code?: string; status?: number }
+
+/**
+ * Shows any failure readably: the SDK's typed errors (and viem's) carry a one-line `shortMessage`
+ * and, for the SDK's, a `hint` saying what to do; the technical details fold away.
+ */
+export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
+  const e = (error ?? {}) as ErrorLike
+  const message = e.shortMessage ?? e.message ?? String(error)
+  return (
+    <div role="alert" className="error">
+      <strong>{title ?? 'Something went wrong'}:</strong> {message}
+      {e.hint ? <p className="hint">{e.hint}</p> : null}
+      {e.details && e.details !== message ? (
+        <details>
+          <summary>Details{e.code ? ` (${e.code})` : ''}</summary>
+          <pre>{e.details}</pre>
+        </details>
+      ) : null}
+    </div>
+  )
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      {label}
+    </p>
+  )
+}
+
+export function ProgressBar({ label, value, max }: { label: string; value: number; max?: number }) {
+  const percent = max ? Math.round((value / max) * 100) : undefined
+  return (
+    <div className="progress">
+      <label>
+        {label} {percent !== undefined ? `${percent}%` : `${(value / 1048576).toFixed(1)} MiB`}
+        <progress value={value} max={max} aria-valuetext={percent !== undefined ? `${percent}%` : undefined} />
+      </label>
+    </div>
+  )
+}
+
+export function Money({ amount, token }: { amount: bigint; token: { symbol: string | null; decimals: number | null } }) {
+  if (amount === 0n) return <span className="money">Free</span>
+  return (
+    <span className="money">
+      {formatUnits(amount, token.decimals ?? 18)} {token.symbol ?? 'tokens'}
+    </span>
+  )
+}
+
+export function Stars({ average, count }: { average: number; count: number }) {
+  if (count === 0) return <span className="stars">No ratings yet</span>
+  return (
+    <span className="stars" title={`${average.toFixed(2)} out of 5`}>
+      <span aria-hidden="true">{'★'.repeat(Math.round(average)).padEnd(5, '☆')}</span> {average.toFixed(1)} ({count})
+    </span>
+  )
+}
+
+export function Verdicts({ verdicts }: { verdicts: { suite: string; verdict: string; score: number }[] }) {
+  if (verdicts.length === 0) return null
+  return (
+    <ul className="badges" aria-label="Evaluation verdicts">
+      {verdicts.map((v) => (
+        <li key={v.suite} className={`badge badge-${v.verdict.toLowerCase()}`}>
+          {v.suite}: {v.verdict}
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+export function Short({ address }: { address: Address }) {
+  return (
+    <code title={address}>
+      {address.slice(0, 6)}…{address.slice(-4)}
+    </code>
+  )
+}
+
+export function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  )
+}
+
+export const date = (seconds: bigint | number) => new Date(Number(seconds) * 1000).toLocaleString()

@@ -4,3 +4,4 @@ export { type KuboRpcServer, type KuboRpcServerParameters, startKuboRpcServer } 
 export { type AddPathOptions, addPath, listFolder } from './storage/node/addPath.ts'
 export { type EmbeddedStore, type EmbeddedStoreParameters, embeddedStore } from './storage/node/embedded.ts'
 export * from './actions/node/index.ts'
+export { type ServeStoreParameters, type ServeStoreReturnType, serveStore } from './node/serve-store/index.ts'

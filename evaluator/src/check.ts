@@ -134,10 +134,16 @@ export async function checkModel(
 				{ cause },
 			);
 		});
-	} else if (isFolder) {
+	} else if (
+		isFolder ||
+		expected.license !== undefined ||
+		expected.task !== undefined
+	) {
 		findings.warn(
 			"card.missing",
-			"the folder has no README.md model card",
+			isFolder
+				? "the folder has no README.md model card"
+				: "no model card (--card) to compare the listing's license and task with",
 			null,
 		);
 	}

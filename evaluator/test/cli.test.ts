@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Report } from "../src/index.ts";
+import { bytesOf, labelledSet, mlpOnnx, randomMlp } from "./fixtures/onnx.ts";
 import { stateDictPickle, systemCallPickle } from "./fixtures/pickle.ts";
 import { validSafetensors } from "./fixtures/safetensors.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
@@ -80,6 +81,74 @@ describe("evaluator CLI", () => {
 			verdict: "warn",
 			score: 500_000,
 		});
+	});
+
+	test("a model folder: the card is compared with --license and --task, quality is printed", async () => {
+		const mlp = randomMlp();
+		const set = labelledSet(mlp, 200, 150);
+		await dir.write("folder/model.onnx", mlpOnnx(mlp));
+		await dir.write("folder/eval/inputs.f32", bytesOf(set.inputs));
+		await dir.write("folder/eval/labels.i32", bytesOf(set.labels));
+		await dir.write(
+			"folder/eval/manifest.json",
+			JSON.stringify({
+				inputs: "inputs.f32",
+				labels: "labels.i32",
+				metric: "accuracy",
+				shape: [64],
+			}),
+		);
+		await dir.write(
+			"folder/README.md",
+			"---\nlicense: mit\npipeline_tag: text-classification\n---\n# MLP\n## Uses\n## Limitations\n## Training data\n## Evaluation\n",
+		);
+		const folder = join(dir.path, "folder");
+		const ok = run(
+			"check",
+			folder,
+			"--license",
+			"MIT",
+			"--task",
+			"text-classification",
+		);
+		expect(ok.code).toBe(0);
+		expect(ok.stdout).toMatch(/^PASS {2}onnx {2}score 750000\/1000000/);
+		expect(ok.stdout).toMatch(
+			/quality: accuracy 0\.7500, latency p50 [\d.]+ ms p95 [\d.]+ ms over 200 samples/,
+		);
+		const mismatch = run(
+			"check",
+			folder,
+			"--license",
+			"apache-2.0",
+			"--no-eval",
+			"--json",
+		);
+		expect(mismatch.code).toBe(1);
+		expect(
+			(JSON.parse(mismatch.stdout) as Report).findings.filter(
+				(f) => f.severity === "error",
+			),
+		).toEqual([
+			{
+				severity: "error",
+				code: "card.license-mismatch",
+				message: 'card license "mit" differs from the listing\'s "apache-2.0"',
+				file: "README.md",
+			},
+		]);
+	});
+
+	test("--license without a card on a single file warns that nothing was compared", async () => {
+		const file = await dir.write(
+			"lonely.safetensors",
+			validSafetensors([{ name: "w", dtype: "F32", shape: [1] }]),
+		);
+		const { code, stdout } = run("check", file, "--license", "mit", "--json");
+		expect(code).toBe(0);
+		expect((JSON.parse(stdout) as Report).findings.map((f) => f.code)).toEqual([
+			"card.missing",
+		]);
 	});
 
 	test("usage and I/O errors exit 2", () => {

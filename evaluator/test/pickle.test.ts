@@ -142,6 +142,25 @@ describe("pickle scanner", () => {
 		).toBe("evil.pt:model/data.pkl");
 	});
 
+	test("zip64 directories (large torch.save files) are read", async () => {
+		const benign = await checkModel(
+			await dir.write(
+				"zip64.pt",
+				torchZip(stateDictPickle(2), "archive", { zip64: true }),
+			),
+		);
+		expect(benign).toMatchObject({ format: "pytorch-zip", verdict: "pass" });
+		const evil = await checkModel(
+			await dir.write(
+				"zip64-evil.pt",
+				torchZip(systemCallPickle(4), "archive", { zip64: true }),
+			),
+		);
+		expect(problems(evil)).toEqual([
+			"pickle.unsafe-import: pickle imports posix.system, which is not on the allow-list",
+		]);
+	});
+
 	test("a call hidden after a legacy torch.save magic pickle is still found", async () => {
 		const magic = new PickleWriter(2).int(42).stop();
 		const report = await checkModel(

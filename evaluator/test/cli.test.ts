@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Report } from "../src/index.ts";
-import { bytesOf, labelledSet, mlpOnnx, randomMlp } from "./fixtures/onnx.ts";
+import { labelledSet, randomMlp, writeModelFolder } from "./fixtures/onnx.ts";
 import { stateDictPickle, systemCallPickle } from "./fixtures/pickle.ts";
 import { validSafetensors } from "./fixtures/safetensors.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
@@ -85,23 +85,11 @@ describe("evaluator CLI", () => {
 
 	test("a model folder: the card is compared with --license and --task, quality is printed", async () => {
 		const mlp = randomMlp();
-		const set = labelledSet(mlp, 200, 150);
-		await dir.write("folder/model.onnx", mlpOnnx(mlp));
-		await dir.write("folder/eval/inputs.f32", bytesOf(set.inputs));
-		await dir.write("folder/eval/labels.i32", bytesOf(set.labels));
-		await dir.write(
-			"folder/eval/manifest.json",
-			JSON.stringify({
-				inputs: "inputs.f32",
-				labels: "labels.i32",
-				metric: "accuracy",
-				shape: [64],
-			}),
-		);
-		await dir.write(
-			"folder/README.md",
-			"---\nlicense: mit\npipeline_tag: text-classification\n---\n# MLP\n## Uses\n## Limitations\n## Training data\n## Evaluation\n",
-		);
+		await writeModelFolder(dir.write, "folder", {
+			mlp,
+			set: labelledSet(mlp, 200, 150),
+			card: "---\nlicense: mit\npipeline_tag: text-classification\n---\n# MLP\n## Uses\n## Limitations\n## Training data\n## Evaluation\n",
+		});
 		const folder = join(dir.path, "folder");
 		const ok = run(
 			"check",

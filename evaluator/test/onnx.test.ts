@@ -7,6 +7,7 @@ import {
 	labelledSet,
 	mlpOnnx,
 	randomMlp,
+	writeModelFolder,
 } from "./fixtures/onnx.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
@@ -22,18 +23,7 @@ async function modelFolder(
 	set = labelledSet(mlp, 500, 400),
 	labels?: Uint8Array,
 ): Promise<string> {
-	await dir.write(`${name}/model.onnx`, mlpOnnx(mlp));
-	await dir.write(`${name}/eval/inputs.f32`, bytesOf(set.inputs));
-	await dir.write(`${name}/eval/labels.i32`, labels ?? bytesOf(set.labels));
-	await dir.write(
-		`${name}/eval/manifest.json`,
-		JSON.stringify({
-			inputs: "inputs.f32",
-			labels: "labels.i32",
-			shape: [64],
-			...manifest,
-		}),
-	);
+	await writeModelFolder(dir.write, name, { mlp, set, manifest, labels });
 	return `${dir.path}/${name}`;
 }
 

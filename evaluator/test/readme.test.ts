@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import { bytesOf, labelledSet, mlpOnnx, randomMlp } from "./fixtures/onnx.ts";
+import { labelledSet, randomMlp, writeModelFolder } from "./fixtures/onnx.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -18,29 +18,11 @@ describe("README", () => {
 			)?.[1];
 		expect(block).toBeDefined();
 		const mlp = randomMlp();
-		const set = labelledSet(mlp, 100, 80);
-		await dir.write("models/tiny-classifier/model.onnx", mlpOnnx(mlp));
-		await dir.write(
-			"models/tiny-classifier/eval/inputs.f32",
-			bytesOf(set.inputs),
-		);
-		await dir.write(
-			"models/tiny-classifier/eval/labels.i32",
-			bytesOf(set.labels),
-		);
-		await dir.write(
-			"models/tiny-classifier/eval/manifest.json",
-			JSON.stringify({
-				inputs: "inputs.f32",
-				labels: "labels.i32",
-				metric: "accuracy",
-				shape: [64],
-			}),
-		);
-		await dir.write(
-			"models/tiny-classifier/README.md",
-			"---\nlicense: mit\npipeline_tag: text-classification\n---\n# Tiny\n## Intended uses\n## Limitations\n## Training data\n",
-		);
+		await writeModelFolder(dir.write, "models/tiny-classifier", {
+			mlp,
+			set: labelledSet(mlp, 100, 80),
+			card: "---\nlicense: mit\npipeline_tag: text-classification\n---\n# Tiny\n## Intended uses\n## Limitations\n## Training data\n",
+		});
 		// the example imports the published name; here it resolves to this workspace's source
 		const source = (block as string).replace(
 			'"@ai-model-marketplace/evaluator"',

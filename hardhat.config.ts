@@ -22,6 +22,8 @@ export default defineConfig({
       },
     },
   },
+  // Modest fuzzing keeps the contracts suite within a few minutes on a small machine.
+  test: { solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 32 } } },
   paths: { sources: "contracts", tests: { solidity: "contracts/test", nodejs: "test" } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },

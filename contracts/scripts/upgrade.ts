@@ -1,0 +1,31 @@
+// Upgrades one proxy of contracts/deployments/<chainId>.json, refusing an incompatible storage layout:
+//   CONTRACT=Marketplace IMPLEMENTATION=contracts/Marketplace.sol/Marketplace.json \
+//   REFERENCE=contracts/previous/MarketplaceV1.sol/MarketplaceV1.json \
+//   npx hardhat run contracts/scripts/upgrade.ts --network custom
+// IMPLEMENTATION and REFERENCE are artifact paths under artifacts/ (or contract names); REFERENCE is
+// the implementation deployed now and defaults to CONTRACT's current artifact. The sender needs UPGRADER.
+import { network } from 'hardhat'
+import type { Deployment } from '../deploy/deployment.ts'
+import { readDeployment } from '../deploy/files.ts'
+import { upgradeContract } from '../deploy/upgrade.ts'
+
+const name = process.env.CONTRACT as Exclude<keyof Deployment['contracts'], 'AccessManager'> | undefined
+const newImplementation = process.env.IMPLEMENTATION ?? name
+if (!name || !newImplementation) throw new Error('Set CONTRACT (e.g. Marketplace) and IMPLEMENTATION (an artifact path).')
+
+const connection = await network.getOrCreate()
+const publicClient = await connection.viem.getPublicClient()
+const [walletClient] = await connection.viem.getWalletClients()
+const chainId = await publicClient.getChainId()
+const deployment = readDeployment(chainId) as Deployment | undefined
+if (!deployment?.contracts[name]) throw new Error(`No ${name} in contracts/deployments/${chainId}.json`)
+
+const { implementation } = await upgradeContract({
+  walletClient,
+  publicClient,
+  deployment,
+  name,
+  newImplementation,
+  reference: process.env.REFERENCE,
+})
+console.log(`${name} at ${deployment.contracts[name].address} now runs ${implementation}`)

@@ -46,7 +46,9 @@ const LIST_OPS_CASED = ["", "not", "contains", "not_contains"];
 export type FilterKey =
   | { kind: "op"; field: SchemaField; op: string }
   | { kind: "child"; field: SchemaField }
-  | { kind: "and" | "or" | "change_block" };
+  | { kind: "and" }
+  | { kind: "or" }
+  | { kind: "change_block" };
 
 export interface TypeApi {
   name: string;

@@ -271,7 +271,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
   }
 
   async function byId(typeName: string, id: string, block: number): Promise<EntityObject | null> {
-    for (const t of tablesFor(sqlContext(block), typeName)) {
+    const ctx = sqlContext(block);
+    for (const t of tablesFor(ctx, typeName)) {
       if (t.idType === "Bytes") {
         if (!/^(0x)?([0-9a-fA-F]{2})*$/.test(id)) throw valueParseError("Bytes", id);
       } else if (t.idType === "Int8" && !/^[+-]?\d+$/.test(id)) throw valueParseError("Int8", id);

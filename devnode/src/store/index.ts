@@ -4,7 +4,7 @@
  * detection, and the subgraph's head and fatal error.
  */
 import type { SubgraphSchema } from "../schema/index.ts";
-import { type Db, openPglite, openPostgres, type Queryable, type Row } from "./db.ts";
+import { type Db, openPglite, openPostgres, type Row } from "./db.ts";
 import {
   BLOCK_COLUMN,
   BLOCK_RANGE,
@@ -72,6 +72,7 @@ class PostgresEntityStore implements EntityStore, QueryStore {
   private readonly blocks: string;
   private readonly sources: string;
   private headCache: BlockPtr | null = null;
+  private readonly analyzed = new Map<string, { rows: number; pending: number }>();
 
   private constructor(db: Db, schema: SubgraphSchema, dbSchema: string) {
     this.db = db;
@@ -171,15 +172,38 @@ create table if not exists ${this.sources} (
       m.set(idText(t.idType, ch.id), ch);
     }
     const n = block.number;
+    // Removing an immutable entity is refused up front; writing one twice trips its unique id index.
+    for (const [entityType, m] of byType) {
+      const t = this.table(entityType);
+      if (t.immutable && [...m.values()].some((c) => c.op === "remove")) await this.checkImmutable(t, m, n);
+    }
+    try {
+      await this.writeBlock(block, byType, dataSources);
+    } catch (e) {
+      if ((e as { code?: string }).code === "23505")
+        for (const [entityType, m] of byType) {
+          const t = this.table(entityType);
+          if (t.immutable) await this.checkImmutable(t, m, n);
+        }
+      throw e;
+    }
+    this.headCache = { number: block.number, hash: block.hash, timestamp: block.timestamp };
+    for (const [entityType, m] of byType) await this.maybeAnalyze(this.table(entityType), m.size);
+  }
+
+  private async writeBlock(
+    block: BlockPtr,
+    byType: Map<string, Map<string, EntityChange>>,
+    dataSources: DataSourceRecord[],
+  ): Promise<void> {
+    const n = block.number;
     await this.db.transaction(async (tx) => {
       const script: string[] = [];
       for (const [entityType, m] of byType) {
         const t = this.table(entityType);
         const ids = [...m.keys()];
         const sets = [...m.values()].filter((c) => c.op === "set");
-        if (t.immutable) {
-          await this.checkImmutable(tx, t, m, n);
-        } else if (ids.length > 0) {
+        if (!t.immutable && ids.length > 0) {
           script.push(
             `update ${t.qualified} set ${BLOCK_RANGE} = int4range(lower(${BLOCK_RANGE}), ${n}) where id = any(${sqlString(arrayLiteral(ids))}::${idSqlType(t.idType)}[]) and upper_inf(${BLOCK_RANGE});`,
           );
@@ -205,12 +229,26 @@ create table if not exists ${this.sources} (
       );
       await tx.exec(script.join("\n"));
     });
-    this.headCache = { number: block.number, hash: block.hash, timestamp: block.timestamp };
+  }
+
+  /**
+   * Refreshes planner statistics the way Postgres' autovacuum would (threshold 50 rows + 10%): PGlite
+   * runs no autovacuum, and without statistics the planner picks slow plans for ordered queries.
+   */
+  private async maybeAnalyze(t: Table, written: number): Promise<void> {
+    const s = this.analyzed.get(t.entity) ?? { rows: 0, pending: 0 };
+    s.pending += written;
+    if (s.pending > 50 + 0.1 * s.rows) {
+      await this.db.exec(`analyze ${t.qualified}`);
+      s.rows += s.pending;
+      s.pending = 0;
+    }
+    this.analyzed.set(t.entity, s);
   }
 
   /** graph-node refuses to overwrite or remove an immutable entity in a later block. */
-  private async checkImmutable(tx: Queryable, t: Table, changes: Map<string, EntityChange>, n: number): Promise<void> {
-    const existing = await tx.query(
+  private async checkImmutable(t: Table, changes: Map<string, EntityChange>, n: number): Promise<void> {
+    const existing = await this.db.query(
       `select id::text as id, ${quoteIdent(BLOCK_COLUMN)}::text as block from ${t.qualified} where id = any($1::${idSqlType(t.idType)}[])`,
       [arrayLiteral([...changes.keys()])],
     );

@@ -38,15 +38,10 @@ export function gatewayReader({ url, headers = {} }: GatewayReaderParameters): G
     await verifyBlock(cid, bytes)
     return bytes
   }
-  const blocks = {
-    async *get(cid: CID, options?: { signal?: AbortSignal }) {
-      yield await getBlock(cid, options)
-    },
-  }
   return {
     getBlock,
-    cat: (cid, options) => catFile(cid, blocks, options),
-    stat: (cid, options) => statEntry(cid, blocks, options?.signal),
+    cat: (cid, options) => catFile(cid, getBlock, options),
+    stat: (cid, options) => statEntry(cid, getBlock, options?.signal),
     async has(value, options) {
       try {
         await getBlock(parseCidPath(value).cid, options)

@@ -1,11 +1,9 @@
-import type { Blockstore } from 'interface-blockstore'
-import { exporter, type UnixFSEntry } from 'ipfs-unixfs-exporter'
 import { type ImporterOptions, importer, type WritableStorage } from 'ipfs-unixfs-importer'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { CID } from 'multiformats/cid'
-import { BaseError } from '../errors/base.ts'
-import { ContentNotFoundError, InvalidInputError } from '../errors/storage.ts'
+import { IntegrityError, InvalidInputError } from '../errors/storage.ts'
+import { type GetBlock, readFile, resolvePath } from './reader.ts'
 import { toAsyncIterable, withProgress } from './source.ts'
 import type { AddOptions, AddResult, ByteSource, CatOptions, CidLike, DirectoryEntry, StatResult } from './types.ts'
 
@@ -111,47 +109,30 @@ function normalizeEntryPath(path: string): string {
   return parts.join('/')
 }
 
-/** Resolves a CID (and optional path) to its UnixFS entry, mapping missing blocks to ContentNotFoundError. */
-export async function resolveEntry(value: CidLike, blocks: Pick<Blockstore, 'get'>, signal?: AbortSignal): Promise<UnixFSEntry> {
-  const { cid, path } = parseCidPath(value)
-  try {
-    return await exporter(`${cid}${path}`, blocks, { signal })
-  } catch (cause) {
-    throw mapReadError(cause, `${cid}${path}`)
-  }
-}
-
-/** Streams a file (or byte range) out of `blocks`. */
-export async function* catFile(value: CidLike, blocks: Pick<Blockstore, 'get'>, options: CatOptions = {}): AsyncGenerator<Uint8Array> {
+/** Streams a file (or byte range) out of blocks fetched with `getBlock`. */
+export async function* catFile(value: CidLike, getBlock: GetBlock, options: CatOptions = {}): AsyncGenerator<Uint8Array> {
   validateRange(options)
-  const entry = await resolveEntry(value, blocks, options.signal)
-  if (entry.type === 'directory') throw new InvalidInputError('cid', `${entry.cid} is a directory, not a file`)
-  if (entry.type !== 'file' && entry.type !== 'raw' && entry.type !== 'identity')
-    throw new InvalidInputError('cid', `${entry.cid} is not a UnixFS file`)
-  const size = Number(entry.size)
-  const offset = Math.min(options.offset ?? 0, size)
-  const length = Math.min(options.length ?? size - offset, size - offset)
+  const { cid, path } = parseCidPath(value)
+  const node = await resolvePath(cid, path, getBlock, options.signal)
+  if (node.kind === 'directory') throw new InvalidInputError('cid', `${node.cid} is a directory, not a file`)
+  const offset = Math.min(options.offset ?? 0, node.size)
+  const length = Math.min(options.length ?? node.size - offset, node.size - offset)
   if (length === 0) return
   let bytes = 0
-  try {
-    for await (const chunk of entry.content({ offset, length, signal: options.signal, blockReadConcurrency: 8 })) {
-      bytes += chunk.byteLength
-      options.onProgress?.({ bytes, totalBytes: length })
-      yield chunk
-    }
-  } catch (cause) {
-    throw mapReadError(cause, entry.cid.toString())
+  for await (const chunk of readFile(node.cid, node.block, offset, offset + length, getBlock, options.signal)) {
+    if (!chunk.length) continue
+    bytes += chunk.length
+    options.onProgress?.({ bytes, totalBytes: length })
+    yield chunk
   }
+  if (bytes !== length) throw new IntegrityError('cid', `File ${node.cid} is shorter than its UnixFS size.`, { expected: String(length), actual: String(bytes) })
 }
 
-export async function statEntry(value: CidLike, blocks: Pick<Blockstore, 'get'>, signal?: AbortSignal): Promise<StatResult> {
-  const entry = await resolveEntry(value, blocks, signal)
-  if (entry.type === 'directory') {
-    const entries: { name: string; cid: CID }[] = []
-    for (const link of entry.node.Links) entries.push({ name: link.Name ?? '', cid: link.Hash })
-    return { cid: entry.cid, type: 'directory', size: 0, entries }
-  }
-  return { cid: entry.cid, type: 'file', size: Number(entry.size) }
+export async function statEntry(value: CidLike, getBlock: GetBlock, signal?: AbortSignal): Promise<StatResult> {
+  const { cid, path } = parseCidPath(value)
+  const node = await resolvePath(cid, path, getBlock, signal)
+  if (node.kind === 'directory') return { cid: node.cid, type: 'directory', size: 0, entries: node.links }
+  return { cid: node.cid, type: 'file', size: node.size }
 }
 
 export function validateRange(options: { offset?: number; length?: number }): void {
@@ -160,12 +141,4 @@ export function validateRange(options: { offset?: number; length?: number }): vo
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
       throw new InvalidInputError(key, `must be a non-negative integer, got ${v}`)
   }
-}
-
-function mapReadError(cause: unknown, cid: string): unknown {
-  if (cause instanceof BaseError) return cause
-  const name = (cause as Error | undefined)?.name
-  if (name === 'NotFoundError' || name === 'LoadBlockFailedError' || name === 'BadPathError')
-    return new ContentNotFoundError(cid, { cause })
-  return cause
 }

@@ -44,15 +44,12 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
     opened ??= Promise.all([blocks.open(), mkdir(pinDir, { recursive: true })]).then(() => undefined)
     return opened
   }
-  const getBlock = async (cid: CID) => {
+  const getBlock = async (cid: CID, options?: { signal?: AbortSignal }) => {
     try {
-      return await readBlock(blocks.get(cid))
+      return await readBlock(blocks.get(cid, options))
     } catch (cause) {
       throw new ContentNotFoundError(cid.toString(), { cause })
     }
-  }
-  const readable = {
-    get: (cid: CID, options?: { signal?: AbortSignal }) => blocks.get(cid, options),
   }
   const savePin = (cid: CID) => writeFile(join(pinDir, cid.toString()), '')
   const finishAdd = async (result: { cid: CID; size: number }, options: AddOptions) => {
@@ -76,7 +73,7 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
     },
     async *cat(cid, options) {
       await open()
-      yield* catFile(cid, readable, options)
+      yield* catFile(cid, getBlock, options)
     },
     async has(value) {
       await open()
@@ -84,13 +81,13 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
     },
     async stat(value, options) {
       await open()
-      return statEntry(value, readable, options?.signal)
+      return statEntry(value, getBlock, options?.signal)
     },
     async pin(value) {
       await open()
       const { cid } = parseCidPath(value)
       // a pin promises the whole DAG is here, so check every block before recording it
-      for await (const _ of walkDag(cid, getBlock));
+      for await (const _ of walkDag(cid, (c) => getBlock(c)));
       await savePin(cid)
     },
     async unpin(value) {
@@ -108,7 +105,7 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       const { writer, out } = CarWriter.create([cid])
       const writing = (async () => {
         try {
-          for await (const block of walkDag(cid, getBlock)) await writer.put(block)
+          for await (const block of walkDag(cid, (c) => getBlock(c))) await writer.put(block)
         } finally {
           await writer.close()
         }
@@ -120,7 +117,7 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       await open()
       const live = new Set<string>()
       for await (const root of this.pins())
-        for await (const { cid } of walkDag(root, getBlock)) live.add(toHex(cid.multihash.bytes))
+        for await (const { cid } of walkDag(root, (c) => getBlock(c))) live.add(toHex(cid.multihash.bytes))
       let removed = 0
       for await (const { cid } of blocks.getAll()) {
         if (live.has(toHex(cid.multihash.bytes))) continue

@@ -109,12 +109,23 @@ function parseFrontMatter(
 	name: string,
 	findings: Findings,
 ): Record<string, unknown> | undefined {
-	const doc = parseDocument(yaml, {
-		schema: "core",
-		customTags: [],
-		uniqueKeys: true,
-		prettyErrors: false,
-	});
+	let doc: ReturnType<typeof parseDocument>;
+	try {
+		doc = parseDocument(yaml, {
+			schema: "core",
+			customTags: [],
+			uniqueKeys: true,
+			prettyErrors: false,
+		});
+	} catch (error) {
+		// the parser recurses: absurd nesting ends in a RangeError, which is a broken card
+		findings.error(
+			"card.yaml-invalid",
+			`front matter cannot be parsed: ${(error as Error).message}`,
+			name,
+		);
+		return undefined;
+	}
 	const tagWarning = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
 	if (tagWarning) {
 		findings.error(
@@ -136,9 +147,10 @@ function parseFrontMatter(
 	try {
 		value = doc.toJS({ maxAliasCount: MAX_ALIASES });
 	} catch (error) {
+		const message = (error as Error).message;
 		findings.error(
-			"card.yaml-alias-bomb",
-			`front matter refused: ${(error as Error).message}`,
+			/alias/i.test(message) ? "card.yaml-alias-bomb" : "card.yaml-invalid",
+			`front matter refused: ${message}`,
 			name,
 		);
 		return undefined;

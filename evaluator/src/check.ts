@@ -103,8 +103,19 @@ export async function checkModel(
 				);
 			}
 		} catch (error) {
-			if (!(error instanceof MalformedFileError)) throw error;
-			findings.error(error.code, error.message, name);
+			if (error instanceof MalformedFileError)
+				findings.error(error.code, error.message, name);
+			else if (isSystemError(error))
+				throw new EvaluatorIoError(`cannot read ${full}: ${error.message}`, {
+					cause: error,
+				});
+			// fail closed: a check that breaks on a file must not let it pass
+			else
+				findings.error(
+					"check.internal-error",
+					`the ${format} check stopped: ${String(error)}`,
+					name,
+				);
 		} finally {
 			await file.close();
 		}
@@ -213,6 +224,13 @@ async function checkFile(
 		default:
 			return format;
 	}
+}
+
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+	return (
+		error instanceof Error &&
+		typeof (error as NodeJS.ErrnoException).syscall === "string"
+	);
 }
 
 /** Lists regular files below `root` (relative paths, sorted); symlinks are reported and skipped. */

@@ -105,6 +105,16 @@ describe("model card", () => {
 		expect(performance.now() - started).toBeLessThan(5000);
 	});
 
+	test("absurdly nested front matter is an invalid card, not a crash", async () => {
+		const path = await folder(
+			"nested",
+			card(`license: mit\nx: ${"[".repeat(100_000)}${"]".repeat(100_000)}`),
+		);
+		expect(nonInfo(await checkModel(path))).toContain(
+			"error card.yaml-invalid",
+		);
+	});
+
 	test("missing sections and front matter are warnings", async () => {
 		const report = await checkModel(
 			await folder("sparse", "# A model\n\nJust weights.\n"),

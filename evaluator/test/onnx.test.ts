@@ -6,6 +6,7 @@ import {
 	externalTensorProto,
 	labelledSet,
 	mlpOnnx,
+	nestedGraphOnnx,
 	randomMlp,
 	writeModelFolder,
 } from "./fixtures/onnx.ts";
@@ -61,6 +62,23 @@ describe("ONNX structure", () => {
 		const report = await checkModel(await dir.write(`${code}.onnx`, build()));
 		expect(report.format).toBe("onnx");
 		expect(errors(report)).toEqual([code]);
+	});
+
+	test("subgraphs nested past the depth limit are refused, shallow ones pass", async () => {
+		expect(
+			errors(
+				await checkModel(
+					await dir.write("nested-ok.onnx", nestedGraphOnnx(10)),
+				),
+			),
+		).toEqual([]);
+		expect(
+			errors(
+				await checkModel(
+					await dir.write("nested-deep.onnx", nestedGraphOnnx(5000)),
+				),
+			),
+		).toEqual(["onnx.malformed"]);
 	});
 
 	test.each([

@@ -161,6 +161,39 @@ describe("pickle scanner", () => {
 		]);
 	});
 
+	test("legacy torch.save: five pickles, then storage bytes that are not a pickle", async () => {
+		const magic = Buffer.from("80028a0a6cfc9c46f9206aa850192e", "hex");
+		const protocolVersion = new PickleWriter(2).raw([0x4d, 0xe9, 0x03]).stop();
+		const sysInfo = new PickleWriter(2).raw("}").stop();
+		const keys = new PickleWriter(2).raw("]").stop();
+		const storage = Buffer.concat([
+			Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0]),
+			Buffer.alloc(512, 0xff),
+		]);
+		const file = Buffer.concat([
+			magic,
+			protocolVersion,
+			sysInfo,
+			stateDictPickle(2),
+			keys,
+			storage,
+		]);
+		const report = await checkModel(await dir.write("legacy-ok.pt", file));
+		expect(report).toMatchObject({ format: "pickle", verdict: "pass" });
+	});
+
+	test("bytes after a pickle that do not parse are data, noted but not failed", async () => {
+		const file = Buffer.concat([
+			stateDictPickle(4),
+			Buffer.from([0x80, 0x02, 0xff, 0xfe]),
+		]);
+		const report = await checkModel(await dir.write("trailing.pkl", file));
+		expect(report.verdict).toBe("pass");
+		expect(report.findings.map((f) => `${f.severity} ${f.code}`)).toEqual([
+			"info pickle.trailing-data",
+		]);
+	});
+
 	test("a call hidden after a legacy torch.save magic pickle is still found", async () => {
 		const magic = new PickleWriter(2).int(42).stop();
 		const report = await checkModel(

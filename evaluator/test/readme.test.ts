@@ -50,7 +50,7 @@ describe("README", () => {
 		).join("\n");
 		const codes = new Set(
 			code.match(
-				/"(safetensors|pickle|archive|pytorch|onnx|gguf|card|eval|integrity|format|path)\.[a-z0-9-]+"/g,
+				/"(safetensors|pickle|archive|pytorch|onnx|gguf|card|eval|integrity|format|path|check)\.[a-z0-9-]+"/g,
 			),
 		);
 		expect(codes.size).toBeGreaterThan(60);

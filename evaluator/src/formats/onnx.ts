@@ -1,5 +1,6 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import { MalformedFileError } from "../errors.ts";
 import type { ModelFile } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
@@ -131,11 +132,21 @@ type WalkContext = {
 	walk: { parameters: number; domains: Set<string> };
 };
 
+/** Real models nest If/Loop bodies a few levels; a hostile file could nest until the stack breaks. */
+const MAX_GRAPH_DEPTH = 64;
+
 /** Visits initializers and nodes, descending into subgraphs of If/Loop/Scan attributes. */
 async function walkGraph(
 	graph: ProtoField[],
 	context: WalkContext,
+	depth = 0,
 ): Promise<void> {
+	if (depth > MAX_GRAPH_DEPTH) {
+		throw new MalformedFileError(
+			"onnx.malformed",
+			`subgraphs nested deeper than ${MAX_GRAPH_DEPTH} levels`,
+		);
+	}
 	for (const tensor of messages(graph, 5)) await checkTensor(tensor, context);
 	for (const node of messages(graph, 1)) {
 		const domain = strings(node, 7)[0] ?? "";
@@ -147,7 +158,7 @@ async function walkGraph(
 			])
 				await checkTensor(tensor, context);
 			for (const sub of [...messages(attribute, 6), ...messages(attribute, 11)])
-				await walkGraph(sub, context);
+				await walkGraph(sub, context, depth + 1);
 		}
 	}
 }

@@ -6,34 +6,53 @@ import { isDangerousModule, PICKLE_ALLOWED_IMPORTS } from "./allowlist.ts";
 import { type PickleScan, scanPickle } from "./pickle.ts";
 import { readZipDirectory, readZipEntry, unsafeEntryName } from "./zip.ts";
 
+/** The first pickle of the legacy (pre-zip) torch.save format: the magic number 0x1950a86a20f9469cfc6c. */
+const LEGACY_TORCH_MAGIC = Buffer.from("80028a0a6cfc9c46f9206aa850192e", "hex");
+/** Legacy torch.save writes five pickles (magic, protocol, sys info, object, storage keys), then raw storages. */
+const LEGACY_TORCH_PICKLES = 5;
+
 /**
- * Reports the imports of every pickle in `data`: a file may hold several in a row (legacy
- * `torch.save` writes five, then raw storage bytes). Returns how many imports were seen.
+ * Reports the imports of every pickle in `data`. The first must parse; more may follow (legacy
+ * `torch.save` writes five) as long as the next byte is PROTO. Bytes after the last pickle that do
+ * not parse are data (a finding of their own only if they import something not allowed).
  */
 export function reportPickles(
 	data: Uint8Array,
 	name: string,
 	findings: Findings,
-): number {
-	let offset = 0;
-	let imports = 0;
+): void {
+	const legacy = Buffer.from(
+		data.buffer,
+		data.byteOffset,
+		Math.min(data.byteLength, LEGACY_TORCH_MAGIC.length),
+	).equals(LEGACY_TORCH_MAGIC);
 	const flagged = new Set<string>();
-	do {
+	let offset = 0;
+	for (
+		let index = 0;
+		index === 0 || (offset < data.length && data[offset] === 0x80);
+		index++
+	) {
+		if (legacy && index === LEGACY_TORCH_PICKLES) return;
 		const scan = scanPickle(data, offset);
-		imports += scan.imports.length;
 		reportImports(scan, name, findings, flagged);
 		if (scan.error) {
-			findings.error(
-				scan.error.code,
-				`pickle cannot be read: ${scan.error.message}`,
-				name,
-			);
-			return imports;
+			if (index === 0)
+				findings.error(
+					scan.error.code,
+					`pickle cannot be read: ${scan.error.message}`,
+					name,
+				);
+			else
+				findings.info(
+					"pickle.trailing-data",
+					`bytes from offset ${offset} are not a pickle: ${scan.error.message}`,
+					name,
+				);
+			return;
 		}
 		offset = scan.end;
-		// another pickle follows only if it opens with PROTO; anything else is tensor data
-	} while (offset < data.length && data[offset] === 0x80);
-	return imports;
+	}
 }
 
 function reportImports(

@@ -9,7 +9,7 @@ const readme = await readFile(join(sdk, 'README.md'), 'utf8')
 const examples = [...readme.matchAll(/```ts example\n([\s\S]*?)```/g)].map((m) => m[1] as string)
 
 describe('README examples', () => {
-  it.each(examples.map((code, i) => [i + 1, code] as const))('example %i runs', async (n, code) => {
+  it.each(examples.map((code, i) => [i + 1, code] as const))('example %i runs', { timeout: 120_000 }, async (n, code) => {
     const { dir, cleanup } = await tempDir()
     const file = join(import.meta.dirname, `.readme-example-${n}.tmp.ts`)
     const source = code

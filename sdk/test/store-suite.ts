@@ -85,6 +85,21 @@ export function describeStore(name: string, create: () => Promise<StoreFixture>)
       expect(await fx.store.has(loose.cid)).toBe(true)
     })
 
+    it('rejects a source that yields something other than bytes, and an aborted add', async () => {
+      const bad = (async function* () {
+        yield utf8('fine')
+        yield 'not bytes' as unknown as Uint8Array
+      })()
+      await expect(fx.store.add(bad)).rejects.toBeInstanceOf(InvalidInputError)
+      const controller = new AbortController()
+      const slow = (async function* () {
+        yield utf8('first')
+        controller.abort()
+        yield utf8('second')
+      })()
+      await expect(fx.store.add(slow, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
+    })
+
     it('rejects malformed CIDs before any request', async () => {
       await expect(collect(fx.store.cat('not-a-cid'))).rejects.toBeInstanceOf(InvalidInputError)
       await expect(fx.store.stat('bafy???')).rejects.toBeInstanceOf(InvalidInputError)

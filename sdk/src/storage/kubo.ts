@@ -35,7 +35,14 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
       cid ? { cid, when: (status, message) => status === 500 && /not found|no link named|could not find/i.test(message) } : undefined,
     )
 
-  async function upload(parts: AsyncIterable<MultipartPart>, wrap: boolean, options: AddOptions, local: Promise<AddResult>, abortLocal: (e: unknown) => void): Promise<AddResult> {
+  async function upload(
+    parts: AsyncIterable<MultipartPart>,
+    wrap: boolean,
+    options: AddOptions,
+    local: Promise<AddResult>,
+    abortLocal: (e: unknown) => void,
+    sourceError: { value?: unknown },
+  ): Promise<AddResult> {
     const boundary = `amm-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`
     const params: [string, string][] = [
       ['cid-version', '1'],
@@ -63,7 +70,8 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
     } catch (error) {
       abortLocal(error)
       await local.catch(() => {})
-      throw error
+      // a source that failed (bad chunk, aborted) explains the broken upload better than fetch does
+      throw sourceError.value ?? error
     }
     const expected = await local
     const root = wrap ? lines.find((l) => l.Name === '') ?? lines.at(-1) : lines.at(-1)
@@ -79,17 +87,19 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
 
   return {
     async add(source: ByteSource, options: AddOptions = {}) {
-      const tee = teeToImporter()
+      const sourceError: { value?: unknown } = {}
+      const tee = teeToImporter(sourceError)
       const local = importFile(tee.readable, discardBlocks, options)
       async function* parts(): AsyncGenerator<MultipartPart> {
         yield { name: 'file', content: tee.forward(toAsyncIterable(source)) }
       }
-      return upload(parts(), false, options, local, tee.abort)
+      return upload(parts(), false, options, local, tee.abort, sourceError)
     },
     async addDirectory(entries: Iterable<DirectoryEntry> | AsyncIterable<DirectoryEntry>, options: AddOptions = {}) {
       const listed: DirectoryEntry[] = []
       for await (const entry of entries) listed.push(entry)
-      const tees = listed.map(() => teeToImporter())
+      const sourceError: { value?: unknown } = {}
+      const tees = listed.map(() => teeToImporter(sourceError))
       const local = importDirectory(
         listed.map((entry, i) => (entry.content === undefined ? { path: entry.path } : { path: entry.path, content: (tees[i] as Tee).readable })),
         discardBlocks,
@@ -116,7 +126,7 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
           } else yield { name: path, content: (tees[i] as Tee).forward(toAsyncIterable(entry.content)) }
         }
       }
-      return upload(parts(), true, options, local, abort)
+      return upload(parts(), true, options, local, abort, sourceError)
     },
     async *cat(value: CidLike, options = {}) {
       validateRange(options)
@@ -235,16 +245,21 @@ async function requestBody(source: AsyncIterable<Uint8Array>): Promise<BodyInit>
 type Tee = ReturnType<typeof teeToImporter>
 
 /** Copies a byte stream to a second reader (the local CID computation) as it is forwarded. */
-function teeToImporter() {
+function teeToImporter(sourceError: { value?: unknown }) {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 8 })
   const writer = writable.getWriter()
   let failed = false
   return {
     readable,
     async *forward(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source) {
-        await writer.write(chunk)
-        yield chunk
+      try {
+        for await (const chunk of source) {
+          await writer.write(chunk)
+          yield chunk
+        }
+      } catch (error) {
+        sourceError.value ??= error
+        throw error
       }
       await writer.close()
     },

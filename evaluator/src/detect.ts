@@ -48,13 +48,13 @@ export async function detectFormat(
 	) {
 		return "onnx";
 	}
-	if (
-		head.length > 0 &&
-		OLD_PICKLE_STARTS.has(head[0] as number) &&
-		file.size <= maxPickleBytes
-	) {
-		if (looksLikeOldPickle(await file.read(0, file.size, "pickle")))
-			return "pickle";
+	if (head.length > 0 && OLD_PICKLE_STARTS.has(head[0] as number)) {
+		// most non-pickles break within the sniffed bytes; read the whole file only when they do not
+		let pickle = looksLikeOldPickle(head, head.length === file.size);
+		if (pickle === undefined && file.size <= maxPickleBytes) {
+			pickle = looksLikeOldPickle(await file.read(0, file.size, "pickle"));
+		}
+		if (pickle) return "pickle";
 	}
 	if (!head.includes(0) && isUtf8(head)) return "text";
 	return "unknown";

@@ -220,6 +220,30 @@ describe("pickle scanner", () => {
 		]);
 	});
 
+	test("a protocol 0 pickle longer than the sniffed bytes is found, its late import too", async () => {
+		const w = new PickleWriter(0).mark();
+		for (let i = 0; i < 5000; i++) w.str(`padding string number ${i}`);
+		w.raw("l0").global("os", "system").put();
+		const bytes = w.mark().str("id").tuple().reduce().stop();
+		expect(bytes.length).toBeGreaterThan(64 * 1024);
+		const report = await checkModel(await dir.write("long-p0.pkl", bytes));
+		expect(report.format).toBe("pickle");
+		expect(problems(report)).toEqual([
+			"pickle.unsafe-import: pickle imports os.system, which is not on the allow-list",
+		]);
+	});
+
+	test("text that happens to start like a pickle opcode is not one", async () => {
+		const report = await checkModel(
+			await dir.write(
+				"notes.txt",
+				"contents of the model\nnothing to see here\n",
+			),
+		);
+		expect(report.files[0]?.format).toBe("other");
+		expect(report.verdict).toBe("warn"); // format.no-model only
+	});
+
 	test("a truncated pickle is a finding", async () => {
 		const whole = stateDictPickle(4);
 		const report = await checkModel(

@@ -79,11 +79,18 @@ function reportImports(
 /**
  * Whether bytes that do not open with PROTO are still a protocol 0/1 pickle: the walk reaches STOP
  * cleanly, or it imports from a dangerous module before breaking (the call would already have run).
+ * Given only the start of a file (`complete` false), undefined means "read more to know".
  */
-export function looksLikeOldPickle(data: Uint8Array): boolean {
+export function looksLikeOldPickle(
+	data: Uint8Array,
+	complete = true,
+): boolean | undefined {
 	const scan = scanPickle(data);
+	if (scan.modules.some(isDangerousModule)) return true;
 	if (!scan.error) return scan.imports.length > 0 || scan.end === data.length;
-	return scan.modules.some(isDangerousModule);
+	return !complete && scan.error.code === "pickle.truncated"
+		? undefined
+		: false;
 }
 
 /** Checks a raw pickle file, read whole within the limit. */

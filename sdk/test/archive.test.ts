@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { decryptArchive, encryptArchive, packArchive, readArchive } from '../src/crypto/archive.ts'
 import { archiveInputsFromPath, unpackArchive } from '../src/crypto/node/archive.ts'
 import { sha256 } from '../src/crypto/primitives.ts'
+import { decryptRange, storeRangeReader } from '../src/crypto/stream.ts'
 import { toHex } from '../src/crypto/bytes.ts'
 import { IntegrityError, InvalidInputError } from '../src/errors/index.ts'
 import { addPath } from '../src/storage/node/addPath.ts'
@@ -79,6 +80,9 @@ describe('model archive', () => {
       const { cid } = await store.add(stream)
       expect(progress.at(-1)).toBe(files.reduce((n, f) => n + f.bytes.length, 0))
       const out = join(dir, 'out')
+      // a byte range of the encrypted archive straight from the store: the manifest header
+      const head = await collect(decryptRange(await storeRangeReader(store, cid), key, { offset: 0, length: 8 }))
+      expect(new TextDecoder().decode(head)).toBe('AMMARCH1')
       const written = await unpackArchive(store.cat(cid), key, out, { expectedSha256: (await summary).sha256 })
       expect(written.map((w) => w.path).sort()).toEqual(files.map((f) => f.path).sort())
       for (const f of files) expect(Buffer.compare(await readFile(join(out, ...f.path.split('/'))), f.bytes)).toBe(0)

@@ -4,6 +4,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { hpkeOpen, hpkeSeal } from '../src/crypto/hpke.ts'
 import {
+  buyerKeyFromPrivateKey,
   buyerKeyTypedData,
   deriveBuyerKey,
   deriveModelKey,
@@ -43,6 +44,13 @@ describe('key derivation', () => {
     const other: `0x${string}` = `0x${signature.slice(2, -2)}${(v >= 27 ? v - 27 : v + 27).toString(16).padStart(2, '0')}`
     expect(deriveBuyerKey(other).publicKeyHex).toBe(deriveBuyerKey(signature).publicKeyHex)
     expect(() => deriveBuyerKey('0x1234')).toThrow(InvalidInputError)
+  })
+
+  it('builds a buyer key pair from a stored secret for wallets without deterministic signatures', () => {
+    const secret = randomBytes(32)
+    const a = buyerKeyFromPrivateKey(secret)
+    expect(a.publicKey).toEqual(x25519.getPublicKey(secret))
+    expect(() => buyerKeyFromPrivateKey(new Uint8Array(31))).toThrow(InvalidInputError)
   })
 
   it('re-derives a seller model key bound to chain, registry and model id', async () => {

@@ -3,6 +3,7 @@ export { hpkeOpen, hpkeSeal } from './hpke.ts'
 export {
   type Address,
   type BuyerKeyPair,
+  buyerKeyFromPrivateKey,
   buyerKeyTypedData,
   deriveBuyerKey,
   deriveModelKey,
@@ -27,6 +28,7 @@ export {
   type RangeReader,
   STREAM_DEFAULT_CHUNK_SIZE,
   STREAM_HEADER_LENGTH,
+  storeRangeReader,
 } from './stream.ts'
 export {
   type ArchiveEntry,

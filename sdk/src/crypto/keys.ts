@@ -91,7 +91,15 @@ export type BuyerKeyPair = { privateKey: Uint8Array; publicKey: Uint8Array; publ
  * deterministic (RFC 6979) signatures re-derive the same key on any device.
  */
 export function deriveBuyerKey(signature: BytesLike): BuyerKeyPair {
-  const privateKey = hkdfSha256(signatureSecret(signature), utf8('ai-model-marketplace/buyer-key/v1'), utf8('x25519'), 32)
+  return buyerKeyFromPrivateKey(hkdfSha256(signatureSecret(signature), utf8('ai-model-marketplace/buyer-key/v1'), utf8('x25519'), 32))
+}
+
+/**
+ * A buyer key pair from a 32-byte secret, for wallets whose signatures are not deterministic
+ * (smart accounts, MPC): generate one with `randomBytes(32)` and keep an encrypted backup.
+ */
+export function buyerKeyFromPrivateKey(privateKey: Uint8Array): BuyerKeyPair {
+  checkKey(privateKey, 'privateKey')
   const publicKey = x25519.getPublicKey(privateKey)
   return { privateKey, publicKey, publicKeyHex: toHex(publicKey) }
 }

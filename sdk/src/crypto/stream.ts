@@ -1,6 +1,6 @@
 import { IntegrityError, InvalidInputError } from '../errors/storage.ts'
 import { toAsyncIterable } from '../storage/source.ts'
-import type { ByteSource, OnProgress } from '../storage/types.ts'
+import type { ByteSource, CidLike, ContentReader, OnProgress } from '../storage/types.ts'
 import { concatBytes, utf8 } from './bytes.ts'
 import { AES_GCM_TAG_LENGTH, aesGcm, hkdfSha256, randomBytes } from './primitives.ts'
 
@@ -112,6 +112,18 @@ export type RangeReader = {
   /** Total ciphertext size in bytes. */
   size: number
   read(offset: number, length: number): AsyncIterable<Uint8Array>
+}
+
+/**
+ * A {@link RangeReader} over a file in a store or gateway, for {@link decryptRange}.
+ *
+ * @example
+ * const part = decryptRange(await storeRangeReader(store, cid), versionKey, { offset: 1_000_000, length: 4096 })
+ */
+export async function storeRangeReader(reader: ContentReader, cid: CidLike): Promise<RangeReader> {
+  const { size, type } = await reader.stat(cid)
+  if (type !== 'file') throw new InvalidInputError('cid', `${cid} is a directory, not an encrypted file`)
+  return { size, read: (offset, length) => reader.cat(cid, { offset, length }) }
 }
 
 /**

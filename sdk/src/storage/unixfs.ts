@@ -23,6 +23,9 @@ export function kuboImporterOptions(): ImporterOptions {
     reduceSingleLeafToSelf: true,
     chunker: fixedSize({ chunkSize: UNIXFS_CHUNK_SIZE }),
     layout: balanced({ maxChildrenPerNode: UNIXFS_MAX_CHILDREN }),
+    // Kubo's default directory sharding: HAMT above 256 KiB of link names + CIDs
+    shardSplitStrategy: 'links-bytes',
+    shardSplitThresholdBytes: 262_144,
   }
 }
 

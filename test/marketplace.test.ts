@@ -424,6 +424,16 @@ describe('Marketplace: disputes', () => {
     await viem.assertions.emitWithArgs(tx, p.marketplace, 'Dispute', [p.arbitration.address, 1n, 0n, orderId])
     assert.equal((await p.marketplace.read.getOrder([orderId])).status, Status.Disputed)
     assert.equal(await p.marketplace.read.orderOfDispute([1n]), orderId)
+    // The dispute fee stays with the arbitrator until the treasurer sends it on.
+    await viem.assertions.revertWithCustomError(
+      p.arbitration.write.withdrawFees([other.account.address], { account: other.account }),
+      p.arbitration,
+      'AccessManagedUnauthorized',
+    )
+    await viem.assertions.balancesHaveChanged(
+      p.arbitration.write.withdrawFees([treasury.account.address], { account: deployer.account }),
+      [{ address: treasury.account.address, amount: parseEther('0.01') }],
+    )
     const late = await delivered(p)
     await time.increase(3n * DAY + 1n)
     await viem.assertions.revertWithCustomError(

@@ -341,6 +341,18 @@ async function checkQuality(
 			);
 			return;
 		}
+		// never hand the runtime a model whose structure failed (e.g. external data outside the folder)
+		const modelPath = relative(folder, model);
+		if (
+			findings.list.some((f) => f.severity === "error" && f.file === modelPath)
+		) {
+			findings.warn(
+				"eval.skipped",
+				`${modelPath} failed its structural checks, so the evaluation set was not run`,
+				MANIFEST_PATH,
+			);
+			return;
+		}
 		const result = await runEvaluation(
 			{ ...job, model },
 			{ timeoutMs: limits.evalTimeoutMs, memoryBytes: limits.evalMemoryBytes },

@@ -214,6 +214,26 @@ describe("evaluation set", () => {
 		).toEqual(["eval.memory-limit"]);
 	});
 
+	test("a model that fails its structural checks is never run", async () => {
+		await writeModelFolder(dir.write, "escape", {
+			mlp,
+			set: labelledSet(mlp, 50, 50),
+		});
+		await dir.write(
+			"escape/model.onnx",
+			mlpOnnx(mlp, {
+				extraInitializers: [
+					externalTensorProto("E", [8], "../../../etc/passwd"),
+				],
+			}),
+		);
+		const report = await checkModel(`${dir.path}/escape`);
+		expect(
+			report.findings.filter((f) => f.severity !== "info").map((f) => f.code),
+		).toEqual(["onnx.external-data-escape", "card.missing", "eval.skipped"]);
+		expect(report.metrics.accuracy).toBeUndefined();
+	});
+
 	test("skipQuality leaves the set alone", async () => {
 		const report = await checkModel(
 			await modelFolder("skip", { metric: "accuracy" }),

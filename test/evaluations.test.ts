@@ -80,6 +80,33 @@ describe('Evaluations', () => {
     )
   })
 
+  it('refuses to fulfil a request for another version, evaluator or an unknown request', async () => {
+    const p = await load()
+    const modelId = await list(p)
+    await p.registry.write.publishVersion([modelId, { contentCID: '0x0155', sha256: EVALUATOR_KEY, size: 1n, semver: '2.0.0', changelogURI: '' }], {
+      account: seller.account,
+    })
+    await p.evaluations.write.setEvaluatorKey([EVALUATOR_KEY], { account: evaluator.account })
+    await p.evaluations.write.requestEvaluation([modelId, 1, evaluator.account.address, '0x'], { account: seller.account })
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.evaluations.write.attest([modelId, 2, 1n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r'], { account: evaluator.account }),
+      p.evaluations,
+      'EvaluationsRequestMismatch',
+      [1n],
+    )
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.evaluations.write.attest([modelId, 1, 7n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r'], { account: evaluator.account }),
+      p.evaluations,
+      'EvaluationsUnknownRequest',
+      [7n],
+    )
+    // An attestation without a request is allowed and leaves the request open.
+    await p.evaluations.write.attest([modelId, 2, 0n, 'safety/v1', Verdict.Warn, 500_000, 'ipfs://r'], {
+      account: evaluator.account,
+    })
+    assert.equal((await p.evaluations.read.getRequest([1n])).status, 1)
+  })
+
   it('cancels an unanswered request only after the window, only by its requester', async () => {
     const p = await load()
     const modelId = await list(p)

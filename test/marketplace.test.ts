@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { encodeFunctionData, parseEther, zeroAddress } from 'viem'
+import { encodeFunctionData, parseEther, parseSignature, zeroAddress } from 'viem'
 import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol } from './helpers.ts'
 
 const { viem, networkHelpers, accounts, load, list, buy, delivered, disputed } = await createProtocol()
@@ -149,6 +149,34 @@ describe('Marketplace: purchase', () => {
       p.token,
       'ERC20InsufficientAllowance',
     )
+  })
+
+  it('still buys when someone front-ran the permit (the allowance it set is used)', async () => {
+    const p = await load()
+    const modelId = await list(p)
+    const deadline = BigInt((await time.latest()) + 3600)
+    const signature = await buyer.signTypedData({
+      domain: { name: 'AI Model Marketplace Token', version: '1', chainId: 31337, verifyingContract: p.token.address },
+      types: {
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      },
+      primaryType: 'Permit',
+      message: { owner: buyer.account.address, spender: p.marketplace.address, value: PRICE, nonce: 0n, deadline },
+    })
+    const { r, s, v } = parseSignature(signature)
+    await p.token.write.permit([buyer.account.address, p.marketplace.address, PRICE, deadline, Number(v), r, s], {
+      account: other.account,
+    })
+    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, Number(v), r, s], {
+      account: buyer.account,
+    })
+    assert.equal(await p.token.read.balanceOf([p.marketplace.address]), PRICE)
   })
 
   it('quotes the price, the fee and the seller proceeds', async () => {

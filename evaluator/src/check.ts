@@ -7,6 +7,10 @@ import { checkGguf } from "./formats/gguf.ts";
 import { checkOnnx } from "./formats/onnx.ts";
 import { checkPickleFile, checkZip } from "./formats/pytorch.ts";
 import { checkSafetensors } from "./formats/safetensors.ts";
+import {
+	checkSafetensorsIndex,
+	SAFETENSORS_INDEX,
+} from "./formats/safetensors-index.ts";
 import { ModelFile, sha256File } from "./io.ts";
 import { loadEvalJob, MANIFEST_PATH } from "./quality/manifest.ts";
 import { runEvaluation } from "./quality/run.ts";
@@ -127,6 +131,9 @@ export async function checkModel(
 		});
 		metrics.files++;
 		metrics.bytes += file.size;
+	}
+	for (const name of names.filter((n) => SAFETENSORS_INDEX.test(n))) {
+		await checkSafetensorsIndex(folder, name, findings, limits);
 	}
 	const models = files.filter((f) => MODEL_FORMATS.has(f.format));
 	if (models.length === 0)

@@ -159,3 +159,70 @@ describe("safetensors", () => {
 		expect(codes(report)).toEqual(["safetensors.out-of-bounds"]);
 	});
 });
+
+describe("sharded safetensors index", () => {
+	const shard1 = validSafetensors([{ name: "a", dtype: "F32", shape: [2] }]);
+	const shard2 = validSafetensors([{ name: "b", dtype: "F32", shape: [2] }]);
+	const index = (map: Record<string, string>) =>
+		JSON.stringify({ metadata: { total_size: 16 }, weight_map: map });
+	const errorsOf = (report: {
+		findings: { severity: string; code: string }[];
+	}) =>
+		report.findings.filter((f) => f.severity === "error").map((f) => f.code);
+
+	async function sharded(
+		name: string,
+		map: Record<string, string> | string,
+	): Promise<string> {
+		await dir.write(`${name}/model-00001-of-00002.safetensors`, shard1);
+		await dir.write(`${name}/model-00002-of-00002.safetensors`, shard2);
+		await dir.write(
+			`${name}/model.safetensors.index.json`,
+			typeof map === "string" ? map : index(map),
+		);
+		return `${dir.path}/${name}`;
+	}
+
+	test("an index whose tensors are all in their shards passes", async () => {
+		const report = await checkModel(
+			await sharded("shards-ok", {
+				a: "model-00001-of-00002.safetensors",
+				b: "model-00002-of-00002.safetensors",
+			}),
+		);
+		expect(errorsOf(report)).toEqual([]);
+		expect(report.metrics.tensors).toBe(2);
+	});
+
+	test.each([
+		[
+			"a tensor in the wrong shard",
+			{ a: "model-00002-of-00002.safetensors" },
+			"safetensors.index-missing-tensor",
+		],
+		[
+			"a missing shard",
+			{ a: "model-00003-of-00003.safetensors" },
+			"safetensors.index-missing-shard",
+		],
+		[
+			"a shard outside the folder",
+			{ a: "../../elsewhere.safetensors" },
+			"safetensors.index-escape",
+		],
+		["an index that is not JSON", "{weight_map:", "safetensors.index-invalid"],
+		[
+			"a weight_map of numbers",
+			{ a: 1 } as unknown as Record<string, string>,
+			"safetensors.index-invalid",
+		],
+	])("%s fails", async (_, map, code) => {
+		expect(
+			errorsOf(
+				await checkModel(
+					await sharded(`shards-${code}-${JSON.stringify(map).length}`, map),
+				),
+			),
+		).toEqual([code]);
+	});
+});

@@ -1,0 +1,202 @@
+// The data set of the subgraph's tests and of the README's example results: the real proxies on
+// Hardhat's in-process chain, every flow of the protocol driven over three UTC days, indexed by devnode.
+import {
+  arbitrationAbi,
+  evaluationsAbi,
+  marketplaceAbi,
+  modelRegistryAbi,
+  platformTokenAbi,
+  reputationAbi,
+} from "@ai-model-marketplace/contracts";
+import { deployProtocol } from "@ai-model-marketplace/contracts/deploy";
+import { startDevnode } from "@ai-model-marketplace/devnode";
+import { network } from "hardhat";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Abi, type Address, type Hex, keccak256, parseEther, toHex } from "viem";
+import { parseDocument, type YAMLMap } from "yaml";
+
+const buildDir = join(import.meta.dirname, "..", "build");
+
+/** 2026-03-02 00:00 UTC: day 0 of the data set. */
+export const DAY0 = Date.UTC(2026, 2, 2) / 1000;
+export const DAY = 86_400;
+export const SUITE = "amm-checks/v1";
+
+/** The dag-pb CIDv1 a Kubo `ipfs add --cid-version=1` of `label`'s bytes could give, binary and as a string. */
+export async function contentCID(label: string): Promise<{ bytes: Hex; string: string }> {
+  const cid = CID.createV1(0x70, await sha256.digest(new TextEncoder().encode(label)));
+  return { bytes: toHex(cid.bytes), string: cid.toString() };
+}
+
+function fields(name: string, summary: string, tags: string[], task: string, license: string) {
+  return { name, summary, tags, task, license, commercialUse: license !== "CC-BY-NC-4.0", metadataURI: `ipfs://card-${name.length}` };
+}
+
+async function version(label: string, semver: string) {
+  return {
+    contentCID: (await contentCID(label)).bytes,
+    sha256: keccak256(toHex(label)),
+    size: BigInt(label.length * 1000),
+    semver,
+    changelogURI: `ipfs://changelog-${semver}`,
+  };
+}
+
+export type Scenario = Awaited<ReturnType<typeof runScenario>>;
+
+export async function runScenario() {
+  const connection = await network.connect({ override: { initialDate: new Date((DAY0 + 10 * 3600) * 1000) } });
+  const { viem, provider } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [admin, alice, bob, carol, dave, erin, frank] = await viem.getWalletClients();
+  const deployment = await deployProtocol({
+    walletClient: admin,
+    publicClient: publicClient as never,
+    mint: [carol, dave, erin].map((w) => ({ to: w.account.address, amount: parseEther("1000") })),
+  });
+  const address = {
+    token: deployment.contracts.PlatformToken.address,
+    registry: deployment.contracts.ModelRegistry.address,
+    marketplace: deployment.contracts.Marketplace.address,
+    arbitration: deployment.contracts.Arbitration.address,
+    reputation: deployment.contracts.Reputation.address,
+    evaluations: deployment.contracts.Evaluations.address,
+  };
+
+  /** Sends a transaction and fails the set-up on a revert. */
+  async function send(wallet: typeof admin, to: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) {
+    const hash = await wallet.writeContract({ address: to, abi, functionName, args, chain: wallet.chain, account: wallet.account } as never);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+    return receipt;
+  }
+  const registry = (w: typeof admin, fn: string, args: readonly unknown[]) => send(w, address.registry, modelRegistryAbi as Abi, fn, args);
+  const market = (w: typeof admin, fn: string, args: readonly unknown[] = []) => send(w, address.marketplace, marketplaceAbi as Abi, fn, args);
+  const reputation = (w: typeof admin, fn: string, args: readonly unknown[]) => send(w, address.reputation, reputationAbi as Abi, fn, args);
+  const evaluations = (w: typeof admin, fn: string, args: readonly unknown[]) => send(w, address.evaluations, evaluationsAbi as Abi, fn, args);
+  const token = (w: typeof admin, fn: string, args: readonly unknown[]) => send(w, address.token, platformTokenAbi as Abi, fn, args);
+  const travelTo = async (timestamp: number) => {
+    await provider.request({ method: "evm_setNextBlockTimestamp", params: [timestamp] });
+    await provider.request({ method: "evm_mine", params: [] });
+  };
+  const buy = async (buyer: typeof admin, modelId: bigint, price: bigint) => {
+    await token(buyer, "approve", [address.marketplace, price]);
+    await market(buyer, "purchase", [modelId, price, keccak256(buyer.account.address)]);
+  };
+  const wrappedKey = (orderId: number) => toHex(`wrapped key of order ${orderId}`);
+  const rule = (disputeId: bigint, ruling: bigint) => send(admin, address.arbitration, arbitrationAbi as Abi, "giveRuling", [disputeId, ruling]);
+
+  // ── Day 0 ── listings, versions, profiles, sales, disputes, reviews, evaluations
+  const token0 = address.token;
+  await registry(alice, "listModel", [fields("Sentiment analyzer", "Classifies the sentiment of English reviews", ["nlp", "sentiment"], "text-classification", "MIT"), await version("m1v1", "1.0.0"), token0, parseEther("10")]);
+  await registry(alice, "listModel", [fields("Image tagger", "Tags photos with objects", ["vision"], "image-classification", "Apache-2.0"), await version("m2v1", "1.0.0"), token0, parseEther("4")]);
+  await registry(bob, "listModel", [fields("Free sentiment baseline", "A small free baseline for sentiment", ["nlp"], "text-classification", "MIT"), await version("m3v1", "0.1.0"), token0, 0n]);
+  await registry(bob, "listModel", [fields("Speech recognizer", "Transcribes speech to text", ["audio", "speech"], "automatic-speech-recognition", "CC-BY-NC-4.0"), await version("m4v1", "1.0.0"), token0, parseEther("20")]);
+  await registry(alice, "publishVersion", [1n, await version("m1v2", "1.1.0")]);
+  await registry(alice, "deprecateVersion", [1n, 1, 2]);
+  await registry(alice, "updateModel", [2n, fields("Image tagger", "Tags photos and images with objects", ["vision", "images"], "image-classification", "Apache-2.0")]);
+  await registry(alice, "setPrice", [2n, token0, parseEther("5")]);
+  await registry(bob, "setActive", [4n, false]);
+  await reputation(alice, "setProfile", ["alice", "ipfs://profile-alice"]);
+  await reputation(alice, "setProfile", ["alice_ai", "ipfs://profile-alice-2"]);
+  await reputation(carol, "setProfile", ["carol", "ipfs://profile-carol"]);
+
+  // Order 1: bought, delivered, confirmed, reviewed 5 stars.
+  await buy(carol, 1n, parseEther("10"));
+  await market(alice, "deliver", [1n, wrappedKey(1)]);
+  await market(carol, "confirm", [1n]);
+  await reputation(carol, "review", [1n, 5, "ipfs://review-1"]);
+  // Order 2: disputed with evidence from both sides, ruled a 50/50 split (3 + 5000 bps), then reviewed 2 stars.
+  await buy(dave, 1n, parseEther("10"));
+  await market(alice, "deliver", [2n, wrappedKey(2)]);
+  await market(dave, "dispute", [2n, "ipfs://evidence-dave"]);
+  await market(alice, "submitEvidence", [2n, "ipfs://evidence-alice"]);
+  await rule(1n, 5003n);
+  await reputation(dave, "review", [2n, 2, "ipfs://review-2"]);
+  // Order 3: disputed and ruled for the buyer: refunded, no revenue.
+  await buy(erin, 2n, parseEther("5"));
+  await market(alice, "deliver", [3n, wrappedKey(3)]);
+  await market(erin, "dispute", [3n, "ipfs://evidence-erin"]);
+  await rule(2n, 1n);
+  // Order 4: a free claim, reviewed 4 stars.
+  await market(carol, "claimFree", [3n]);
+  await reputation(carol, "review", [4n, 4, "ipfs://review-4"]);
+  // Order 5: declined by the seller.
+  await buy(dave, 2n, parseEther("5"));
+  await market(alice, "declineOrder", [5n]);
+  await token(carol, "transfer", [frank.account.address, parseEther("1")]);
+  await market(alice, "withdraw", [token0]);
+  // Evaluations: a requested Pass on model 1 v2, an unrequested Fail on model 2, a Warn revoked again.
+  await evaluations(admin, "setEvaluatorKey", [keccak256(toHex("evaluator key"))]);
+  await evaluations(alice, "requestEvaluation", [1n, 2, admin.account.address, toHex("wrapped version key")]);
+  await evaluations(admin, "attest", [1n, 2, 1n, SUITE, 1, 950_000, `ipfs://${(await contentCID("report-1")).string}/report.json`]);
+  await evaluations(admin, "attest", [2n, 1, 0n, SUITE, 3, 0, `ipfs://${(await contentCID("report-2")).string}`]);
+  await evaluations(admin, "attest", [1n, 2, 0n, SUITE, 2, 700_000, "https://reports.example/3.json"]);
+  await evaluations(admin, "revoke", [3n]);
+  await market(admin, "pause");
+  await market(admin, "unpause");
+
+  // ── Day 1 ── an order on a model that changes hands, a relisted model bought and never delivered
+  await travelTo(DAY0 + DAY + 10 * 3600);
+  await buy(erin, 2n, parseEther("5"));
+  await send(alice, address.registry, modelRegistryAbi as Abi, "transferFrom", [alice.account.address, frank.account.address, 2n]);
+  await market(frank, "deliver", [6n, wrappedKey(6)]);
+  await registry(bob, "setActive", [4n, true]);
+  await buy(carol, 4n, parseEther("20"));
+  await evaluations(bob, "requestEvaluation", [4n, 1, admin.account.address, "0x"]);
+
+  // ── Day 8 ── windows have passed: release, refund, cancel; governance changes the fee
+  await travelTo(DAY0 + 8 * DAY + 12 * 3600);
+  await market(dave, "release", [6n]);
+  await market(dave, "refund", [7n]);
+  await evaluations(bob, "cancelRequest", [2n]);
+  await market(admin, "setFee", [300]);
+
+  const head = Number(await publicClient.getBlockNumber());
+  const indexer = await startIndexer(provider, deployment.contracts);
+  await indexer.node.waitForBlock(head, { timeoutMs: 300_000 });
+
+  return {
+    accounts: { admin, alice, bob, carol, dave, erin, frank },
+    address,
+    deployment,
+    head,
+    node: indexer.node,
+    /** Runs a query and fails on GraphQL errors. */
+    async query<T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>): Promise<T> {
+      const result = await indexer.node.query(text, variables);
+      if (result.errors?.length) throw new Error(result.errors.map((e) => e.message).join("; "));
+      return result.data as T;
+    },
+    async close() {
+      await indexer.stop();
+      await connection.close();
+    },
+  };
+}
+
+/** devnode on a copy of `build/` pointed at the deployment (the addresses `graph build --network` would write). */
+async function startIndexer(provider: unknown, contracts: Record<string, { address: string; blockNumber: number }>) {
+  const dir = await mkdtemp(join(tmpdir(), "amm-subgraph-"));
+  await cp(buildDir, dir, { recursive: true });
+  const manifestPath = join(dir, "subgraph.yaml");
+  const manifest = parseDocument(await readFile(manifestPath, "utf8"));
+  for (const source of (manifest.get("dataSources") as { items: YAMLMap[] }).items) {
+    const deployed = contracts[source.get("name") as string];
+    source.setIn(["source", "address"], deployed.address);
+    source.setIn(["source", "startBlock"], deployed.blockNumber);
+  }
+  await writeFile(manifestPath, manifest.toString());
+  const node = await startDevnode({ subgraphDir: dir, provider: provider as never, port: 0, pollIntervalMs: 50, name: "ai-model-marketplace" });
+  return {
+    node,
+    async stop() {
+      await node.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

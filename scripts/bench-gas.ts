@@ -4,8 +4,8 @@
 // --write updates contracts/gas-snapshot.json, committed so that a regression shows in the diff.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Hex, parseSignature } from 'viem'
-import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol, fields, version } from '../test/helpers.ts'
+import type { Hex } from 'viem'
+import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol, fields, signPermit, version } from '../test/helpers.ts'
 
 const json = process.argv.includes('--json')
 const write = process.argv.includes('--write')
@@ -47,29 +47,10 @@ result.review = await gas(p.reputation.write.review([orderId, 4, 'ipfs://bafkrei
 // Permit: the buyer's allowance is spent first so that the permit really sets it.
 await p.token.write.approve([p.marketplace.address, 0n], as(buyer))
 const deadline = BigInt((await networkHelpers.time.latest()) + 3600)
-const signature = await buyer.signTypedData({
-  domain: { name: 'AI Model Marketplace Token', version: '1', chainId: 31337, verifyingContract: p.token.address },
-  types: {
-    Permit: [
-      { name: 'owner', type: 'address' },
-      { name: 'spender', type: 'address' },
-      { name: 'value', type: 'uint256' },
-      { name: 'nonce', type: 'uint256' },
-      { name: 'deadline', type: 'uint256' },
-    ],
-  },
-  primaryType: 'Permit',
-  message: {
-    owner: buyer.account.address,
-    spender: p.marketplace.address,
-    value: PRICE,
-    nonce: await p.token.read.nonces([buyer.account.address]),
-    deadline,
-  },
-})
-const { r, s, v } = parseSignature(signature)
+const nonce = await p.token.read.nonces([buyer.account.address])
+const { r, s, v } = await signPermit(buyer, p.token.address, p.marketplace.address, PRICE, nonce, deadline)
 result.purchaseWithPermit = await gas(
-  p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, Number(v), r, s], as(buyer)),
+  p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], as(buyer)),
 )
 const releaseOrder = await p.marketplace.read.orderCount()
 await p.marketplace.write.deliver([releaseOrder, WRAPPED_KEY], as(seller))

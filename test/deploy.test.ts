@@ -112,6 +112,12 @@ describe('Deployment', () => {
     assert.deepEqual(resumed.contracts.PlatformToken, first.contracts.PlatformToken)
     assert.notEqual(resumed.contracts.ModelRegistry.address, getAddress(buyer.account.address))
     assert.deepEqual(steps, ['ModelRegistry', 'Arbitration', 'Reputation', 'Marketplace', 'Evaluations', 'roles', 'configuration', 'done'])
+    // Run again on a finished deployment handed to another admin: nothing to do, nothing sent.
+    const handed = await deployProtocol({ walletClient: other, publicClient, admin: seller.account.address })
+    const blockBefore = await publicClient.getBlockNumber()
+    const again = await deployProtocol({ walletClient: other, publicClient, resume: handed })
+    assert.deepEqual(again, handed)
+    assert.equal(await publicClient.getBlockNumber(), blockBefore)
   })
 })
 

@@ -1,6 +1,6 @@
 // Shared set-up of the contract tests: the protocol deployed by deployProtocol on Hardhat's in-process EVM.
 import { network } from 'hardhat'
-import { type Address, type Hex, keccak256, parseEther, toHex } from 'viem'
+import { type Address, type Hex, type WalletClient, keccak256, parseEther, parseSignature, toHex } from 'viem'
 import { deployProtocol } from '../contracts/deploy/deploy.ts'
 
 export const PRICE = parseEther('100')
@@ -24,6 +24,34 @@ export function fields(name = 'Sentiment classifier') {
 
 export function version(semver = '1.0.0') {
   return { contentCID: CID, sha256: SHA, size: 123_456_789n, semver, changelogURI: 'ipfs://bafkreichangelog' }
+}
+
+/** Signs an EIP-2612 permit of the platform token; returns the (v, r, s) the contracts take. */
+export async function signPermit(
+  owner: WalletClient & { account: { address: Address } },
+  token: Address,
+  spender: Address,
+  value: bigint,
+  nonce: bigint,
+  deadline: bigint,
+) {
+  const signature = await owner.signTypedData({
+    account: owner.account as Parameters<WalletClient['signTypedData']>[0]['account'],
+    domain: { name: 'AI Model Marketplace Token', version: '1', chainId: 31337, verifyingContract: token },
+    types: {
+      Permit: [
+        { name: 'owner', type: 'address' },
+        { name: 'spender', type: 'address' },
+        { name: 'value', type: 'uint256' },
+        { name: 'nonce', type: 'uint256' },
+        { name: 'deadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'Permit',
+    message: { owner: owner.account.address, spender, value, nonce, deadline },
+  })
+  const { v, r, s } = parseSignature(signature)
+  return { v: Number(v), r, s }
 }
 
 /** A fresh in-process chain with the protocol deployed once and snapshotted (loadFixture). */

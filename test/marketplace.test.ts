@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { encodeFunctionData, parseEther, parseSignature, zeroAddress } from 'viem'
-import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol } from './helpers.ts'
+import { encodeFunctionData, parseEther, zeroAddress } from 'viem'
+import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol, signPermit } from './helpers.ts'
 
 const { viem, networkHelpers, accounts, load, list, buy, delivered, disputed } = await createProtocol()
 const { seller, buyer, arbiter, treasury, other, seller2, deployer } = accounts
@@ -118,32 +118,15 @@ describe('Marketplace: purchase', () => {
   it('buys with an EIP-2612 permit instead of an approval', async () => {
     const p = await load()
     const modelId = await list(p)
-    const deadline = (await time.latest()) + 3600
-    const nonce = await p.token.read.nonces([buyer.account.address])
-    const signature = await buyer.signTypedData({
-      domain: { name: 'AI Model Marketplace Token', version: '1', chainId: 31337, verifyingContract: p.token.address },
-      types: {
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      message: { owner: buyer.account.address, spender: p.marketplace.address, value: PRICE, nonce, deadline: BigInt(deadline) },
-    })
-    const r = `0x${signature.slice(2, 66)}` as const
-    const s = `0x${signature.slice(66, 130)}` as const
-    const v = Number.parseInt(signature.slice(130, 132), 16)
-    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, BigInt(deadline), v, r, s], {
+    const deadline = BigInt((await time.latest()) + 3600)
+    const { v, r, s } = await signPermit(buyer, p.token.address, p.marketplace.address, PRICE, 0n, deadline)
+    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], {
       account: buyer.account,
     })
     assert.equal((await p.marketplace.read.getOrder([1n])).status, Status.Created)
     // The same permit again is ignored; without allowance the transfer fails.
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, BigInt(deadline), v, r, s], {
+      p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], {
         account: buyer.account,
       }),
       p.token,
@@ -155,25 +138,11 @@ describe('Marketplace: purchase', () => {
     const p = await load()
     const modelId = await list(p)
     const deadline = BigInt((await time.latest()) + 3600)
-    const signature = await buyer.signTypedData({
-      domain: { name: 'AI Model Marketplace Token', version: '1', chainId: 31337, verifyingContract: p.token.address },
-      types: {
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      message: { owner: buyer.account.address, spender: p.marketplace.address, value: PRICE, nonce: 0n, deadline },
-    })
-    const { r, s, v } = parseSignature(signature)
-    await p.token.write.permit([buyer.account.address, p.marketplace.address, PRICE, deadline, Number(v), r, s], {
+    const { v, r, s } = await signPermit(buyer, p.token.address, p.marketplace.address, PRICE, 0n, deadline)
+    await p.token.write.permit([buyer.account.address, p.marketplace.address, PRICE, deadline, v, r, s], {
       account: other.account,
     })
-    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, Number(v), r, s], {
+    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], {
       account: buyer.account,
     })
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), PRICE)

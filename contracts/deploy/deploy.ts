@@ -102,6 +102,7 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   const holders = resolveHolders(admin, parameters.roles)
   const chainId = await publicClient.getChainId()
   const deployment: PartialDeployment = { chainId, contracts: {} }
+  let resumedAll = false
   if (parameters.resume && parameters.resume.chainId === chainId) {
     for (const [name, contract] of Object.entries(parameters.resume.contracts)) {
       // A stale file (e.g. a restarted dev node) must not hide a missing contract.
@@ -109,6 +110,7 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
         deployment.contracts[name as ContractName] = contract
       }
     }
+    resumedAll = contractNames.every((name) => deployment.contracts[name])
   }
   const progress = (step: string) => onProgress?.(step, { chainId, contracts: { ...deployment.contracts } })
 
@@ -178,6 +180,13 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   ).address
   await deployProxy('Evaluations', [manager, registry, config.requestWindow])
   const complete = deployment as Deployment
+  const result = () =>
+    ({ chainId, contracts: Object.fromEntries(contractNames.map((n) => [n, complete.contracts[n]])) }) as Deployment
+  // A finished deployment run again (e.g. `npm run deploy` twice) changes nothing, even after the handover.
+  if (resumedAll && (await isConfigured(publicClient, complete))) {
+    progress('done')
+    return result()
+  }
 
   // Function roles and role grants in one AccessManager multicall (idempotent, so safe to repeat).
   const managerAbi = readArtifact('AccessManager').abi
@@ -247,10 +256,24 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   if (handover.length > 0) await send(manager, managerAbi, 'multicall', [handover])
   progress('done')
 
-  for (const name of contractNames) {
-    if (!complete.contracts[name]) throw new DeploymentError(`${name} missing from the deployment`)
-  }
-  return { chainId, contracts: Object.fromEntries(contractNames.map((n) => [n, complete.contracts[n]])) } as Deployment
+  return result()
+}
+
+/** The last configuration step ran: the marketplace holds PROTOCOL and Reputation points at it. */
+async function isConfigured(publicClient: PublicClient, deployment: Deployment): Promise<boolean> {
+  const marketplace = deployment.contracts.Marketplace.address
+  const [isMember] = (await publicClient.readContract({
+    address: deployment.contracts.AccessManager.address,
+    abi: readArtifact('AccessManager').abi,
+    functionName: 'hasRole',
+    args: [roles.PROTOCOL, marketplace],
+  })) as [boolean, number]
+  const pointed = (await publicClient.readContract({
+    address: deployment.contracts.Reputation.address,
+    abi: readArtifact('Reputation').abi,
+    functionName: 'marketplace',
+  })) as Address
+  return isMember && isAddressEqual(pointed, marketplace)
 }
 
 function resolveHolders(admin: Address, given: RoleHolders = {}) {

@@ -1,8 +1,9 @@
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { checkCard } from "./card.ts";
 import { detectFormat } from "./detect.ts";
 import { EvaluatorIoError, MalformedFileError } from "./errors.ts";
+import { findReadme, isSystemError, listFiles } from "./files.ts";
 import { checkGguf } from "./formats/gguf.ts";
 import { checkOnnx } from "./formats/onnx.ts";
 import { checkPickleFile, checkZip } from "./formats/pytorch.ts";
@@ -11,9 +12,10 @@ import {
 	checkSafetensorsIndex,
 	SAFETENSORS_INDEX,
 } from "./formats/safetensors-index.ts";
+import { checkIntegrity } from "./integrity.ts";
 import { ModelFile, sha256File } from "./io.ts";
-import { loadEvalJob, MANIFEST_PATH } from "./quality/manifest.ts";
-import { runEvaluation } from "./quality/run.ts";
+import { checkQuality } from "./quality/check.ts";
+import { MANIFEST_PATH } from "./quality/manifest.ts";
 import { Findings, SUITE, scoreOf, verdictOf } from "./report.ts";
 import type {
 	CheckOptions,
@@ -230,150 +232,5 @@ async function checkFile(
 			return format;
 		default:
 			return format;
-	}
-}
-
-function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-	return (
-		error instanceof Error &&
-		typeof (error as NodeJS.ErrnoException).syscall === "string"
-	);
-}
-
-/** Lists regular files below `root` (relative paths, sorted); symlinks are reported and skipped. */
-async function listFiles(
-	root: string,
-	maxFiles: number,
-	findings: Findings,
-): Promise<string[]> {
-	const entries = await readdir(root, { recursive: true, withFileTypes: true });
-	const out: string[] = [];
-	for (const entry of entries) {
-		const name = relative(root, join(entry.parentPath, entry.name));
-		if (entry.isSymbolicLink())
-			findings.warn(
-				"path.symlink",
-				`symbolic link ${name} was not followed`,
-				name,
-			);
-		else if (entry.isFile()) out.push(name);
-	}
-	if (out.length > maxFiles)
-		throw new EvaluatorIoError(
-			`${out.length} files, over the limit of ${maxFiles}`,
-		);
-	return out.sort();
-}
-
-function findReadme(root: string, names: string[]): string | undefined {
-	const readme = names.find((n) => n.toLowerCase() === "readme.md");
-	return readme === undefined ? undefined : join(root, readme);
-}
-
-/** Compares the plaintext sha256 (and CID) with the listing: the one checked file, or the only model file. */
-async function checkIntegrity(
-	candidates: FileReport[],
-	folder: string,
-	expected: CheckOptions["expected"] & {},
-	findings: Findings,
-): Promise<void> {
-	if (expected.sha256 === undefined && expected.cid === undefined) return;
-	const target = candidates.length === 1 ? candidates[0] : undefined;
-	if (target === undefined) {
-		findings.warn(
-			"integrity.ambiguous",
-			`expected hashes given but ${candidates.length} candidate files: check one file`,
-			null,
-		);
-		return;
-	}
-	if (expected.sha256 !== undefined) {
-		if (target.sha256 !== expected.sha256.toLowerCase()) {
-			findings.error(
-				"integrity.sha256-mismatch",
-				`sha256 is ${target.sha256}, the listing says ${expected.sha256}`,
-				target.path,
-			);
-		} else {
-			findings.info(
-				"integrity.sha256-match",
-				"sha256 matches the listing",
-				target.path,
-			);
-		}
-	}
-	if (expected.cid !== undefined) {
-		// loaded on demand: the IPFS importer is the slowest module to load and only this needs it
-		const { cidOfFile } = await import("./integrity.ts");
-		const cid = await cidOfFile(join(folder, target.path));
-		if (cid !== expected.cid)
-			findings.error(
-				"integrity.cid-mismatch",
-				`CID is ${cid}, the listing says ${expected.cid}`,
-				target.path,
-			);
-		else
-			findings.info(
-				"integrity.cid-match",
-				"CID matches the listing",
-				target.path,
-			);
-	}
-}
-
-/** Runs the folder's evaluation set on its ONNX model; failures to run are findings. */
-async function checkQuality(
-	folder: string,
-	files: FileReport[],
-	findings: Findings,
-	limits: Limits,
-	metrics: Metrics,
-): Promise<void> {
-	try {
-		const job = await loadEvalJob(folder);
-		const onnx = files.filter((f) => f.format === "onnx");
-		const model =
-			job.model ??
-			(onnx.length === 1
-				? join(folder, (onnx[0] as FileReport).path)
-				: undefined);
-		if (
-			model === undefined ||
-			!onnx.some((f) => join(folder, f.path) === model)
-		) {
-			findings.warn(
-				"eval.no-onnx-model",
-				"the evaluation set needs exactly one ONNX model (or `model` in the manifest)",
-				MANIFEST_PATH,
-			);
-			return;
-		}
-		// never hand the runtime a model whose structure failed (e.g. external data outside the folder)
-		const modelPath = relative(folder, model);
-		if (
-			findings.list.some((f) => f.severity === "error" && f.file === modelPath)
-		) {
-			findings.warn(
-				"eval.skipped",
-				`${modelPath} failed its structural checks, so the evaluation set was not run`,
-				MANIFEST_PATH,
-			);
-			return;
-		}
-		const result = await runEvaluation(
-			{ ...job, model },
-			{ timeoutMs: limits.evalTimeoutMs, memoryBytes: limits.evalMemoryBytes },
-		);
-		if (result.metric === "accuracy") metrics.accuracy = result.value;
-		else if (result.metric === "top-k") {
-			metrics.topK = result.value;
-			metrics.k = job.k;
-		} else metrics.mse = result.value;
-		metrics.samples = result.samples;
-		metrics.latencyP50Ms = result.latencyP50Ms;
-		metrics.latencyP95Ms = result.latencyP95Ms;
-	} catch (error) {
-		if (!(error instanceof MalformedFileError)) throw error;
-		findings.error(error.code, error.message, MANIFEST_PATH);
 	}
 }

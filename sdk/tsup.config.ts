@@ -1,13 +1,24 @@
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
-export default defineConfig({
+const shared: Options = {
   entry: { index: 'src/index.ts', node: 'src/node.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
   target: 'es2023',
-  // one file per entry: shared code goes to chunks, dependencies stay external
-  splitting: true,
+  sourcemap: true,
   treeshake: true,
-})
+  // entries share chunks, so a class (e.g. an error) has one identity whichever entry it comes from
+  splitting: true,
+}
+
+export default defineConfig([
+  { ...shared, format: 'esm' },
+  // types for both module systems (.d.ts and .d.cts) from one declaration build
+  { entry: shared.entry, format: ['esm', 'cjs'], dts: { only: true } },
+  {
+    ...shared,
+    format: 'cjs',
+    // most IPFS and @noble packages ship ESM only, without a `require` export: the CJS build
+    // carries them inside; viem (a peer) and Node built-ins stay outside
+    noExternal: [/^(?!viem(\/|$))/],
+    platform: 'node',
+  },
+])

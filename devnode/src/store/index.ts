@@ -57,7 +57,9 @@ const INSERT_CHUNK = 1000;
 export async function openStore(options: OpenStoreOptions): Promise<EntityStore & QueryStore> {
   const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(options.dataDir);
   try {
-    return await PostgresEntityStore.create(db, options.schema, options.dbSchema ?? "sgd1");
+    // an in-memory database dies with the process anyway, so its tables need no write-ahead log
+    const unlogged = !options.databaseUrl && !options.dataDir;
+    return await PostgresEntityStore.create(db, options.schema, options.dbSchema ?? "sgd1", unlogged);
   } catch (e) {
     await db.close();
     throw e;
@@ -83,13 +85,13 @@ class PostgresEntityStore implements EntityStore, QueryStore {
     this.sources = `${quoteIdent(dbSchema)}."data_sources"`;
   }
 
-  static async create(db: Db, schema: SubgraphSchema, dbSchema: string): Promise<PostgresEntityStore> {
+  static async create(db: Db, schema: SubgraphSchema, dbSchema: string, unlogged: boolean): Promise<PostgresEntityStore> {
     const store = new PostgresEntityStore(db, schema, dbSchema);
-    await store.init();
+    await store.init(unlogged);
     return store;
   }
 
-  private async init(): Promise<void> {
+  private async init(unlogged: boolean): Promise<void> {
     await this.db.exec(`create schema if not exists ${quoteIdent(this.layout.dbSchema)};
 create table if not exists ${this.meta} (
   singleton boolean primary key default true check (singleton),
@@ -108,7 +110,7 @@ create table if not exists ${this.sources} (
       );
     if (!meta) {
       await this.db.transaction(async (tx) => {
-        await tx.exec(layoutDdl(this.layout, this.schema));
+        await tx.exec(layoutDdl(this.layout, this.schema, unlogged));
         await tx.query(`insert into ${this.meta} (schema_text) values ($1)`, [this.schema.text]);
       });
     }

@@ -98,8 +98,8 @@ export function buildLayout(schema: SubgraphSchema, dbSchema: string): Layout {
   return { dbSchema, tables, enumTypes };
 }
 
-/** DDL for the entity tables and their indexes; idempotent. */
-export function layoutDdl(layout: Layout, schema: SubgraphSchema): string {
+/** DDL for the entity tables and their indexes; idempotent. Unlogged tables skip the WAL (in-memory stores). */
+export function layoutDdl(layout: Layout, schema: SubgraphSchema, unlogged: boolean): string {
   const out: string[] = [`create schema if not exists ${quoteIdent(layout.dbSchema)};`];
   for (const [name, values] of schema.enums) {
     const type = layout.enumTypes.get(name) as string;
@@ -123,7 +123,7 @@ export function layoutDdl(layout: Layout, schema: SubgraphSchema): string {
         .join(" || ");
       cols.push(`${quoteIdent(ft.name)} tsvector generated always as (${expr}) stored`);
     }
-    out.push(`create table if not exists ${t.qualified} (\n  ${cols.join(",\n  ")}\n);`);
+    out.push(`create ${unlogged ? "unlogged " : ""}table if not exists ${t.qualified} (\n  ${cols.join(",\n  ")}\n);`);
     const idx = (suffix: string, body: string) =>
       out.push(`create index if not exists ${quoteIdent(`${t.name}_${suffix}`)} on ${t.qualified} ${body};`);
     if (t.immutable) {
@@ -136,13 +136,12 @@ export function layoutDdl(layout: Layout, schema: SubgraphSchema): string {
       // at this scale, so versions are found through (id, lower) and the attribute indexes instead
       idx("id_block", `(${quoteIdent("id")}, lower(${BLOCK_RANGE}))`);
     }
-    // graph-node indexes every attribute; long text is indexed by prefix so big values still insert;
-    // lists (GIN in graph-node) are left unindexed to keep writes fast
+    // graph-node indexes every attribute; devnode indexes what filters, orders and joins use most
+    // (references and fixed-size scalars) and skips free text, raw bytes and lists, to keep writes fast
     t.columns.forEach((c, i) => {
       if (c.field.name === "id" || c.field.list) return;
-      if (c.valueType === "String" && !c.isEnum) idx(`attr_${i}`, `(left(${quoteIdent(c.name)}, 256))`);
-      else if (c.valueType === "Bytes") idx(`attr_${i}`, `(substring(${quoteIdent(c.name)}, 1, 64))`);
-      else idx(`attr_${i}`, `(${quoteIdent(c.name)})`);
+      if (c.isReference || c.isEnum || !["String", "Bytes"].includes(c.valueType))
+        idx(`attr_${i}`, `(${quoteIdent(c.name)})`);
     });
     for (const ft of t.fulltext) idx(ft.name, `using gin (${quoteIdent(ft.name)})`);
   }

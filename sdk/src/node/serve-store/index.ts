@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createSecureServer } from 'node:http2'
+import type { AddressInfo, Socket } from 'node:net'
 import type { Hex } from 'viem'
 import type { ContentStore } from '../../storage/types.ts'
 import { HttpRefusal, kuboRpcHandler, sendError, sendJson } from './kubo-rpc.ts'
@@ -21,10 +22,16 @@ export type ServeStoreParameters = {
   quota?: QuotaParameters
   /** Origins allowed to call from a browser (default any: sessions travel in a header, never in cookies). */
   corsOrigins?: '*' | readonly string[]
+  /**
+   * Serve HTTPS with HTTP/2 (HTTP/1.1 still accepted). Browsers stream request bodies only over
+   * HTTP/2, so without it (or a TLS proxy speaking HTTP/2 in front) browser uploads are refused by
+   * the browser itself before they are sent.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer }
 }
 
 export type ServeStoreReturnType = {
-  /** Base URL, e.g. `http://127.0.0.1:5080`; give it to `kuboStore({ url })`. */
+  /** Base URL, e.g. `http://127.0.0.1:5080` (`https://` with `tls`); give it to `kuboStore({ url })`. */
   url: string
   /** Stops accepting connections and closes open ones. */
   close(): Promise<void>
@@ -103,8 +110,17 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     }
   }
 
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch((error) => sendError(response, error))
+  }
+  // the HTTP/2 compatibility API gives handlers the same request and response shapes
+  const server = parameters.tls
+    ? createSecureServer({ ...parameters.tls, allowHTTP1: true }, listener as never)
+    : createServer(listener)
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -113,11 +129,11 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
   return {
-    url: `http://${host}:${port}`,
+    url: `${parameters.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
+        for (const socket of sockets) socket.destroy()
       }),
   }
 }

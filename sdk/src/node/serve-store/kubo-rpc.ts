@@ -265,6 +265,7 @@ export function sendError(response: ServerResponse, error: unknown): void {
     response.destroy(error instanceof Error ? error : undefined)
     return
   }
-  response.setHeader('connection', status === 413 ? 'close' : 'keep-alive')
+  // HTTP/1.1 only (HTTP/2 forbids the header): do not keep reading an upload that was refused
+  if (status === 413 && !('stream' in response)) response.setHeader('connection', 'close')
   sendJson(response, { Message: message, Code: 0, Type: 'error' }, status)
 }

@@ -1,0 +1,353 @@
+// The built subgraph run by devnode over the scenario's chain: entities, aggregates, day buckets,
+// fulltext search and filters, and the edge cases a mapping gets wrong.
+import { parseEther } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
+
+let s: Scenario;
+beforeAll(async () => {
+  s = await runScenario();
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+/** An amount of the 18-decimals platform token as the API returns it. */
+const e = (amount: string) => parseEther(amount).toString();
+const addr = (name: keyof Scenario["accounts"]) => s.accounts[name].account.address.toLowerCase();
+const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+describe("protocol and payment token", () => {
+  it("counts models, orders, licenses, refunds, disputes and reviews", async () => {
+    const { protocol } = await s.query(`{ protocol(id: "1") {
+      modelCount activeModelCount versionCount orderCount openOrderCount licensedOrderCount refundedOrderCount
+      freeClaimCount disputeCount openDisputeCount reviewCount evaluationCount evaluationRequestCount feeBps
+      deliveryWindow disputeWindow rulingWindow evaluationRequestWindow marketplacePaused platformTokenSupply
+      platformTokenHolderCount treasury arbitrator marketplace platformToken evaluations } }`);
+    expect(protocol).toEqual({
+      modelCount: 4,
+      activeModelCount: 4,
+      versionCount: 5,
+      orderCount: 7,
+      openOrderCount: 0,
+      licensedOrderCount: 4,
+      refundedOrderCount: 3,
+      freeClaimCount: 1,
+      disputeCount: 2,
+      openDisputeCount: 0,
+      reviewCount: 3,
+      evaluationCount: 3,
+      evaluationRequestCount: 2,
+      feeBps: 300,
+      deliveryWindow: 3 * DAY,
+      disputeWindow: 3 * DAY,
+      rulingWindow: 14 * DAY,
+      evaluationRequestWindow: 7 * DAY,
+      marketplacePaused: false,
+      platformTokenSupply: e("3000"),
+      // carol, dave, erin, frank, alice (withdrew her proceeds) and the escrow holding unclaimed payouts
+      platformTokenHolderCount: 6,
+      treasury: addr("admin"),
+      arbitrator: s.address.arbitration.toLowerCase(),
+      marketplace: s.address.marketplace.toLowerCase(),
+      platformToken: s.address.token.toLowerCase(),
+      evaluations: s.address.evaluations.toLowerCase(),
+    });
+  });
+
+  it("sums the platform token's volume, settlements, fees and refunds, with nothing left in escrow", async () => {
+    const { paymentToken } = await s.query(`query($id: ID!) { paymentToken(id: $id) {
+      symbol decimals allowed isPlatformToken orderCount volume settledVolume fees sellerRevenue refunded escrowed } }`, { id: s.address.token });
+    expect(paymentToken).toEqual({
+      symbol: "AIMT",
+      decimals: 18,
+      allowed: true,
+      isPlatformToken: true,
+      orderCount: 6,
+      volume: e("55"),
+      settledVolume: e("20"),
+      fees: e("0.5"),
+      sellerRevenue: e("19.5"),
+      refunded: e("35"),
+      escrowed: "0",
+    });
+  });
+});
+
+describe("models and versions", () => {
+  it("indexes the listing fields, price, versions and the binary CID as a string", async () => {
+    const { model } = await s.query(`{ model(id: "1") {
+      name summary tags tagsText task license commercialUse price isFree active versionCount
+      creator { handle } owner { handle }
+      latestVersion { id semver contentCIDString size deprecated }
+      versions(orderBy: version) { version semver contentCID contentCIDString deprecated deprecatedBy { version } deprecatedAt }
+    } }`);
+    const v1 = await contentCID("m1v1");
+    const v2 = await contentCID("m1v2");
+    expect(v2.string).toMatch(/^bafy/);
+    expect(model).toMatchObject({
+      name: "Sentiment analyzer",
+      tags: ["nlp", "sentiment"],
+      tagsText: "nlp sentiment",
+      task: "text-classification",
+      license: "MIT",
+      commercialUse: true,
+      price: e("10"),
+      isFree: false,
+      active: true,
+      versionCount: 2,
+      creator: { handle: "alice_ai" },
+      owner: { handle: "alice_ai" },
+      latestVersion: { id: "1-2", semver: "1.1.0", contentCIDString: v2.string, size: "4000", deprecated: false },
+    });
+    // A version deprecating another: v1 points at v2.
+    expect(model.versions).toEqual([
+      { version: 1, semver: "1.0.0", contentCID: v1.bytes, contentCIDString: v1.string, deprecated: true, deprecatedBy: { version: 2 }, deprecatedAt: expect.any(String) },
+      { version: 2, semver: "1.1.0", contentCID: v2.bytes, contentCIDString: v2.string, deprecated: false, deprecatedBy: null, deprecatedAt: null },
+    ]);
+  });
+
+  it("keeps update, reprice, delist and relist as model events", async () => {
+    const { model } = await s.query(`{ model(id: "2") { summary tags price events { __typename blockNumber logIndex
+      ... on ModelRepriced { previousPrice price } ... on ModelUpdated { tags } } } }`);
+    expect(model).toMatchObject({ summary: "Tags photos and images with objects", tags: ["vision", "images"], price: e("5") });
+    const events = sortEvents(model.events).map((x: { __typename: string }) => x.__typename);
+    expect(events).toEqual(["ModelTransfer", "ModelListed", "VersionPublished", "ModelUpdated", "ModelRepriced", "ModelTransfer"]);
+    expect(model.events.find((x: { __typename: string }) => x.__typename === "ModelRepriced")).toMatchObject({ previousPrice: e("4"), price: e("5") });
+    const { model: m4 } = await s.query(`{ model(id: "4") { active events(where: {}) { __typename ... on ModelActiveChanged { active } } } }`);
+    expect(m4.active).toBe(true);
+    expect(m4.events.filter((x: { __typename: string }) => x.__typename === "ModelActiveChanged").map((x: { active: boolean }) => x.active).sort()).toEqual([false, true]);
+  });
+
+  it("moves a transferred model, its counts and its open order's proceeds to the new owner", async () => {
+    const data = await s.query(`query($alice: ID!, $frank: ID!) {
+      model(id: "2") { owner { id } creator { id } revenue salesCount refundCount orderCount disputeCount }
+      alice: account(id: $alice) { modelCount modelsListedCount revenue salesCount }
+      frank: account(id: $frank) { modelCount modelsListedCount revenue salesCount }
+      order(id: "6") { seller { id } status confirmedByBuyer sellerProceeds fee }
+    }`, { alice: addr("alice"), frank: addr("frank") });
+    expect(data).toEqual({
+      model: { owner: { id: addr("frank") }, creator: { id: addr("alice") }, revenue: e("4.875"), salesCount: 1, refundCount: 2, orderCount: 3, disputeCount: 1 },
+      alice: { modelCount: 1, modelsListedCount: 2, revenue: e("14.625"), salesCount: 2 },
+      frank: { modelCount: 1, modelsListedCount: 0, revenue: e("4.875"), salesCount: 1 },
+      order: { seller: { id: addr("frank") }, status: "Completed", confirmedByBuyer: false, sellerProceeds: e("4.875"), fee: e("0.125") },
+    });
+  });
+});
+
+/** Event history in chain order (ids are `<tx>-<logIndex>`, not chronological). */
+function sortEvents<T extends { blockNumber: string; logIndex: string }>(events: T[]): T[] {
+  return [...events].sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.logIndex) - Number(b.logIndex));
+}
+
+describe("orders, disputes and reviews", () => {
+  it("gives each order its final status and amounts", async () => {
+    const { orders } = await s.query(`{ orders(orderBy: orderId) { id status amount fee sellerProceeds buyerRefund isFree refundReason confirmedByBuyer wrappedKey } }`);
+    expect(orders.map((o: { id: string; status: string; refundReason: string | null }) => [o.id, o.status, o.refundReason])).toEqual([
+      ["1", "Completed", null],
+      ["2", "Resolved", null],
+      ["3", "Refunded", "Ruling"],
+      ["4", "Completed", null],
+      ["5", "Refunded", "SellerDeclined"],
+      ["6", "Completed", null],
+      ["7", "Refunded", "DeliveryTimeout"],
+    ]);
+    expect(orders[0]).toMatchObject({ amount: e("10"), fee: e("0.25"), sellerProceeds: e("9.75"), buyerRefund: "0", confirmedByBuyer: true });
+    expect(orders[0].wrappedKey).toMatch(/^0x/);
+    // A free claim: no money, no confirmation, licensed at once.
+    expect(orders[3]).toMatchObject({ isFree: true, amount: "0", fee: "0", sellerProceeds: "0", confirmedByBuyer: null, wrappedKey: null });
+  });
+
+  it("records a split ruling, the review after it and the outcome on both accounts", async () => {
+    const data = await s.query(`query($alice: ID!, $dave: ID!) {
+      order(id: "2") { review { rating reviewer { id } seller { id } }
+        dispute { status outcome ruling byDefault buyerRefund sellerProceeds fee disputeId arbitrator evidenceGroupId
+          evidence { party { id } evidenceURI } arbitratorDispute { ruling arbiter { id } arbitrable } }
+        events { __typename blockNumber logIndex } }
+      alice: account(id: $alice) { disputesWon disputesLost disputesSplit sellerRatingSum sellerRatingCount sellerRatingAverage }
+      dave: account(id: $dave) { disputesWon disputesLost disputesSplit spent purchaseCount }
+    }`, { alice: addr("alice"), dave: addr("dave") });
+    expect(data.order.dispute).toMatchObject({
+      status: "Resolved",
+      outcome: "Split",
+      ruling: "5003",
+      byDefault: false,
+      buyerRefund: e("5"),
+      sellerProceeds: e("4.875"),
+      fee: e("0.125"),
+      disputeId: "1",
+      arbitrator: s.address.arbitration.toLowerCase(),
+      evidenceGroupId: "2",
+      arbitratorDispute: { ruling: "5003", arbiter: { id: addr("admin") }, arbitrable: s.address.marketplace.toLowerCase() },
+    });
+    expect(data.order.dispute.evidence.map((x: { party: { id: string } }) => x.party.id).sort()).toEqual([addr("alice"), addr("dave")].sort());
+    expect(data.order.review).toEqual({ rating: 2, reviewer: { id: addr("dave") }, seller: { id: addr("alice") } });
+    expect(sortEvents(data.order.events).map((x) => x.__typename)).toEqual([
+      "OrderCreated",
+      "OrderDelivered",
+      "OrderDisputed",
+      "DisputeCreated",
+      "Evidence",
+      "Evidence",
+      "RulingGiven",
+      "DisputeResolved",
+      "LicenseGranted",
+      "DisputeOutcomeRecorded",
+      "Review",
+    ]);
+    expect(data.alice).toEqual({ disputesWon: 0, disputesLost: 1, disputesSplit: 1, sellerRatingSum: 7, sellerRatingCount: 2, sellerRatingAverage: "3.5" });
+    expect(data.dave).toEqual({ disputesWon: 0, disputesLost: 0, disputesSplit: 1, spent: e("5"), purchaseCount: 2 });
+  });
+
+  it("counts no revenue for an order refunded after a dispute", async () => {
+    const data = await s.query(`query($erin: ID!) {
+      order(id: "3") { status buyerRefund sellerProceeds fee dispute { outcome buyerRefund } }
+      erin: account(id: $erin) { disputesWon spent licenses { model { id } } }
+    }`, { erin: addr("erin") });
+    expect(data).toEqual({
+      order: { status: "Refunded", buyerRefund: e("5"), sellerProceeds: "0", fee: "0", dispute: { outcome: "BuyerWins", buyerRefund: e("5") } },
+      erin: { disputesWon: 1, spent: e("5"), licenses: [{ model: { id: "2" } }] },
+    });
+  });
+
+  it("licenses buyers of completed, resolved and free orders only", async () => {
+    const { licenses } = await s.query(`{ licenses(orderBy: id) { id account { id } order { id } grantCount } }`);
+    expect(licenses.map((l: { id: string; order: { id: string } }) => [l.id, l.order.id])).toEqual(
+      [
+        [`1-${addr("carol")}`, "1"],
+        [`1-${addr("dave")}`, "2"],
+        [`2-${addr("erin")}`, "6"],
+        [`3-${addr("carol")}`, "4"],
+      ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
+  });
+
+  it("rates models and sellers from reviews", async () => {
+    const { models } = await s.query(`{ models(orderBy: modelId) { id ratingSum ratingCount ratingAverage salesCount paidSalesCount } }`);
+    expect(models).toEqual([
+      { id: "1", ratingSum: 7, ratingCount: 2, ratingAverage: "3.5", salesCount: 2, paidSalesCount: 2 },
+      { id: "2", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
+      { id: "3", ratingSum: 4, ratingCount: 1, ratingAverage: "4", salesCount: 1, paidSalesCount: 0 },
+      { id: "4", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 0, paidSalesCount: 0 },
+    ]);
+  });
+});
+
+describe("accounts, profiles, payouts and the platform token", () => {
+  it("keeps the latest handle and profile, balances and payouts", async () => {
+    const data = await s.query(`query($alice: ID!, $carol: ID!, $frank: ID!, $admin: ID!, $carolAddress: Bytes!, $frankAddress: Bytes!) {
+      alice: account(id: $alice) { handle profileURI payouts { credited withdrawn pending } platformTokenBalance }
+      carol: account(id: $carol) { handle purchaseCount spent platformTokenBalance reviewsGivenCount }
+      frank: account(id: $frank) { platformTokenBalance payouts { pending } }
+      admin: account(id: $admin) { evaluatorPublicKey payouts { pending } }
+      accounts(where: { handle: "alice" }) { id }
+      tokenTransfers(where: { from: $carolAddress, to: $frankAddress }) { value }
+    }`, { alice: addr("alice"), carol: addr("carol"), frank: addr("frank"), admin: addr("admin"), carolAddress: addr("carol"), frankAddress: addr("frank") });
+    expect(data).toMatchObject({
+      alice: { handle: "alice_ai", profileURI: "ipfs://profile-alice-2", payouts: [{ credited: e("14.625"), withdrawn: e("14.625"), pending: "0" }], platformTokenBalance: e("14.625") },
+      carol: { handle: "carol", purchaseCount: 3, spent: e("10"), platformTokenBalance: e("989"), reviewsGivenCount: 2 },
+      frank: { platformTokenBalance: e("1"), payouts: [{ pending: e("4.875") }] },
+      admin: { payouts: [{ pending: e("0.5") }] },
+      accounts: [],
+      tokenTransfers: [{ value: e("1") }],
+    });
+    expect(data.admin.evaluatorPublicKey).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+});
+
+describe("evaluations", () => {
+  it("links requests and attestations, and falls back to the previous verdict on revoke", async () => {
+    const data = await s.query(`{
+      evaluationRequests(orderBy: requestId) { id status model { id } version evaluation { id } cancelledAt }
+      evaluations(orderBy: attestationId) { id suite verdict score revoked reportURI reportCID request { id } modelVersion { id } }
+      model(id: "1") { verdicts { suite verdict score version evaluation { id } } }
+      modelVersion(id: "1-2") { verdicts { verdict evaluation { id } } }
+    }`);
+    expect(data.evaluationRequests).toEqual([
+      { id: "1", status: "Fulfilled", model: { id: "1" }, version: 2, evaluation: { id: "1" }, cancelledAt: null },
+      { id: "2", status: "Cancelled", model: { id: "4" }, version: 1, evaluation: null, cancelledAt: expect.any(String) },
+    ]);
+    const report1 = (await contentCID("report-1")).string;
+    expect(data.evaluations).toEqual([
+      { id: "1", suite: SUITE, verdict: "Pass", score: 950000, revoked: false, reportURI: `ipfs://${report1}/report.json`, reportCID: report1, request: { id: "1" }, modelVersion: { id: "1-2" } },
+      { id: "2", suite: SUITE, verdict: "Fail", score: 0, revoked: false, reportURI: `ipfs://${(await contentCID("report-2")).string}`, reportCID: (await contentCID("report-2")).string, request: null, modelVersion: { id: "2-1" } },
+      { id: "3", suite: SUITE, verdict: "Warn", score: 700000, revoked: true, reportURI: "https://reports.example/3.json", reportCID: null, request: null, modelVersion: { id: "1-2" } },
+    ]);
+    expect(data.model.verdicts).toEqual([{ suite: SUITE, verdict: "Pass", score: 950000, version: 2, evaluation: { id: "1" } }]);
+    expect(data.modelVersion.verdicts).toEqual([{ verdict: "Pass", evaluation: { id: "1" } }]);
+  });
+});
+
+describe("search", () => {
+  const search = async (text: string) => ids((await s.query(`query($text: String!) { modelSearch(text: $text) { id } }`, { text })).modelSearch).sort();
+
+  it("finds models by name, summary, tags and task through the fulltext index", async () => {
+    expect(await search("sentiment")).toEqual(["1", "3"]);
+    expect(await search("speech")).toEqual(["4"]);
+    expect(await search("images")).toEqual(["2"]);
+    expect(await search("reviews")).toEqual(["1"]);
+    expect(await search("classification")).toEqual(["1", "2", "3"]);
+    expect(await search("blockchain")).toEqual([]);
+  });
+
+  it("filters by tags, task, license, price range, rating and verdict, and sorts", async () => {
+    const q = async (where: string, order = "orderBy: modelId") => ids((await s.query(`{ models(${order}, where: ${where}) { id } }`)).models);
+    expect(await q(`{ tags_contains: ["nlp"] }`)).toEqual(["1", "3"]);
+    expect(await q(`{ task: "image-classification" }`)).toEqual(["2"]);
+    expect(await q(`{ license_in: ["MIT"], commercialUse: true }`)).toEqual(["1", "3"]);
+    expect(await q(`{ price_gte: "${e("5")}", price_lte: "${e("10")}" }`)).toEqual(["1", "2"]);
+    expect(await q(`{ isFree: true }`)).toEqual(["3"]);
+    expect(await q(`{ ratingAverage_gte: "3.5" }`)).toEqual(["1", "3"]);
+    expect(await q(`{ verdicts_: { suite: "${SUITE}", verdict: Pass } }`)).toEqual(["1"]);
+    expect(await q(`{ verdicts_: { suite: "${SUITE}", verdict: Fail } }`)).toEqual(["2"]);
+    expect(await q(`{}`, "orderBy: price, orderDirection: desc")).toEqual(["4", "1", "2", "3"]);
+    expect(await q(`{}`, "orderBy: ratingAverage, orderDirection: desc")).toEqual(["3", "1", "4", "2"]);
+    expect(await q(`{}`, "orderBy: createdAt, orderDirection: desc")).toEqual(["4", "3", "2", "1"]);
+  });
+});
+
+describe("analytics buckets", () => {
+  it("puts market activity and money in the UTC day and hour it happened, across day boundaries", async () => {
+    const { marketDayDatas } = await s.query(`{ marketDayDatas(orderBy: date) { id date orderCount salesCount refundCount newModelCount
+      newAccountCount disputesOpened disputesResolved reviewCount evaluationCount
+      tokens { volume settledVolume fees sellerRevenue refunded orderCount } } }`);
+    const day = (n: number) => Math.floor(DAY0 / DAY) + n;
+    expect(marketDayDatas.map((d: { id: string; date: number }) => [d.id, d.date])).toEqual([
+      [String(day(0)), DAY0],
+      [String(day(1)), DAY0 + DAY],
+      [String(day(8)), DAY0 + 8 * DAY],
+    ]);
+    expect(marketDayDatas[0]).toMatchObject({ orderCount: 5, salesCount: 3, refundCount: 2, newModelCount: 4, disputesOpened: 2, disputesResolved: 2, reviewCount: 3, evaluationCount: 3 });
+    expect(marketDayDatas[0].tokens).toEqual([{ volume: e("30"), settledVolume: e("15"), fees: e("0.375"), sellerRevenue: e("14.625"), refunded: e("15"), orderCount: 4 }]);
+    expect(marketDayDatas[1]).toMatchObject({ orderCount: 2, salesCount: 0, refundCount: 0, newModelCount: 0 });
+    expect(marketDayDatas[1].tokens).toEqual([{ volume: e("25"), settledVolume: "0", fees: "0", sellerRevenue: "0", refunded: "0", orderCount: 2 }]);
+    expect(marketDayDatas[2]).toMatchObject({ orderCount: 0, salesCount: 1, refundCount: 1 });
+    expect(marketDayDatas[2].tokens).toEqual([{ volume: "0", settledVolume: e("5"), fees: e("0.125"), sellerRevenue: e("4.875"), refunded: e("20"), orderCount: 0 }]);
+
+    const { marketHourDatas } = await s.query(`{ marketHourDatas(orderBy: hourStartUnix) { hourStartUnix orderCount salesCount } }`);
+    expect(marketHourDatas.every((h: { hourStartUnix: number }) => h.hourStartUnix % 3600 === 0)).toBe(true);
+    expect(marketHourDatas.reduce((sum: number, h: { orderCount: number }) => sum + h.orderCount, 0)).toBe(7);
+  });
+
+  it("keeps per-model days with sales, revenue and rating", async () => {
+    const { modelDayDatas } = await s.query(`{ modelDayDatas(orderBy: date, where: { model: "1" }) { date orderCount salesCount revenue reviewCount ratingSum ratingAverage } }`);
+    expect(modelDayDatas).toEqual([{ date: DAY0, orderCount: 2, salesCount: 2, revenue: e("14.625"), reviewCount: 2, ratingSum: 7, ratingAverage: "3.5" }]);
+  });
+});
+
+describe("governance and lifecycle events", () => {
+  it("records every proxy's initialization and the parameter changes", async () => {
+    const data = await s.query(`{
+      contractInitializeds(first: 10) { contract }
+      feeChangeds(orderBy: blockNumber) { feeBps }
+      pauseChangeds(orderBy: blockNumber) { paused by }
+      metaEvidences { metaEvidenceId evidenceURI }
+    }`);
+    expect(data.contractInitializeds.map((x: { contract: string }) => x.contract).sort()).toEqual(
+      ["Arbitration", "Evaluations", "Marketplace", "ModelRegistry", "PlatformToken", "Reputation"],
+    );
+    expect(data.feeChangeds.map((x: { feeBps: number }) => x.feeBps)).toEqual([250, 300]);
+    expect(data.pauseChangeds).toEqual([{ paused: true, by: addr("admin") }, { paused: false, by: addr("admin") }]);
+    expect(data.metaEvidences).toEqual([{ metaEvidenceId: "0", evidenceURI: expect.stringMatching(/^data:application\/json,/) }]);
+  });
+});

@@ -31,6 +31,8 @@ class Stop extends Error {
 
 /** Longer strings are data, never module or attribute names worth decoding. */
 const MAX_NAME = 1024;
+/** Deeper stacks only come from hostile files (real pickles flush containers every 1000 items). */
+const MAX_STACK = 2 ** 25;
 /** Stack values are numbers: OTHER for anything but a string, else a string's place. */
 const OTHER = -1;
 /** A raw string is `start + length * SPAN` (lengths ≤ MAX_NAME keep it a safe integer). */
@@ -52,8 +54,12 @@ class Walker {
 	private readonly n: number;
 	private pos: number;
 	private protocol = 0;
-	private stack: number[] = [];
-	private readonly metastack: number[][] = [];
+	/** The value stack, one number per value (see OTHER, SPAN), with `sp` values in use. */
+	private stack = new Float64Array(1024);
+	private sp = 0;
+	/** Stack height at the innermost open MARK, and the heights of the outer ones. */
+	private floor = 0;
+	private readonly marks: number[] = [];
 	private readonly memo: number[] = [];
 	private memoCount = 0;
 	/** Strings decoded from protocol 0 literals; stack value -(index + 2). */
@@ -155,46 +161,58 @@ class Walker {
 	}
 
 	private push(value: number): void {
-		this.stack.push(value);
+		if (this.sp === this.stack.length) {
+			if (this.sp >= MAX_STACK)
+				throw new Stop(
+					"pickle.malformed",
+					`stack deeper than ${MAX_STACK} values at offset ${this.pos}`,
+					this.pos,
+				);
+			const grown = new Float64Array(this.sp * 2);
+			grown.set(this.stack);
+			this.stack = grown;
+		}
+		this.stack[this.sp++] = value;
 	}
 
 	private pop(): number {
-		const value = this.stack.pop();
-		if (value === undefined)
+		if (this.sp === this.floor)
 			throw new Stop(
 				"pickle.malformed",
 				`stack underflow at offset ${this.pos - 1}`,
 				this.pos - 1,
 			);
-		return value;
+		return this.stack[--this.sp] as number;
 	}
 
 	private top(): number {
-		if (this.stack.length === 0)
+		if (this.sp === this.floor)
 			throw new Stop(
 				"pickle.malformed",
 				`empty stack at offset ${this.pos - 1}`,
 				this.pos - 1,
 			);
-		return this.stack[this.stack.length - 1] as number;
+		return this.stack[this.sp - 1] as number;
 	}
 
 	private mark(): void {
-		this.metastack.push(this.stack);
-		this.stack = [];
+		this.marks.push(this.floor);
+		this.floor = this.sp;
 	}
 
-	private popMark(): number[] {
-		const items = this.stack;
-		const previous = this.metastack.pop();
+	/** Drops the values above the innermost MARK and the mark itself; returns how many there were. */
+	private popMark(): number {
+		const previous = this.marks.pop();
 		if (previous === undefined)
 			throw new Stop(
 				"pickle.malformed",
 				`no MARK for the opcode at offset ${this.pos - 1}`,
 				this.pos - 1,
 			);
-		this.stack = previous;
-		return items;
+		const count = this.sp - this.floor;
+		this.sp = this.floor;
+		this.floor = previous;
+		return count;
 	}
 
 	/** Pushes a string of `length` raw bytes without decoding it. */
@@ -276,7 +294,7 @@ class Walker {
 					this.mark();
 					break;
 				case 0x30: // POP
-					if (this.stack.length > 0) this.stack.pop();
+					if (this.sp > this.floor) this.sp--;
 					else this.popMark();
 					break;
 				case 0x31: // POP_MARK
@@ -474,7 +492,7 @@ class Walker {
 					this.push(OTHER);
 					break;
 				case 0x6f: // OBJ
-					if (this.popMark().length === 0)
+					if (this.popMark() === 0)
 						throw new Stop(
 							"pickle.malformed",
 							`OBJ without a class at offset ${this.pos - 1}`,

@@ -3,18 +3,6 @@ import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { IntegrityError, InvalidInputError } from '../errors/storage.ts'
-import { concat } from './source.ts'
-
-/** Reads a whole block whatever shape the blockstore returns it in (bytes or a chunk generator). */
-export async function readBlock(
-  bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array> | Promise<Uint8Array>,
-): Promise<Uint8Array> {
-  const value = await bytes
-  if (value instanceof Uint8Array) return value
-  const parts: Uint8Array[] = []
-  for await (const part of value) parts.push(part)
-  return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts)
-}
 
 /** The CIDs a block links to (raw blocks have none; only sha2-256 dag-pb and raw are supported). */
 export function blockLinks(cid: CID, bytes: Uint8Array): CID[] {

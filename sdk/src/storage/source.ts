@@ -53,24 +53,3 @@ function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
 function isIterable(value: unknown): boolean {
   return value != null && (Symbol.asyncIterator in (value as object) || Symbol.iterator in (value as object))
 }
-
-/** Buffers a stream into one Uint8Array; only for small payloads (headers, manifests, tests). */
-export async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  let length = 0
-  for await (const chunk of source) {
-    parts.push(chunk)
-    length += chunk.byteLength
-  }
-  return concat(parts, length)
-}
-
-export function concat(parts: Uint8Array[], length = parts.reduce((n, p) => n + p.byteLength, 0)): Uint8Array {
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
-}

@@ -1,10 +1,11 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CarWriter } from '@ipld/car/writer'
 import { FsBlockstore } from 'blockstore-fs'
+import { NextToLast } from 'blockstore-fs/sharding'
 import { CID } from 'multiformats/cid'
 import { ContentNotFoundError } from '../../errors/storage.ts'
-import { readBlock, toHex, walkDag } from '../dag.ts'
+import { toHex, walkDag } from '../dag.ts'
 import type { AddOptions, CidLike, ContentStore, DirectoryEntry } from '../types.ts'
 import { catFile, importDirectory, importFile, parseCidPath, statEntry } from '../unixfs.ts'
 
@@ -37,18 +38,23 @@ export type EmbeddedStore = ContentStore & {
  * for await (const chunk of store.cat(cid)) process.stdout.write(chunk)
  */
 export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
-  const blocks = new FsBlockstore(join(dir, 'blocks'))
+  const blocksDir = join(dir, 'blocks')
+  const sharding = new NextToLast() // blockstore-fs's default layout, named so reads can use it too
+  const blocks = new FsBlockstore(blocksDir, { shardingStrategy: sharding })
   const pinDir = join(dir, 'pins')
   let opened: Promise<void> | undefined
   const open = () => {
     opened ??= Promise.all([blocks.open(), mkdir(pinDir, { recursive: true })]).then(() => undefined)
     return opened
   }
+  // one readFile per block: several times cheaper than blockstore-fs's streamed get
   const getBlock = async (cid: CID, options?: { signal?: AbortSignal }) => {
+    const { dir: shard, file } = sharding.encode(cid)
     try {
-      return await readBlock(blocks.get(cid, options))
+      return new Uint8Array(await readFile(join(blocksDir, shard, file), { signal: options?.signal }))
     } catch (cause) {
-      throw new ContentNotFoundError(cid.toString(), { cause })
+      if ((cause as { code?: string }).code === 'ENOENT') throw new ContentNotFoundError(cid.toString(), { cause })
+      throw cause
     }
   }
   const savePin = (cid: CID) => writeFile(join(pinDir, cid.toString()), '')

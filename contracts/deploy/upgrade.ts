@@ -63,11 +63,9 @@ export function inspectImplementation(artifact: Artifact) {
   const source = info.userSourceNameMap[artifact.sourceName] ?? artifact.sourceName
   const version = core.getContractVersion(run, `${source}:${artifact.contractName}`)
   // A new implementation is never initialized again: initializer presence only matters for new proxies.
-  const errors = core.getErrors(
-    run,
-    version,
-    core.withValidationDefaults({ kind: 'uups', unsafeAllow: ['missing-initializer', 'missing-initializer-call'] }),
-  )
+  const errors = core
+    .getErrors(run, version, core.withValidationDefaults({ kind: 'uups' }))
+    .filter((error) => error.kind !== 'missing-initializer' && error.kind !== 'missing-initializer-call')
   return { layout: core.getStorageLayout(run, version), errors }
 }
 

@@ -7,11 +7,15 @@
 import { network } from 'hardhat'
 import type { Deployment } from '../deploy/deployment.ts'
 import { readDeployment } from '../deploy/files.ts'
-import { upgradeContract } from '../deploy/upgrade.ts'
+import { upgradeContract, validateUpgrade } from '../deploy/upgrade.ts'
 
 const name = process.env.CONTRACT as Exclude<keyof Deployment['contracts'], 'AccessManager'> | undefined
 const newImplementation = process.env.IMPLEMENTATION ?? name
 if (!name || !newImplementation) throw new Error('Set CONTRACT (e.g. Marketplace) and IMPLEMENTATION (an artifact path).')
+
+// Validate before talking to the node: the solcjs compile blocks for seconds, and an HTTP connection
+// idle that long is closed by the node under the client's feet. upgradeContract reuses the result.
+validateUpgrade(process.env.REFERENCE ?? name, newImplementation)
 
 const connection = await network.getOrCreate()
 const publicClient = await connection.viem.getPublicClient()

@@ -27,7 +27,7 @@ async function writeRandomFile(path: string, bytes: number) {
   const piece = Buffer.alloc(4 * MiB)
   for (let written = 0; written < bytes; written += piece.length) {
     randomFillSync(piece)
-    if (!out.write(piece.subarray(0, Math.min(piece.length, bytes - written)))) await new Promise((r) => out.once('drain', r))
+    if (!out.write(piece.subarray(0, Math.min(piece.length, bytes - written)))) await new Promise<void>((r) => out.once('drain', () => r()))
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error) => (e ? reject(e) : resolve())))
 }
@@ -89,7 +89,7 @@ if (process.argv[2] === '--child') {
     catMBps: big.catMBps,
     peakRssMiB1GiB: big.peakRssMiB,
     bundleGzipKiB: Math.round((bundle.gzipBytes / 1024) * 10) / 10,
-    loadAverage: loadavg()[0],
+    loadAverage: loadavg()[0] ?? 0,
     sizes,
   }
   if (json) console.log(JSON.stringify(result))

@@ -106,6 +106,27 @@ describe('kuboStore failures', () => {
     await expect(kuboStore({ url: 'http://127.0.0.1:9' }).add(utf8('x'))).rejects.toBeInstanceOf(StoreUnavailableError)
   })
 
+  it('raises StoreUnavailableError when the node ends a cat early (Kubo reports that only in a trailer)', async () => {
+    await withServer(
+      (req, res) => {
+        req.resume()
+        if (req.url?.startsWith('/api/v0/files/stat')) {
+          res.writeHead(200, { 'content-type': 'application/json' })
+          return res.end(JSON.stringify({ Hash: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', Size: 11, Type: 'file' }))
+        }
+        res.writeHead(200, { 'content-type': 'text/plain', trailer: 'X-Stream-Error' })
+        res.write('hello')
+        res.addTrailers({ 'X-Stream-Error': 'merkledag: not found' })
+        res.end()
+      },
+      async (url) => {
+        const error = await collect(kuboStore({ url }).cat('bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e')).catch((e) => e)
+        expect(error).toBeInstanceOf(StoreUnavailableError)
+        expect(error.details).toMatch(/after 5 of 11 bytes/)
+      },
+    )
+  })
+
   it('refuses a node that answers with another CID than the bytes have', async () => {
     await withServer(
       (req, res) => {

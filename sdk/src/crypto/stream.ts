@@ -76,7 +76,7 @@ export async function* encryptStream(source: ByteSource, key: Uint8Array, option
   const cipher = aesGcm(fileKey(key, header))
   let index = 0
   let bytes = 0
-  for await (const { chunk, last } of rechunk(toAsyncIterable(source), chunkSize)) {
+  for await (const { chunk, last } of rechunk(toAsyncIterable(source), chunkSize, true)) {
     yield await cipher.seal(nonce(index++, last), chunk)
     bytes += chunk.length
     options.onProgress?.(options.totalBytes === undefined ? { bytes } : { bytes, totalBytes: options.totalBytes })
@@ -99,7 +99,7 @@ export async function* decryptStream(
   const cipher = aesGcm(fileKey(key, header))
   let index = 0
   let bytes = 0
-  for await (const { chunk, last } of rechunk(rest, chunkSize + AES_GCM_TAG_LENGTH)) {
+  for await (const { chunk, last } of rechunk(rest, chunkSize + AES_GCM_TAG_LENGTH, false)) {
     const plaintext = await cipher.open(nonce(index++, last), chunk)
     bytes += plaintext.length
     options.onProgress?.(options.totalBytes === undefined ? { bytes } : { bytes, totalBytes: options.totalBytes })
@@ -151,7 +151,7 @@ export async function* decryptRange(
   const stop = Math.min(reader.size, STREAM_HEADER_LENGTH + (lastNeeded + 1) * sealed)
   const cipher = aesGcm(fileKey(key, header))
   let index = first
-  for await (const { chunk } of rechunk(toAsyncIterable(reader.read(start, stop - start)), sealed)) {
+  for await (const { chunk } of rechunk(toAsyncIterable(reader.read(start, stop - start)), sealed, false)) {
     const plaintext = await cipher.open(nonce(index, index === chunkCount - 1), chunk)
     const base = index * chunkSize
     index++
@@ -222,17 +222,18 @@ async function readExactly(source: AsyncIterable<Uint8Array>, length: number): P
  * Re-cuts a byte stream into pieces of exactly `size` bytes (the last may be shorter or empty),
  * holding one piece back so the final one can be flagged.
  */
-async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<{ chunk: Uint8Array; last: boolean }> {
+async function* rechunk(source: AsyncIterable<Uint8Array>, size: number, copy: boolean): AsyncGenerator<{ chunk: Uint8Array; last: boolean }> {
   let buffer = new Uint8Array(size)
   let fill = 0
   let pending: Uint8Array | undefined
   for await (const data of source) {
     let offset = 0
     while (offset < data.length) {
-      // a whole aligned piece is copied in one go (a view could be overwritten by a source reusing its buffer)
+      // a whole aligned piece goes in one step: copied when encrypting (a source reusing its buffer
+      // would otherwise change what gets sealed), a view when decrypting (the tag catches any change)
       if (fill === 0 && data.length - offset >= size) {
         if (pending) yield { chunk: pending, last: false }
-        pending = data.slice(offset, offset + size)
+        pending = copy ? data.slice(offset, offset + size) : data.subarray(offset, offset + size)
         offset += size
         continue
       }

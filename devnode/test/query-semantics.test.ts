@@ -6,7 +6,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createQueryEngine, createQueryHandler, type QueryEngine } from "../src/graphql/index.ts";
+import {
+	createQueryEngine,
+	createQueryHandler,
+	type QueryEngine,
+} from "../src/graphql/index.ts";
 import { parseSchema } from "../src/schema/index.ts";
 import { openStore } from "../src/store/index.ts";
 import { ENGINES, ptr, type TestStore, toEntity } from "./query-fixture.ts";
@@ -41,221 +45,413 @@ type _Schema_ @fulltext(name: "itemSearch", language: en, algorithm: rank, inclu
 
 type Fields = Parameters<typeof toEntity>[2];
 const set = (entityType: string, fields: Fields) => ({
-  op: "set" as const,
-  entityType,
-  id: String(fields.id),
-  data: toEntity(schema, entityType, fields),
+	op: "set" as const,
+	entityType,
+	id: String(fields.id),
+	data: toEntity(schema, entityType, fields),
 });
 
 for (const engine of ENGINES)
-  describe(`query semantics on ${engine.name}`, () => {
-    let store: TestStore;
-    let q: QueryEngine;
-    const data = async (query: string) => {
-      const r = await q.executeQuery(query);
-      expect(r.errors).toBeUndefined();
-      return JSON.parse(JSON.stringify(r.data));
-    };
-    const errors = async (query: string) => (await q.executeQuery(query)).errors?.map((e) => e.message);
-    const ids = async (where: string, extra = "") =>
-      ((await data(`{ items(where: ${where}${extra}) { id } }`)).items as { id: string }[]).map((i) => i.id);
+	describe(`query semantics on ${engine.name}`, () => {
+		let store: TestStore;
+		let q: QueryEngine;
+		const data = async (query: string) => {
+			const r = await q.executeQuery(query);
+			expect(r.errors).toBeUndefined();
+			return JSON.parse(JSON.stringify(r.data));
+		};
+		const errors = async (query: string) =>
+			(await q.executeQuery(query)).errors?.map((e) => e.message);
+		const ids = async (where: string, extra = "") =>
+			(
+				(await data(`{ items(where: ${where}${extra}) { id } }`)).items as {
+					id: string;
+				}[]
+			).map((i) => i.id);
 
-    beforeAll(async () => {
-      store = await openStore({
-        schema,
-        databaseUrl: engine.databaseUrl,
-        dbSchema: engine.databaseUrl ? `devnode_test_semantics_${process.pid}` : undefined,
-      });
-      await store.transactBlock(ptr(1), [
-        set("Owner", { id: "0xa1", name: "alice" }),
-        set("Item", { id: "i1", name: "a", amount: "99", price: "1.50", count: 2, big: "-9000000000", at: "1700000000000000", flag: true, data: "0x00ff10", tags: ["x", "y"], kind: "Alpha", owner: "0xa1" }),
-        set("Item", { id: "i2", name: "B", amount: "100", price: "0.25", count: 2, kind: "Beta", owner: "0xa1", tags: ["y"] }),
-        set("Item", { id: "i3", name: "ä", amount: "1000000000000000000000000000000", count: 1, data: "0xff" }),
-        set("Item", { id: "i4", name: "Z", count: 2, tags: [] }),
-        set("Item", { id: "i5", count: 3 }),
-        set("Item", { id: "i6", name: "50% off", count: 4 }),
-        set("Item", { id: "i7", name: "5000 off" }),
-        set("Item", { id: "i8", name: "a_b" }),
-        set("Item", { id: "i9", name: "axb" }),
-        set("Tick", { id: "t1", n: 1 }),
-      ]);
-      await store.transactBlock(ptr(2), [
-        set("Item", { id: "i1", name: "a", amount: "101", count: 2, tags: ["x", "y"], owner: "0xa1" }),
-        set("Tick", { id: "t2", n: 2 }),
-      ]);
-      await store.transactBlock(ptr(3), [{ op: "remove", entityType: "Item", id: "i9" }]);
-      q = createQueryEngine({ store, schema, name: "semantics" });
-    }, 60_000);
-    afterAll(async () => {
-      if (engine.databaseUrl) await store.read(`drop schema ${store.layout.dbSchema} cascade`);
-      await store.close();
-    });
+		beforeAll(async () => {
+			store = await openStore({
+				schema,
+				databaseUrl: engine.databaseUrl,
+				dbSchema: engine.databaseUrl
+					? `devnode_test_semantics_${process.pid}`
+					: undefined,
+			});
+			await store.transactBlock(ptr(1), [
+				set("Owner", { id: "0xa1", name: "alice" }),
+				set("Item", {
+					id: "i1",
+					name: "a",
+					amount: "99",
+					price: "1.50",
+					count: 2,
+					big: "-9000000000",
+					at: "1700000000000000",
+					flag: true,
+					data: "0x00ff10",
+					tags: ["x", "y"],
+					kind: "Alpha",
+					owner: "0xa1",
+				}),
+				set("Item", {
+					id: "i2",
+					name: "B",
+					amount: "100",
+					price: "0.25",
+					count: 2,
+					kind: "Beta",
+					owner: "0xa1",
+					tags: ["y"],
+				}),
+				set("Item", {
+					id: "i3",
+					name: "ä",
+					amount: "1000000000000000000000000000000",
+					count: 1,
+					data: "0xff",
+				}),
+				set("Item", { id: "i4", name: "Z", count: 2, tags: [] }),
+				set("Item", { id: "i5", count: 3 }),
+				set("Item", { id: "i6", name: "50% off", count: 4 }),
+				set("Item", { id: "i7", name: "5000 off" }),
+				set("Item", { id: "i8", name: "a_b" }),
+				set("Item", { id: "i9", name: "axb" }),
+				set("Tick", { id: "t1", n: 1 }),
+			]);
+			await store.transactBlock(ptr(2), [
+				set("Item", {
+					id: "i1",
+					name: "a",
+					amount: "101",
+					count: 2,
+					tags: ["x", "y"],
+					owner: "0xa1",
+				}),
+				set("Tick", { id: "t2", n: 2 }),
+			]);
+			await store.transactBlock(ptr(3), [
+				{ op: "remove", entityType: "Item", id: "i9" },
+			]);
+			q = createQueryEngine({ store, schema, name: "semantics" });
+		}, 60_000);
+		afterAll(async () => {
+			if (engine.databaseUrl)
+				await store.read(`drop schema ${store.layout.dbSchema} cascade`);
+			await store.close();
+		});
 
-    it("breaks ties on id in the order's direction", async () => {
-      expect(await ids("{ count: 2 }", ", orderBy: count")).toEqual(["i1", "i2", "i4"]);
-      expect(await ids("{ count: 2 }", ", orderBy: count, orderDirection: desc")).toEqual(["i4", "i2", "i1"]);
-      // without orderBy, orderDirection is ignored: graph-node's default order is id ascending
-      expect(await ids("{ count: 2 }", ", orderDirection: desc")).toEqual(["i1", "i2", "i4"]);
-    });
+		it("breaks ties on id in the order's direction", async () => {
+			expect(await ids("{ count: 2 }", ", orderBy: count")).toEqual([
+				"i1",
+				"i2",
+				"i4",
+			]);
+			expect(
+				await ids("{ count: 2 }", ", orderBy: count, orderDirection: desc"),
+			).toEqual(["i4", "i2", "i1"]);
+			// without orderBy, orderDirection is ignored: graph-node's default order is id ascending
+			expect(await ids("{ count: 2 }", ", orderDirection: desc")).toEqual([
+				"i1",
+				"i2",
+				"i4",
+			]);
+		});
 
-    it("puts nulls last ascending and first descending", async () => {
-      expect(await ids("{ id_in: [\"i1\", \"i5\", \"i4\"] }", ", orderBy: name")).toEqual(["i4", "i1", "i5"]);
-      expect(await ids("{ id_in: [\"i1\", \"i5\", \"i4\"] }", ", orderBy: name, orderDirection: desc")).toEqual(["i5", "i1", "i4"]);
-    });
+		it("puts nulls last ascending and first descending", async () => {
+			expect(
+				await ids('{ id_in: ["i1", "i5", "i4"] }', ", orderBy: name"),
+			).toEqual(["i4", "i1", "i5"]);
+			expect(
+				await ids(
+					'{ id_in: ["i1", "i5", "i4"] }',
+					", orderBy: name, orderDirection: desc",
+				),
+			).toEqual(["i5", "i1", "i4"]);
+		});
 
-    it("compares and sorts strings by bytes (C collation)", async () => {
-      expect(await ids("{ name_in: [\"a\", \"B\", \"ä\", \"Z\"] }", ", orderBy: name")).toEqual(["i2", "i4", "i1", "i3"]);
-      expect(await ids("{ name_gt: \"Z\", name_lt: \"b\" }", ", orderBy: name")).toEqual(["i1", "i8"]);
-    });
+		it("compares and sorts strings by bytes (C collation)", async () => {
+			expect(
+				await ids('{ name_in: ["a", "B", "ä", "Z"] }', ", orderBy: name"),
+			).toEqual(["i2", "i4", "i1", "i3"]);
+			expect(
+				await ids('{ name_gt: "Z", name_lt: "b" }', ", orderBy: name"),
+			).toEqual(["i1", "i8"]);
+		});
 
-    it("keeps LIKE wildcards in _contains, _starts_with and _ends_with", async () => {
-      expect(await ids("{ name_contains: \"0_\" }")).toEqual(["i6", "i7"]);
-      expect(await ids("{ name_contains: \"a_b\" }")).toEqual(["i8"]); // i9 "axb" was removed at block 3
-      expect(await ids("{ name_contains: \"a_b\" }", ", block: { number: 2 }")).toEqual(["i8", "i9"]);
-      // a value that starts or ends with % is used as the whole pattern
-      expect(await ids("{ name_contains: \"5%\" }")).toEqual(["i6", "i7"]);
-      expect(await ids("{ name_starts_with: \"5_%\" }")).toEqual(["i6", "i7"]);
-      expect(await ids("{ name_ends_with_nocase: \"OFF\" }")).toEqual(["i6", "i7"]);
-      expect(await ids("{ name_not_ends_with: \"off\" }")).toEqual(["i1", "i2", "i3", "i4", "i8"]);
-      expect(await ids("{ name_starts_with_nocase: \"b\" }")).toEqual(["i2"]);
-      expect(await ids("{ name_not_contains_nocase: \"A\" }")).toEqual(["i2", "i3", "i4", "i6", "i7"]);
-    });
+		it("keeps LIKE wildcards in _contains, _starts_with and _ends_with", async () => {
+			expect(await ids('{ name_contains: "0_" }')).toEqual(["i6", "i7"]);
+			expect(await ids('{ name_contains: "a_b" }')).toEqual(["i8"]); // i9 "axb" was removed at block 3
+			expect(
+				await ids('{ name_contains: "a_b" }', ", block: { number: 2 }"),
+			).toEqual(["i8", "i9"]);
+			// a value that starts or ends with % is used as the whole pattern
+			expect(await ids('{ name_contains: "5%" }')).toEqual(["i6", "i7"]);
+			expect(await ids('{ name_starts_with: "5_%" }')).toEqual(["i6", "i7"]);
+			expect(await ids('{ name_ends_with_nocase: "OFF" }')).toEqual([
+				"i6",
+				"i7",
+			]);
+			expect(await ids('{ name_not_ends_with: "off" }')).toEqual([
+				"i1",
+				"i2",
+				"i3",
+				"i4",
+				"i8",
+			]);
+			expect(await ids('{ name_starts_with_nocase: "b" }')).toEqual(["i2"]);
+			expect(await ids('{ name_not_contains_nocase: "A" }')).toEqual([
+				"i2",
+				"i3",
+				"i4",
+				"i6",
+				"i7",
+			]);
+		});
 
-    it("follows SQL NULL rules for _not, _not_in and null values", async () => {
-      expect(await ids("{ name_not: \"a\" }")).not.toContain("i5");
-      expect(await ids("{ name_not_in: [\"a\", \"B\"] }")).toEqual(["i3", "i4", "i6", "i7", "i8"]);
-      expect(await ids("{ name: null }")).toEqual(["i5"]);
-      expect(await ids("{ name_not: null, count: 2 }")).toEqual(["i1", "i2", "i4"]);
-      // an empty list matches nothing, even negated
-      expect(await ids("{ name_in: [] }")).toEqual([]);
-      expect(await ids("{ name_not_in: [] }")).toEqual([]);
-    });
+		it("follows SQL NULL rules for _not, _not_in and null values", async () => {
+			expect(await ids('{ name_not: "a" }')).not.toContain("i5");
+			expect(await ids('{ name_not_in: ["a", "B"] }')).toEqual([
+				"i3",
+				"i4",
+				"i6",
+				"i7",
+				"i8",
+			]);
+			expect(await ids("{ name: null }")).toEqual(["i5"]);
+			expect(await ids("{ name_not: null, count: 2 }")).toEqual([
+				"i1",
+				"i2",
+				"i4",
+			]);
+			// an empty list matches nothing, even negated
+			expect(await ids("{ name_in: [] }")).toEqual([]);
+			expect(await ids("{ name_not_in: [] }")).toEqual([]);
+		});
 
-    it("compares numbers as numbers and lists as arrays", async () => {
-      expect(await ids("{ amount_gt: \"99\" }", ", orderBy: amount")).toEqual(["i2", "i1", "i3"]);
-      expect(await ids("{ price_lte: \"0.5\" }")).toEqual(["i2"]);
-      expect(await ids("{ big_lt: \"0\" }", ", block: { number: 1 }")).toEqual(["i1"]);
-      expect(await ids("{ tags_contains: [\"y\"] }")).toEqual(["i1", "i2"]);
-      expect(await ids("{ tags_not_contains: [\"x\"] }")).toEqual(["i2", "i4"]);
-      expect(await ids("{ tags: [] }")).toEqual(["i4"]);
-      expect(await ids("{ kind_in: [Beta] }")).toEqual(["i2"]);
-      expect(await ids("{ data_contains: \"0xff\" }", ", block: { number: 1 }")).toEqual(["i1", "i3"]);
-      expect(await ids("{ data: \"FF\" }")).toEqual(["i3"]);
-      expect(await ids("{ flag: true }", ", block: { number: 1 }")).toEqual(["i1"]);
-    });
+		it("compares numbers as numbers and lists as arrays", async () => {
+			expect(await ids('{ amount_gt: "99" }', ", orderBy: amount")).toEqual([
+				"i2",
+				"i1",
+				"i3",
+			]);
+			expect(await ids('{ price_lte: "0.5" }')).toEqual(["i2"]);
+			expect(await ids('{ big_lt: "0" }', ", block: { number: 1 }")).toEqual([
+				"i1",
+			]);
+			expect(await ids('{ tags_contains: ["y"] }')).toEqual(["i1", "i2"]);
+			expect(await ids('{ tags_not_contains: ["x"] }')).toEqual(["i2", "i4"]);
+			expect(await ids("{ tags: [] }")).toEqual(["i4"]);
+			expect(await ids("{ kind_in: [Beta] }")).toEqual(["i2"]);
+			expect(
+				await ids('{ data_contains: "0xff" }', ", block: { number: 1 }"),
+			).toEqual(["i1", "i3"]);
+			expect(await ids('{ data: "FF" }')).toEqual(["i3"]);
+			expect(await ids("{ flag: true }", ", block: { number: 1 }")).toEqual([
+				"i1",
+			]);
+		});
 
-    it("serializes BigInt, BigDecimal, Int8 and Timestamp as strings and Bytes as lowercase hex", async () => {
-      expect(await data(`{ item(id: "i1", block: { number: 1 }) { amount price count big at flag data tags kind owner { id name } } }`)).toEqual({
-        item: {
-          amount: "99",
-          price: "1.5",
-          count: 2,
-          big: "-9000000000",
-          at: "1700000000000000",
-          flag: true,
-          data: "0x00ff10",
-          tags: ["x", "y"],
-          kind: "Alpha",
-          owner: { id: "0xa1", name: "alice" },
-        },
-      });
-      expect((await data(`{ item(id: "i3") { amount } }`)).item.amount).toBe("1000000000000000000000000000000");
-      expect(await data(`{ owner(id: "0xA1") { id } }`)).toEqual({ owner: { id: "0xa1" } });
-    });
+		it("serializes BigInt, BigDecimal, Int8 and Timestamp as strings and Bytes as lowercase hex", async () => {
+			expect(
+				await data(
+					`{ item(id: "i1", block: { number: 1 }) { amount price count big at flag data tags kind owner { id name } } }`,
+				),
+			).toEqual({
+				item: {
+					amount: "99",
+					price: "1.5",
+					count: 2,
+					big: "-9000000000",
+					at: "1700000000000000",
+					flag: true,
+					data: "0x00ff10",
+					tags: ["x", "y"],
+					kind: "Alpha",
+					owner: { id: "0xa1", name: "alice" },
+				},
+			});
+			expect((await data(`{ item(id: "i3") { amount } }`)).item.amount).toBe(
+				"1000000000000000000000000000000",
+			);
+			expect(await data(`{ owner(id: "0xA1") { id } }`)).toEqual({
+				owner: { id: "0xa1" },
+			});
+		});
 
-    it("reads history: block-versioned values, removals and _change_block", async () => {
-      expect(await data(`{ a: item(id: "i1", block: { number: 1 }) { amount } b: item(id: "i1") { amount } }`)).toEqual({
-        a: { amount: "99" },
-        b: { amount: "101" },
-      });
-      expect(await data(`{ a: item(id: "i9", block: { number: 2 }) { id } b: item(id: "i9") { id } }`)).toEqual({
-        a: { id: "i9" },
-        b: null,
-      });
-      expect(await ids("{ _change_block: { number_gte: 2 } }")).toEqual(["i1"]);
-      expect(await data(`{ ticks(where: { _change_block: { number_gte: 2 } }) { id } }`)).toEqual({ ticks: [{ id: "t2" }] });
-      expect(await data(`{ ticks(block: { number: 1 }) { id } }`)).toEqual({ ticks: [{ id: "t1" }] });
-    });
+		it("reads history: block-versioned values, removals and _change_block", async () => {
+			expect(
+				await data(
+					`{ a: item(id: "i1", block: { number: 1 }) { amount } b: item(id: "i1") { amount } }`,
+				),
+			).toEqual({
+				a: { amount: "99" },
+				b: { amount: "101" },
+			});
+			expect(
+				await data(
+					`{ a: item(id: "i9", block: { number: 2 }) { id } b: item(id: "i9") { id } }`,
+				),
+			).toEqual({
+				a: { id: "i9" },
+				b: null,
+			});
+			expect(await ids("{ _change_block: { number_gte: 2 } }")).toEqual(["i1"]);
+			expect(
+				await data(
+					`{ ticks(where: { _change_block: { number_gte: 2 } }) { id } }`,
+				),
+			).toEqual({ ticks: [{ id: "t2" }] });
+			expect(await data(`{ ticks(block: { number: 1 }) { id } }`)).toEqual({
+				ticks: [{ id: "t1" }],
+			});
+		});
 
-    it("resolves derived fields with their own arguments", async () => {
-      expect(await data(`{ owner(id: "0xa1") { items(orderBy: name, orderDirection: desc, first: 1) { id } all: items { id } } }`)).toEqual({
-        owner: { items: [{ id: "i1" }], all: [{ id: "i1" }, { id: "i2" }] },
-      });
-      expect(await data(`{ owners(where: { items_: { amount_gt: "100" } }) { id } }`)).toEqual({ owners: [{ id: "0xa1" }] });
-    });
+		it("resolves derived fields with their own arguments", async () => {
+			expect(
+				await data(
+					`{ owner(id: "0xa1") { items(orderBy: name, orderDirection: desc, first: 1) { id } all: items { id } } }`,
+				),
+			).toEqual({
+				owner: { items: [{ id: "i1" }], all: [{ id: "i1" }, { id: "i2" }] },
+			});
+			expect(
+				await data(
+					`{ owners(where: { items_: { amount_gt: "100" } }) { id } }`,
+				),
+			).toEqual({ owners: [{ id: "0xa1" }] });
+		});
 
-    it("searches fulltext fields with to_tsquery", async () => {
-      // english stems and drops stop words such as "off"
-      expect(await data(`{ itemSearch(text: "off") { id } }`)).toEqual({ itemSearch: [] });
-      expect(await data(`{ itemSearch(text: "50") { id } }`)).toEqual({ itemSearch: [{ id: "i6" }] });
-      expect(await data(`{ itemSearch(text: "5000 | 50") { id } }`)).toEqual({ itemSearch: [{ id: "i6" }, { id: "i7" }] });
-      expect((await errors(`{ itemSearch(text: "two words") { id } }`))?.[0]).toMatch(
-        /^Invalid fulltext search query syntax\. Error: .*\. Hint: Search terms with spaces need to be enclosed in single quotes$/,
-      );
-    });
+		it("searches fulltext fields with to_tsquery", async () => {
+			// english stems and drops stop words such as "off"
+			expect(await data(`{ itemSearch(text: "off") { id } }`)).toEqual({
+				itemSearch: [],
+			});
+			expect(await data(`{ itemSearch(text: "50") { id } }`)).toEqual({
+				itemSearch: [{ id: "i6" }],
+			});
+			expect(await data(`{ itemSearch(text: "5000 | 50") { id } }`)).toEqual({
+				itemSearch: [{ id: "i6" }, { id: "i7" }],
+			});
+			expect(
+				(await errors(`{ itemSearch(text: "two words") { id } }`))?.[0],
+			).toMatch(
+				/^Invalid fulltext search query syntax\. Error: .*\. Hint: Search terms with spaces need to be enclosed in single quotes$/,
+			);
+		});
 
-    it("enforces graph-node's first and skip limits", async () => {
-      expect(await errors(`{ items(first: 1001) { id } }`)).toEqual(["The `first` argument must be between 0 and 1000, but is 1001"]);
-      expect(await errors(`{ items(first: -1) { id } }`)).toEqual(["The `first` argument must be between 0 and 1000, but is -1"]);
-      expect(await errors(`{ items(skip: 5001) { id } }`)).toEqual(["The `skip` argument must be between 0 and 5000, but is 5001"]);
-      expect(await errors(`{ owner(id: "0xa1") { items(first: 2000) { id } } }`)).toEqual([
-        "The `first` argument must be between 0 and 1000, but is 2000",
-      ]);
-      expect(await ids("{ count_gte: 0 }", ", first: 2, skip: 1, orderBy: count")).toEqual(["i1", "i2"]);
-    });
+		it("enforces graph-node's first and skip limits", async () => {
+			expect(await errors(`{ items(first: 1001) { id } }`)).toEqual([
+				"The `first` argument must be between 0 and 1000, but is 1001",
+			]);
+			expect(await errors(`{ items(first: -1) { id } }`)).toEqual([
+				"The `first` argument must be between 0 and 1000, but is -1",
+			]);
+			expect(await errors(`{ items(skip: 5001) { id } }`)).toEqual([
+				"The `skip` argument must be between 0 and 5000, but is 5001",
+			]);
+			expect(
+				await errors(`{ owner(id: "0xa1") { items(first: 2000) { id } } }`),
+			).toEqual([
+				"The `first` argument must be between 0 and 1000, but is 2000",
+			]);
+			expect(
+				await ids("{ count_gte: 0 }", ", first: 2, skip: 1, orderBy: count"),
+			).toEqual(["i1", "i2"]);
+		});
 
-    it("rejects bad input with clear errors", async () => {
-      expect(await errors(`{ items { id nope } }`)).toEqual(['Cannot query field "nope" on type "Item".']);
-      expect(await errors(`{ items(where: { data: "0xabc" }) { id } }`)).toEqual(["Failed to decode `Bytes` value: `Odd number of digits`"]);
-      expect(await errors(`{ items(where: { name: "a", or: [{ count: 1 }] }) { id } }`)).toEqual([
-        "Cannot mix column filters with 'or' operator at the same level. Found column filter(s) 'name' alongside 'or' operator.\n\nInstead of:\nwhere: { 'name', or: [...] }\n\nUse:\nwhere: { or: [{ 'name', ... }, { 'name', ... }] }",
-      ]);
-      expect(await errors(`{ items(block: { number: 4 }) { id } }`)).toEqual([
-        "Failed to decode `block.number` value: `subgraph semantics has only indexed up to block number 3 and data for block number 4 is therefore not yet available`",
-      ]);
-    });
+		it("rejects bad input with clear errors", async () => {
+			expect(await errors(`{ items { id nope } }`)).toEqual([
+				'Cannot query field "nope" on type "Item".',
+			]);
+			expect(
+				await errors(`{ items(where: { data: "0xabc" }) { id } }`),
+			).toEqual(["Failed to decode `Bytes` value: `Odd number of digits`"]);
+			expect(
+				await errors(
+					`{ items(where: { name: "a", or: [{ count: 1 }] }) { id } }`,
+				),
+			).toEqual([
+				"Cannot mix column filters with 'or' operator at the same level. Found column filter(s) 'name' alongside 'or' operator.\n\nInstead of:\nwhere: { 'name', or: [...] }\n\nUse:\nwhere: { or: [{ 'name', ... }, { 'name', ... }] }",
+			]);
+			expect(await errors(`{ items(block: { number: 4 }) { id } }`)).toEqual([
+				"Failed to decode `block.number` value: `subgraph semantics has only indexed up to block number 3 and data for block number 4 is therefore not yet available`",
+			]);
+		});
 
-    it("reports indexing errors in _meta", async () => {
-      expect((await data(`{ _meta { hasIndexingErrors } }`))._meta.hasIndexingErrors).toBe(false);
-      await store.setFatalError("Mapping aborted at ~lib/x.ts", 4);
-      expect((await data(`{ _meta { hasIndexingErrors block { number } } }`))._meta).toEqual({
-        hasIndexingErrors: true,
-        block: { number: 3 },
-      });
-      await store.revertTo(ptr(3));
-    });
+		it("reports indexing errors in _meta", async () => {
+			expect(
+				(await data(`{ _meta { hasIndexingErrors } }`))._meta.hasIndexingErrors,
+			).toBe(false);
+			await store.setFatalError("Mapping aborted at ~lib/x.ts", 4);
+			expect(
+				(await data(`{ _meta { hasIndexingErrors block { number } } }`))._meta,
+			).toEqual({
+				hasIndexingErrors: true,
+				block: { number: 3 },
+			});
+			await store.revertTo(ptr(3));
+		});
 
-    describe("over HTTP", () => {
-      let server: Server;
-      let base: string;
-      beforeAll(async () => {
-        const handler = createQueryHandler({ store, schema, name: "team/semantics" });
-        server = createServer(handler);
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      });
-      afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+		describe("over HTTP", () => {
+			let server: Server;
+			let base: string;
+			beforeAll(async () => {
+				const handler = createQueryHandler({
+					store,
+					schema,
+					name: "team/semantics",
+				});
+				server = createServer(handler);
+				await new Promise<void>((resolve) =>
+					server.listen(0, "127.0.0.1", resolve),
+				);
+				base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+			});
+			afterAll(
+				() => new Promise<void>((resolve) => server.close(() => resolve())),
+			);
 
-      it("answers POST and GET at /subgraphs/name/<name>, with CORS", async () => {
-        const post = await fetch(`${base}/subgraphs/name/team/semantics`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ query: "query($id: ID!) { item(id: $id) { name } }", variables: { id: "i2" } }),
-        });
-        expect(post.status).toBe(200);
-        expect(post.headers.get("access-control-allow-origin")).toBe("*");
-        expect(await post.json()).toEqual({ data: { item: { name: "B" } } });
-        const get = await fetch(`${base}/subgraphs/name/team/semantics?query=${encodeURIComponent("{ ticks { id } }")}`);
-        expect(await get.json()).toEqual({ data: { ticks: [{ id: "t1" }, { id: "t2" }] } });
-      });
+			it("answers POST and GET at /subgraphs/name/<name>, with CORS", async () => {
+				const post = await fetch(`${base}/subgraphs/name/team/semantics`, {
+					method: "POST",
+					headers: { "content-type": "application/json" },
+					body: JSON.stringify({
+						query: "query($id: ID!) { item(id: $id) { name } }",
+						variables: { id: "i2" },
+					}),
+				});
+				expect(post.status).toBe(200);
+				expect(post.headers.get("access-control-allow-origin")).toBe("*");
+				expect(await post.json()).toEqual({ data: { item: { name: "B" } } });
+				const get = await fetch(
+					`${base}/subgraphs/name/team/semantics?query=${encodeURIComponent("{ ticks { id } }")}`,
+				);
+				expect(await get.json()).toEqual({
+					data: { ticks: [{ id: "t1" }, { id: "t2" }] },
+				});
+			});
 
-      it("answers preflights, and 404 elsewhere", async () => {
-        const pre = await fetch(`${base}/subgraphs/name/team/semantics`, { method: "OPTIONS" });
-        expect(pre.status).toBe(204);
-        expect(pre.headers.get("access-control-allow-methods")).toContain("POST");
-        expect((await fetch(`${base}/subgraphs/name/other`, { method: "POST", body: "{}" })).status).toBe(404);
-        const bad = await fetch(`${base}/subgraphs/name/team/semantics`, { method: "POST", body: "not json" });
-        expect(bad.status).toBe(400);
-      });
-    });
-  });
+			it("answers preflights, and 404 elsewhere", async () => {
+				const pre = await fetch(`${base}/subgraphs/name/team/semantics`, {
+					method: "OPTIONS",
+				});
+				expect(pre.status).toBe(204);
+				expect(pre.headers.get("access-control-allow-methods")).toContain(
+					"POST",
+				);
+				expect(
+					(
+						await fetch(`${base}/subgraphs/name/other`, {
+							method: "POST",
+							body: "{}",
+						})
+					).status,
+				).toBe(404);
+				const bad = await fetch(`${base}/subgraphs/name/team/semantics`, {
+					method: "POST",
+					body: "not json",
+				});
+				expect(bad.status).toBe(400);
+			});
+		});
+	});

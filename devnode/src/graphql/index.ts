@@ -1,4 +1,9 @@
 export { buildApiSchema, type ApiSchema } from "./api-schema.ts";
 export { QueryError } from "./errors.ts";
-export { createQueryEngine, type QueryEngine, type QueryEngineOptions, type QueryStatus } from "./execute.ts";
+export {
+	createQueryEngine,
+	type QueryEngine,
+	type QueryEngineOptions,
+	type QueryStatus,
+} from "./execute.ts";
 export { createQueryHandler, type QueryHandler } from "./http.ts";

@@ -179,9 +179,12 @@ contract Marketplace is
     ) external nonReentrant whenNotPaused returns (uint256) {
         IModelRegistry.Listing memory listing = _getMarketplaceStorage().registry.getListing(modelId);
         // A front-run permit is harmless: the allowance it set is used below; otherwise transferFrom reverts.
-        try IERC20Permit(listing.paymentToken).permit(
-            msg.sender, address(this), listing.price, permitDeadline, v, r, s
-        ) {} catch {}
+        // A free model may have no token to call.
+        if (listing.price != 0) {
+            try IERC20Permit(listing.paymentToken).permit(
+                msg.sender, address(this), listing.price, permitDeadline, v, r, s
+            ) {} catch {}
+        }
         return _purchase(modelId, maxPrice, buyerPublicKey);
     }
 

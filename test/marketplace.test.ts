@@ -105,6 +105,9 @@ describe('Marketplace: purchase', () => {
     assert.equal((await p.marketplace.read.getOrder([1n])).status, Status.Completed)
     await p.marketplace.write.purchase([modelId, 0n, BUYER_KEY], { account: other.account })
     assert.equal(await p.marketplace.read.hasLicense([modelId, other.account.address]), true)
+    const zero = `0x${'0'.repeat(64)}` as const
+    await p.marketplace.write.purchaseWithPermit([modelId, 0n, zero, 0n, 0, zero, zero], { account: seller2.account })
+    assert.equal(await p.marketplace.read.hasLicense([modelId, seller2.account.address]), true)
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), 0n)
     const paid = await list(p)
     await viem.assertions.revertWithCustomErrorWithArgs(

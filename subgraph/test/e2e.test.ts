@@ -1,5 +1,7 @@
 // The built subgraph run by devnode over the scenario's chain: entities, aggregates, day buckets,
 // fulltext search and filters, and the edge cases a mapping gets wrong.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
@@ -350,4 +352,21 @@ describe("governance and lifecycle events", () => {
     expect(data.pauseChangeds).toEqual([{ paused: true, by: addr("admin") }, { paused: false, by: addr("admin") }]);
     expect(data.metaEvidences).toEqual([{ metaEvidenceId: "0", evidenceURI: expect.stringMatching(/^data:application\/json,/) }]);
   });
+});
+
+describe("README examples", () => {
+  // Each ```graphql block followed by "Result on the test data set:" and a ```json block is run and compared.
+  const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+  const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```\s*\nResult on the test data set:\s*\n```json\n([\s\S]*?)```/g)];
+
+  it("has the analyst queries", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(7);
+  });
+
+  for (const [, query, result] of examples) {
+    const title = query.split("\n")[1].trim();
+    it(`answers ${title} as documented`, async () => {
+      expect(await s.query(query)).toEqual(JSON.parse(result));
+    });
+  }
 });

@@ -9,7 +9,7 @@ import { toHex } from '../src/crypto/bytes.ts'
 import { IntegrityError, InvalidInputError } from '../src/errors/index.ts'
 import { addPath } from '../src/storage/node/addPath.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
-import { collect, randomBytes, tempDir, utf8 } from './helpers.ts'
+import { collect, flip, randomBytes, tempDir, utf8 } from './helpers.ts'
 
 const key = randomBytes(32)
 const files = [
@@ -43,8 +43,7 @@ describe('model archive', () => {
   })
 
   it('detects a file whose bytes do not match its digest, and a wrong whole-archive sha256', async () => {
-    const plaintext = new Uint8Array(await collect(packArchive(inputs()).stream))
-    plaintext[4096 + 13 + 100]! ^= 1 // inside weights/model.safetensors
+    const plaintext = flip(await collect(packArchive(inputs()).stream), 4096 + 13 + 100) // inside weights/model.safetensors
     const error = await (async () => {
       for await (const entry of readArchive(plaintext)) await collect(entry.content)
     })().catch((e) => e)

@@ -2,7 +2,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { importer } from 'ipfs-unixfs-importer'
 import { describe, expect, it } from 'vitest'
 import { importDirectory, importFile, discardBlocks, kuboImporterOptions } from '../src/storage/unixfs.ts'
-import { deterministicBytes, utf8 } from './helpers.ts'
+import { deterministicBytes, memoryBlocks, utf8 } from './helpers.ts'
 
 const cidOf = async (bytes: Uint8Array) => (await importFile(bytes, discardBlocks)).cid.toString()
 
@@ -35,8 +35,8 @@ describe('CIDs equal Kubo `ipfs add --cid-version=1`', () => {
 
   it('multi-block files with raw leaves: each leaf is the raw CID of its 256 KiB chunk', async () => {
     const bytes = new Uint8Array(300 * 1024).map((_, i) => i % 251)
-    const blocks = new Map<string, Uint8Array>()
-    const { cid } = await importFile(bytes, { put: async (c, b) => (blocks.set(c.toString(), b as Uint8Array), c) })
+    const { blocks, put } = memoryBlocks()
+    const { cid } = await importFile(bytes, { put })
     expect(cid.code).toBe(dagPb.code)
     const links = dagPb.decode(blocks.get(cid.toString()) as Uint8Array).Links.map((l) => l.Hash.toString())
     expect(links).toEqual([await cidOf(bytes.subarray(0, 262_144)), await cidOf(bytes.subarray(262_144))])

@@ -17,7 +17,7 @@ import {
   wrapKey,
 } from '../src/crypto/keys.ts'
 import { IntegrityError, InvalidInputError } from '../src/errors/index.ts'
-import { randomBytes, utf8 } from './helpers.ts'
+import { flip, randomBytes, utf8 } from './helpers.ts'
 
 const buyer = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')
 const seller = privateKeyToAccount('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a')
@@ -112,8 +112,7 @@ describe('HPKE key wrapping', () => {
     await fails({ marketplace: registry })
     await fails({ chainId: 1 })
     await fails({ privateKey: randomBytes(32) })
-    const flipped = new Uint8Array(wrappedKey)
-    flipped[50]! ^= 1
+    const flipped = flip(wrappedKey, 50)
     await expect(unwrapKey({ wrappedKey: flipped, privateKey: keys.privateKey, ...binding })).rejects.toBeInstanceOf(IntegrityError)
     await expect(wrapKey({ modelKey, recipientPublicKey: '0x00', ...binding })).rejects.toBeInstanceOf(InvalidInputError)
   })

@@ -41,3 +41,22 @@ export async function tempDir(prefix = 'amm-sdk-'): Promise<{ dir: string; clean
 export function* pieces(bytes: Uint8Array, size: number): Generator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
 }
+
+/** A copy of `bytes` with bit(s) `mask` of byte `index` flipped. */
+export function flip(bytes: Uint8Array, index: number, mask = 1): Uint8Array {
+  const out = new Uint8Array(bytes)
+  out[index] = (out[index] as number) ^ mask
+  return out
+}
+
+/** A writable blockstore that keeps blocks in a map, keyed by CID string. */
+export function memoryBlocks() {
+  const blocks = new Map<string, Uint8Array>()
+  return {
+    blocks,
+    async put(cid: { toString(): string }, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
+      blocks.set(cid.toString(), bytes as Uint8Array)
+      return cid
+    },
+  }
+}

@@ -6,7 +6,7 @@ import { startKuboRpcServer } from '../src/node/kuboRpcServer.ts'
 import { gatewayReader } from '../src/storage/gateway.ts'
 import { kuboStore } from '../src/storage/kubo.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
-import { collect, randomBytes, tempDir, utf8 } from './helpers.ts'
+import { collect, flip, randomBytes, tempDir, utf8 } from './helpers.ts'
 import { describeStore } from './store-suite.ts'
 
 describeStore('kuboStore over the Kubo-RPC test server', async () => {
@@ -165,8 +165,8 @@ describe('gatewayReader', () => {
     await withServer(
       async (req, res) => {
         const { CID } = await import('multiformats/cid')
-        const block = new Uint8Array(await backing.getBlock(CID.parse((req.url ?? '').split('/')[2]?.split('?')[0] ?? '')))
-        block[block.length - 1]! ^= 1
+        const original = await backing.getBlock(CID.parse((req.url ?? '').split('/')[2]?.split('?')[0] ?? ''))
+        const block = flip(original, original.length - 1)
         res.writeHead(200, { 'content-type': 'application/vnd.ipld.raw' })
         res.end(block)
       },

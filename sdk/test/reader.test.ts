@@ -2,14 +2,14 @@ import type { CID } from 'multiformats/cid'
 import { describe, expect, it } from 'vitest'
 import { ContentNotFoundError, IntegrityError } from '../src/errors/index.ts'
 import { catFile, importFile, statEntry } from '../src/storage/unixfs.ts'
-import { collect, deterministicBytes } from './helpers.ts'
+import { collect, deterministicBytes, memoryBlocks } from './helpers.ts'
 
 describe('UnixFS reader', () => {
   it('reads ranges of a two-level file (175 leaves) and the whole of it', async () => {
     const size = 175 * 262_144 + 1000
     const data = await collect(deterministicBytes(size, 'reader'))
-    const blocks = new Map<string, Uint8Array>()
-    const { cid } = await importFile(data, { put: async (c, b) => (blocks.set(c.toString(), b as Uint8Array), c) })
+    const { blocks, put } = memoryBlocks()
+    const { cid } = await importFile(data, { put })
     const fetched: string[] = []
     const getBlock = async (c: CID) => {
       fetched.push(c.toString())

@@ -1,4 +1,4 @@
-import { BaseError } from '../errors/base.ts'
+import type { BaseError } from '../errors/base.ts'
 import { ContentNotFoundError, StoreRefusedError, StoreUnavailableError } from '../errors/storage.ts'
 
 /** fetch() that turns network failures and HTTP refusals into the SDK's typed errors. */

@@ -29,7 +29,7 @@ describe("protocol and payment token", () => {
     expect(protocol).toEqual({
       modelCount: 4,
       activeModelCount: 4,
-      versionCount: 5,
+      versionCount: 6,
       orderCount: 7,
       openOrderCount: 0,
       licensedOrderCount: 4,
@@ -107,6 +107,13 @@ describe("models and versions", () => {
       { version: 1, semver: "1.0.0", contentCID: v1.bytes, contentCIDString: v1.string, deprecated: true, deprecatedBy: { version: 2 }, deprecatedAt: expect.any(String) },
       { version: 2, semver: "1.1.0", contentCID: v2.bytes, contentCIDString: v2.string, deprecated: false, deprecatedBy: null, deprecatedAt: null },
     ]);
+  });
+
+  it("gives a CIDv0 content CID its base58 `Qm…` string", async () => {
+    const { modelVersion } = await s.query(`{ modelVersion(id: "4-2") { contentCID contentCIDString } }`);
+    const v0 = await contentCID("m4v2", 0);
+    expect(v0.string).toMatch(/^Qm/);
+    expect(modelVersion).toEqual({ contentCID: v0.bytes, contentCIDString: v0.string });
   });
 
   it("keeps update, reprice, delist and relist as model events", async () => {

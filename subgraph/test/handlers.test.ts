@@ -27,7 +27,7 @@ function typeOf(parameter: AbiParameter): string {
 }
 
 /** The manifest's event signature of an ABI event, e.g. `Transfer(indexed address,indexed address,uint256)`. */
-export function manifestSignature(event: AbiItem): string {
+function manifestSignature(event: AbiItem): string {
   const inputs = (event.inputs ?? []).map((p) => `${p.indexed ? "indexed " : ""}${typeOf(p)}`);
   return `${event.name}(${inputs.join(",")})`;
 }

@@ -26,9 +26,10 @@ export const DAY0 = Date.UTC(2026, 2, 2) / 1000;
 export const DAY = 86_400;
 export const SUITE = "amm-checks/v1";
 
-/** The dag-pb CIDv1 a Kubo `ipfs add --cid-version=1` of `label`'s bytes could give, binary and as a string. */
-export async function contentCID(label: string): Promise<{ bytes: Hex; string: string }> {
-  const cid = CID.createV1(0x70, await sha256.digest(new TextEncoder().encode(label)));
+/** The dag-pb CIDv1 a Kubo `ipfs add --cid-version=1` of `label`'s bytes could give (or a CIDv0), binary and as a string. */
+export async function contentCID(label: string, version: 0 | 1 = 1): Promise<{ bytes: Hex; string: string }> {
+  const digest = await sha256.digest(new TextEncoder().encode(label));
+  const cid = version === 1 ? CID.createV1(0x70, digest) : CID.createV0(digest);
   return { bytes: toHex(cid.bytes), string: cid.toString() };
 }
 
@@ -146,6 +147,8 @@ export async function runScenario() {
   await send(alice, address.registry, modelRegistryAbi as Abi, "transferFrom", [alice.account.address, frank.account.address, 2n]);
   await market(frank, "deliver", [6n, wrappedKey(6)]);
   await registry(bob, "setActive", [4n, true]);
+  // A version published with a CIDv0 (a bare sha2-256 multihash), as older tools write them.
+  await registry(bob, "publishVersion", [4n, { ...(await version("m4v2", "1.1.0")), contentCID: (await contentCID("m4v2", 0)).bytes }]);
   await buy(carol, 4n, parseEther("20"));
   await evaluations(bob, "requestEvaluation", [4n, 1, admin.account.address, "0x"]);
 

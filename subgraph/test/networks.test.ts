@@ -1,0 +1,38 @@
+// networks.json is generated from contracts/deployments, never typed by hand, and covers every network.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { CONTRACTS } from "../scripts/prepare-abis.ts";
+import { type DeploymentFile, MissingContractError, NETWORK_NAMES, networkEntry, networkName, UnknownNetworkError } from "../scripts/networks.ts";
+
+const subgraphDir = join(import.meta.dirname, "..");
+const networks = JSON.parse(readFileSync(join(subgraphDir, "networks.json"), "utf8"));
+const deployment: DeploymentFile = JSON.parse(readFileSync(join(subgraphDir, "..", "contracts", "deployments", "31337.json"), "utf8"));
+
+describe("networks.json", () => {
+  it("has the local chain exactly as contracts/deployments/31337.json says, start blocks included", () => {
+    expect(networks.hardhat).toEqual(networkEntry(deployment));
+  });
+
+  it("has every data source on sepolia, base and arbitrum-one", () => {
+    for (const name of ["sepolia", "base", "arbitrum-one"]) {
+      expect(Object.keys(networks[name]).sort()).toEqual([...CONTRACTS].sort());
+    }
+    expect(Object.keys(networks).sort()).toEqual(Object.values(NETWORK_NAMES).sort());
+  });
+
+  it("is what the committed subgraph.yaml was built for (graph build --network hardhat)", () => {
+    const manifest = parse(readFileSync(join(subgraphDir, "subgraph.yaml"), "utf8"));
+    for (const source of manifest.dataSources) {
+      expect(source.network).toBe("hardhat");
+      expect(source.source).toMatchObject(networks.hardhat[source.name]);
+    }
+  });
+
+  it("refuses an unknown chain and a deployment missing a contract", () => {
+    expect(() => networkName(1)).toThrow(UnknownNetworkError);
+    const { Evaluations: _, ...partial } = deployment.contracts;
+    expect(() => networkEntry({ chainId: 31337, contracts: partial })).toThrow(MissingContractError);
+  });
+});

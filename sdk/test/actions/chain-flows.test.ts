@@ -120,7 +120,7 @@ describe('protection and errors', () => {
       [() => p.arbiter.ruleDispute({ disputeId: 1n, ruling: { buyerShareBps: 10_001 } }), 'ruling.buyerShareBps'],
     ] as const
     for (const [run, parameter] of cases) {
-      const error = await (run as () => Promise<unknown>)().catch((e: InvalidInputError) => e)
+      const error = (await (run as () => Promise<unknown>)().catch((e) => e)) as InvalidInputError
       expect(error, parameter).toBeInstanceOf(InvalidInputError)
       expect(error.parameter).toBe(parameter)
     }

@@ -2,6 +2,7 @@ import { type Address, type Hex, parseSignature, toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { erc20PermitAbi } from '../../contracts/erc20.ts'
 import { ContractRevertedError, PriceChangedError } from '../../errors/chain.ts'
+import { InvalidInputError } from '../../errors/storage.ts'
 import { buyerKeyPair } from '../internal/keys.ts'
 import { assertAmount, assertId } from '../internal/validate.ts'
 import { call, eventsOf, requireAccount, write } from '../internal/write.ts'
@@ -42,6 +43,7 @@ export type BuyModelErrorType = WriteErrorType | PriceChangedError
 export async function buyModel(client: MarketplaceClientConfig, parameters: BuyModelParameters): Promise<BuyModelReturnType> {
   const { modelId, maxPrice, payment = 'auto' } = parameters
   assertId('modelId', modelId)
+  if (!['auto', 'permit', 'approve'].includes(payment)) throw new InvalidInputError('payment', "expected 'auto', 'permit' or 'approve'")
   if (maxPrice !== undefined) assertAmount('maxPrice', maxPrice)
   const account = requireAccount(client, 'buyModel')
   const terms = await quote(client, { modelId })
@@ -63,6 +65,7 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
   let send = () => write(client, { contract: 'Marketplace', functionName: 'purchase', args: [modelId, limit, buyerPublicKey], action: 'buyModel' })
   if (allowance < terms.price) {
     const permit = payment === 'approve' ? undefined : await signPermit(client, terms.token, marketplace, terms.price)
+    if (!permit && payment === 'permit') throw new InvalidInputError('payment', `the payment token ${terms.token} does not support EIP-2612 permits`)
     if (permit) {
       used = 'permit'
       send = () =>

@@ -1,6 +1,5 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
-import { assertId } from '../internal/validate.ts'
-import { write } from '../internal/write.ts'
+import { orderTransaction } from '../internal/transactions.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 export type ConfirmOrderParameters = { orderId: bigint }
@@ -15,7 +14,5 @@ export type ConfirmOrderErrorType = WriteErrorType
  * const { hash } = await confirmOrder(client, { orderId: 1n })
  */
 export async function confirmOrder(client: MarketplaceClientConfig, { orderId }: ConfirmOrderParameters): Promise<ConfirmOrderReturnType> {
-  assertId('orderId', orderId)
-  const { hash, receipt } = await write(client, { contract: 'Marketplace', functionName: 'confirm', args: [orderId], action: 'confirmOrder' })
-  return { hash, blockNumber: receipt.blockNumber }
+  return orderTransaction(client, 'confirm', orderId, 'confirmOrder')
 }

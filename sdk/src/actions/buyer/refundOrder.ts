@@ -1,6 +1,5 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
-import { assertId } from '../internal/validate.ts'
-import { write } from '../internal/write.ts'
+import { orderTransaction } from '../internal/transactions.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 export type RefundOrderParameters = { orderId: bigint }
@@ -16,7 +15,5 @@ export type RefundOrderErrorType = WriteErrorType
  * await refundOrder(client, { orderId: 1n })
  */
 export async function refundOrder(client: MarketplaceClientConfig, { orderId }: RefundOrderParameters): Promise<RefundOrderReturnType> {
-  assertId('orderId', orderId)
-  const { hash, receipt } = await write(client, { contract: 'Marketplace', functionName: 'refund', args: [orderId], action: 'refundOrder' })
-  return { hash, blockNumber: receipt.blockNumber }
+  return orderTransaction(client, 'refund', orderId, 'refundOrder')
 }

@@ -1,4 +1,5 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { concatBytes } from '../../crypto/bytes.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import type { ContentReader, ContentStore } from '../../storage/types.ts'
 
@@ -24,15 +25,5 @@ export async function addText(client: MarketplaceClientConfig, text: string): Pr
 export async function readJson<T>(client: MarketplaceClientConfig, uri: string): Promise<T> {
   const chunks: Uint8Array[] = []
   for await (const chunk of client.store.cat(uri.replace(/^ipfs:\/\//, ''))) chunks.push(chunk)
-  return JSON.parse(new TextDecoder().decode(concat(chunks))) as T
-}
-
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
+  return JSON.parse(new TextDecoder().decode(concatBytes(...chunks))) as T
 }

@@ -1,6 +1,5 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
-import { assertId } from '../internal/validate.ts'
-import { write } from '../internal/write.ts'
+import { orderTransaction } from '../internal/transactions.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 export type DeclineOrderParameters = { orderId: bigint }
@@ -15,7 +14,5 @@ export type DeclineOrderErrorType = WriteErrorType
  * await declineOrder(client, { orderId: 1n })
  */
 export async function declineOrder(client: MarketplaceClientConfig, { orderId }: DeclineOrderParameters): Promise<DeclineOrderReturnType> {
-  assertId('orderId', orderId)
-  const { hash, receipt } = await write(client, { contract: 'Marketplace', functionName: 'declineOrder', args: [orderId], action: 'declineOrder' })
-  return { hash, blockNumber: receipt.blockNumber }
+  return orderTransaction(client, 'declineOrder', orderId, 'declineOrder')
 }

@@ -1,5 +1,5 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
-import { setActive } from '../internal/listing.ts'
+import { setActive } from '../internal/transactions.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 export type DelistParameters = { modelId: bigint }

@@ -1,6 +1,6 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
-import { setActive } from '../internal/listing.ts'
+import { setActive } from '../internal/transactions.ts'
 
 export type RelistParameters = { modelId: bigint }
 export type RelistReturnType = TransactionResult

@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { BaseError } from '../../errors/base.ts'
+import { ContractRevertedError } from '../../errors/chain.ts'
 import { orderCreatedLogs, readOrder } from '../internal/orders.ts'
 import { call, decodeError, requireAccount } from '../internal/write.ts'
 import { deliverOrder } from './deliverOrder.ts'
@@ -48,21 +49,28 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
   let timer: ReturnType<typeof setTimeout> | undefined
   let round: Promise<void> = Promise.resolve()
   const waiters: { block: bigint; resolve: () => void }[] = []
+  // Orders whose delivery failed for a transient reason (RPC down, store busy): tried again every round.
+  const retry = new Set<bigint>()
 
   async function handle(orderId: bigint) {
+    retry.delete(orderId)
     try {
       const order = await readOrder(client, orderId)
       if (order.status !== 'Created') return onProgress?.({ type: 'skipped', orderId, status: order.status })
       const { hash, modelId } = await deliverOrder(client, { orderId, modelKeys })
       onProgress?.({ type: 'delivered', orderId, modelId, hash })
-    } catch (error) {
-      onProgress?.({ type: 'failed', orderId, error: decodeError(error, 'Marketplace', 'deliver') })
+    } catch (caught) {
+      const error = decodeError(caught, 'Marketplace', 'deliver')
+      // A revert (deadline passed, model sold on) will not change by retrying; a network error may.
+      if (!(error instanceof ContractRevertedError)) retry.add(orderId)
+      onProgress?.({ type: 'failed', orderId, error })
     }
   }
 
   async function scan() {
     try {
       const head = await call('eth_blockNumber', () => client.publicClient.getBlockNumber())
+      for (const orderId of [...retry]) if (!stopped) await handle(orderId)
       if (head >= next) {
         const orders = (await orderCreatedLogs(client, {}, { fromBlock: next, toBlock: head })).filter((o) => isSeller(o.seller, seller))
         for (const order of orders) if (!stopped) await handle(order.orderId)

@@ -40,6 +40,15 @@ type Tick @entity(immutable: true) {
   id: ID!
   n: Int!
 }
+type Counter @entity {
+  id: Int8!
+  n: Int!
+  holders: [Holder!]! @derivedFrom(field: "counter")
+}
+type Holder @entity {
+  id: ID!
+  counter: Counter
+}
 type _Schema_ @fulltext(name: "itemSearch", language: en, algorithm: rank, include: [{ entity: "Item", fields: [{ name: "name" }] }])
 `);
 
@@ -117,6 +126,9 @@ for (const engine of ENGINES)
 				set("Item", { id: "i8", name: "a_b" }),
 				set("Item", { id: "i9", name: "axb" }),
 				set("Tick", { id: "t1", n: 1 }),
+				set("Counter", { id: 7, n: 70 }),
+				set("Counter", { id: 12, n: 120 }),
+				set("Holder", { id: "h1", counter: 12 }),
 			]);
 			await store.transactBlock(ptr(2), [
 				set("Item", {
@@ -357,6 +369,37 @@ for (const engine of ENGINES)
 			expect(
 				await ids("{ count_gte: 0 }", ", first: 2, skip: 1, orderBy: count"),
 			).toEqual(["i1", "i2"]);
+		});
+
+		it("handles Int8 ids: lookups, numeric order, references filtered by Int", async () => {
+			expect(
+				await data(`{ counter(id: "12") { id n holders { id } } }`),
+			).toEqual({
+				counter: { id: "12", n: 120, holders: [{ id: "h1" }] },
+			});
+			expect(
+				await data(`{ counters(orderBy: id, orderDirection: desc) { id } }`),
+			).toEqual({
+				counters: [{ id: "12" }, { id: "7" }],
+			});
+			expect(
+				await data(`{ holders(where: { counter: 12 }) { id counter { n } } }`),
+			).toEqual({
+				holders: [{ id: "h1", counter: { n: 120 } }],
+			});
+		});
+
+		it("refuses nested child filters and ordering by lists, with graph-node's messages", async () => {
+			expect(
+				await errors(
+					`{ owners(where: { items_: { owner_: { name: "alice" } } }) { id } }`,
+				),
+			).toEqual([
+				'Child filter nesting not supported by value `owner`: `owner_: {"name":"alice"}`',
+			]);
+			expect(await errors(`{ items(orderBy: tags) { id } }`)).toEqual([
+				"Ordering by `tags` is not supported for type `Item`",
+			]);
 		});
 
 		it("rejects bad input with clear errors", async () => {

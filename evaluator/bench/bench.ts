@@ -9,8 +9,8 @@ import {
 	labelledSet,
 	mlpOnnx,
 	randomMlp,
-} from "../test/fixtures/onnx.ts";
-import { PickleWriter } from "../test/fixtures/pickle.ts";
+} from "../src/fixtures/onnx.ts";
+import { PickleWriter } from "../src/fixtures/pickle.ts";
 
 const json = process.argv.includes("--json");
 const MB = 1e6;

@@ -26,3 +26,32 @@ export class MalformedFileError extends EvaluatorError {
 		this.name = "MalformedFileError";
 	}
 }
+
+/** The agent's account is not a member of the protocol's EVALUATOR role: it cannot attest. */
+export class NotEvaluatorError extends EvaluatorError {
+	readonly account: string;
+	constructor(account: string) {
+		super(
+			"not-evaluator",
+			`${account} does not have the evaluator role: ask the protocol's admin to grant it (AccessManager role EVALUATOR)`,
+		);
+		this.name = "NotEvaluatorError";
+		this.account = account;
+	}
+}
+
+/** No key to sign with: the agent needs a wallet account (a private key) to decrypt and attest. */
+export class MissingKeyError extends EvaluatorError {
+	constructor(message: string) {
+		super("no-key", message);
+		this.name = "MissingKeyError";
+	}
+}
+
+/** The content store cannot be reached or is read-only: reports cannot be added. */
+export class StoreUnavailableError extends EvaluatorError {
+	constructor(message: string, options?: { cause?: unknown }) {
+		super("store-unavailable", message, options);
+		this.name = "StoreUnavailableError";
+	}
+}

@@ -21,3 +21,21 @@ export type {
 	Severity,
 	Verdict,
 } from "./types.ts";
+export {
+	type AgentEvent,
+	type EvaluatorAgent,
+	type ProcessedRequest,
+	type StartEvaluatorAgentParameters,
+	startEvaluatorAgent,
+} from "./agent/agent.ts";
+export { MissingKeyError, NotEvaluatorError, StoreUnavailableError } from "./errors.ts";
+export {
+	maliciousPickleSample,
+	type OnnxSampleOptions,
+	onnxSample,
+	type SampleFile,
+	type SampleModel,
+	type SampleOptions,
+	safetensorsSample,
+	sampleCard,
+} from "./samples.ts";

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { Report } from "../src/index.ts";
-import { labelledSet, randomMlp, writeModelFolder } from "./fixtures/onnx.ts";
-import { stateDictPickle, systemCallPickle } from "./fixtures/pickle.ts";
-import { validSafetensors } from "./fixtures/safetensors.ts";
+import { labelledSet, randomMlp, writeModelFolder } from "../src/fixtures/onnx.ts";
+import { stateDictPickle, systemCallPickle } from "../src/fixtures/pickle.ts";
+import { validSafetensors } from "../src/fixtures/safetensors.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 import { torchZip } from "./fixtures/zip.ts";
 

@@ -9,7 +9,7 @@ import {
 	nestedGraphOnnx,
 	randomMlp,
 	writeModelFolder,
-} from "./fixtures/onnx.ts";
+} from "../src/fixtures/onnx.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const dir = await tempFolder();

@@ -6,7 +6,7 @@ import {
 	PickleWriter,
 	stateDictPickle,
 	systemCallPickle,
-} from "./fixtures/pickle.ts";
+} from "../src/fixtures/pickle.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 import { torchZip } from "./fixtures/zip.ts";
 

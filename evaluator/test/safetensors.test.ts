@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { checkModel } from "../src/index.ts";
-import { safetensorsFile, validSafetensors } from "./fixtures/safetensors.ts";
+import { safetensorsFile, validSafetensors } from "../src/fixtures/safetensors.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const dir = await tempFolder();

@@ -1,0 +1,186 @@
+// The evaluator agent end to end: Hardhat's in-process chain (EDR) with the protocol deployed, the
+// embedded store, and devnode running the built subgraph. Sellers list models and request
+// evaluations; the agent decrypts, checks, stores its report and attests; search filters on it.
+import {
+	kuboStore,
+	type MarketplaceClient,
+	subgraphIndexer,
+} from "@ai-model-marketplace/sdk";
+import { parseEther } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import buildSubgraphIfStale from "../../subgraph/test/global-setup.ts";
+import { startProtocol } from "../../sdk/test/actions/harness.ts";
+import { startIndexer } from "../../sdk/test/e2e-sdk/indexer.ts";
+import {
+	type AgentEvent,
+	type EvaluatorAgent,
+	MissingKeyError,
+	maliciousPickleSample,
+	onnxSample,
+	type Report,
+	SUITE,
+	type SampleModel,
+	StoreUnavailableError,
+	safetensorsSample,
+	startEvaluatorAgent,
+} from "../src/index.ts";
+
+let p: Awaited<ReturnType<typeof startProtocol>>;
+let indexer: Awaited<ReturnType<typeof startIndexer>>;
+let reader: MarketplaceClient;
+const wait = { waitForIndexer: 30_000 };
+
+beforeAll(async () => {
+	buildSubgraphIfStale();
+	p = await startProtocol();
+	indexer = await startIndexer(p.provider, p.deployment);
+	reader = p.clientOf(undefined, {
+		indexer: subgraphIndexer({ url: indexer.url }),
+	}) as MarketplaceClient;
+}, 300_000);
+afterAll(async () => {
+	await indexer?.stop();
+	await p?.close();
+});
+
+/** Runs an agent as the evaluator, recording its events, until `stop`. */
+async function runAgent(): Promise<EvaluatorAgent & { events: AgentEvent[] }> {
+	const events: AgentEvent[] = [];
+	const agent = await startEvaluatorAgent({
+		client: p.evaluator as MarketplaceClient,
+		pollingInterval: 50,
+		onProgress: (event) => events.push(event),
+	});
+	return Object.assign(agent, { events });
+}
+
+async function list(sample: SampleModel, name: string, price: bigint) {
+	const { modelId } = await p.seller.listModel({
+		name,
+		summary: "A model",
+		task: sample.task,
+		license: sample.license,
+		files: sample.files,
+		price,
+	});
+	return modelId;
+}
+
+async function request(modelId: bigint) {
+	const { requestId } = await p.seller.requestEvaluation({
+		modelId,
+		version: 1,
+		evaluator: p.accounts.evaluator.account.address,
+	});
+	return requestId;
+}
+
+describe("evaluator agent", () => {
+	let malicious: bigint;
+	let clean: bigint;
+	let onnx: bigint;
+	let cleanRequest: bigint;
+
+	it("refuses to start without the evaluator role, a wallet account or a reachable store", async () => {
+		await expect(
+			startEvaluatorAgent({ client: p.stranger as MarketplaceClient }),
+		).rejects.toMatchObject({
+			name: "NotEvaluatorError",
+			code: "not-evaluator",
+			account: p.accounts.stranger.account.address,
+		});
+		await expect(
+			startEvaluatorAgent({ client: p.reader as MarketplaceClient }),
+		).rejects.toBeInstanceOf(MissingKeyError);
+		const down = p.clientOf(p.accounts.evaluator, {
+			store: kuboStore({ url: "http://127.0.0.1:9" }),
+		}) as MarketplaceClient;
+		await expect(startEvaluatorAgent({ client: down })).rejects.toBeInstanceOf(
+			StoreUnavailableError,
+		);
+	});
+
+	it("publishes its key, then fails the os.system pickle and passes the clean and ONNX models", async () => {
+		const agent = await runAgent();
+		try {
+			expect(agent.events[0]).toMatchObject({ type: "key-published" });
+			const onnxModel = onnxSample({ accuracy: 0.9 });
+			malicious = await list(
+				maliciousPickleSample(),
+				"Helpful classifier",
+				parseEther("5"),
+			);
+			clean = await list(safetensorsSample(), "Clean classifier", parseEther("5"));
+			onnx = await list(onnxModel, "Tabular MLP", 0n); // free: no wrapped key
+			await request(malicious);
+			cleanRequest = await request(clean);
+			await request(onnx);
+			await agent.caughtUp();
+
+			const byModel = new Map(agent.processed.map((d) => [d.modelId, d]));
+			expect(agent.processed).toHaveLength(3);
+			expect(byModel.get(malicious)).toMatchObject({ verdict: "fail", score: 0 });
+			expect(byModel.get(clean)).toMatchObject({ verdict: "pass", score: 1_000_000 });
+			expect(byModel.get(onnx)).toMatchObject({ verdict: "pass", score: 900_000 });
+			expect(agent.events.map((e) => e.type)).toEqual(
+				expect.arrayContaining(["request", "downloaded", "checked", "attested"]),
+			);
+		} finally {
+			await agent.stop();
+		}
+	});
+
+	it("is indexed: evaluations with their reports, the latest verdict on the model, search by verdict", async () => {
+		const head = await p.publicClient.getBlockNumber();
+		const [failed] = await reader.getEvaluations({
+			modelId: malicious,
+			withReports: true,
+			minBlock: head,
+			...wait,
+		});
+		expect(failed).toMatchObject({ suite: SUITE, verdict: "Fail", score: 0, version: 1 });
+		const report = failed?.report as unknown as Report;
+		expect(report.findings).toContainEqual(
+			expect.objectContaining({
+				severity: "error",
+				code: "pickle.unsafe-import",
+				file: "pytorch_model.bin",
+				message: expect.stringContaining("os.system"),
+			}),
+		);
+		const [measured] = await reader.getEvaluations({ modelId: onnx, withReports: true });
+		expect((measured?.report as unknown as Report).metrics).toMatchObject({
+			accuracy: 0.9,
+			samples: 200,
+		});
+		expect(await reader.getModel({ modelId: malicious })).toMatchObject({
+			verdicts: [{ suite: SUITE, verdict: "Fail", score: 0, version: 1 }],
+		});
+
+		const passed = await reader.searchModels({ verdict: { suite: SUITE, verdict: "Pass" } });
+		expect(passed.models.map((m) => m.name).sort()).toEqual(["Clean classifier", "Tabular MLP"]);
+		const all = await reader.searchModels({});
+		expect(all.models.map((m) => m.name)).toContain("Helpful classifier");
+	});
+
+	it("after a restart, skips what it attested and answers only the request made while it was down", async () => {
+		const missed = await request(clean);
+		const agent = await runAgent();
+		try {
+			await agent.caughtUp();
+			expect(agent.events.some((e) => e.type === "key-published")).toBe(false);
+			expect(agent.processed.map((d) => d.requestId)).toEqual([missed]);
+			const skipped = agent.events.filter((e) => e.type === "skipped");
+			expect(skipped).toHaveLength(3);
+			expect(skipped.every((e) => e.type === "skipped" && e.status === "Fulfilled")).toBe(true);
+		} finally {
+			await agent.stop();
+		}
+		const evaluations = await reader.getEvaluations({
+			modelId: clean,
+			minBlock: await p.publicClient.getBlockNumber(),
+			...wait,
+		});
+		expect(evaluations.map((e) => e.requestId)).toEqual([missed, cleanRequest]);
+	});
+});

@@ -5,18 +5,18 @@
 import {
 	buildSchema,
 	type DocumentNode,
-	execute,
 	type ExecutionResult,
+	execute,
+	GraphQLError,
 	type GraphQLFieldResolver,
 	type GraphQLInterfaceType,
 	GraphQLObjectType,
-	GraphQLError,
 	GraphQLScalarType,
 	type GraphQLSchema,
 	Kind,
 	parse,
-	validate,
 	type ValueNode,
+	validate,
 } from "graphql";
 import {
 	isReference,
@@ -512,7 +512,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		}
 		const errors = validate(gql, document);
 		if (errors.length > 0) return errors;
-		if (documents.size >= 500) documents.delete(documents.keys().next().value as string);
+		if (documents.size >= 500)
+			documents.delete(documents.keys().next().value as string);
 		documents.set(query, document);
 		return document;
 	}

@@ -1,4 +1,4 @@
-export { buildApiSchema, type ApiSchema } from "./api-schema.ts";
+export { type ApiSchema, buildApiSchema } from "./api-schema.ts";
 export { QueryError } from "./errors.ts";
 export {
 	createQueryEngine,

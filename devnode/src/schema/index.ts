@@ -6,6 +6,7 @@
 import {
 	type ConstDirectiveNode,
 	type ConstValueNode,
+	type FieldDefinitionNode,
 	Kind,
 	type ObjectTypeDefinitionNode,
 	parse,
@@ -25,7 +26,7 @@ export {
 	toPlural,
 	toSnakeCase,
 } from "./inflector.ts";
-export { validateEntity, valueTypeName, formatValue } from "./validate.ts";
+export { formatValue, validateEntity, valueTypeName } from "./validate.ts";
 
 export const SCALARS = [
 	"ID",
@@ -138,7 +139,7 @@ function boolArg(d: ConstDirectiveNode, name: string): boolean {
 
 function fieldsOf(node: {
 	name: { value: string };
-	fields?: readonly any[];
+	fields?: readonly FieldDefinitionNode[];
 }): SchemaField[] {
 	return (node.fields ?? []).map((f) => {
 		const where = `Type \`${node.name.value}\`, field \`${f.name.value}\``;
@@ -359,7 +360,7 @@ export function parseSchema(text: string): SubgraphSchema {
 			);
 		for (const f of ft.fields) {
 			const field = e.fieldsByName.get(f);
-			if (!field || field.type !== "String" || field.list)
+			if (field?.type !== "String" || field.list)
 				throw new SchemaError(
 					`@fulltext(name: "${ft.name}"): \`${ft.entity}.${f}\` must be a String field`,
 				);

@@ -29,6 +29,8 @@ import type {
 	Value,
 } from "./types.ts";
 
+export type { Row } from "./db.ts";
+export type { Column, Layout, Table } from "./layout.ts";
 export type {
 	BlockPtr,
 	DataSourceRecord,
@@ -37,8 +39,6 @@ export type {
 	EntityStore,
 	Value,
 } from "./types.ts";
-export type { Layout, Table, Column } from "./layout.ts";
-export type { Row } from "./db.ts";
 
 export class StoreError extends Error {
 	override name = "StoreError";
@@ -216,8 +216,8 @@ create table if not exists ${this.sources} (
 		const byType = new Map<string, Map<string, EntityChange>>();
 		for (const ch of changes) {
 			const t = this.table(ch.entityType);
-			let m = byType.get(ch.entityType);
-			if (!m) byType.set(ch.entityType, (m = new Map()));
+			const m = byType.get(ch.entityType) ?? new Map<string, EntityChange>();
+			byType.set(ch.entityType, m);
 			m.set(idText(t.idType, ch.id), ch);
 		}
 		const n = block.number;

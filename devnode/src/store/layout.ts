@@ -4,8 +4,8 @@
  * and how the text the database returns becomes values again.
  */
 import {
-	type SubgraphSchema,
 	isReference,
+	type SubgraphSchema,
 	toSnakeCase,
 	valueTypeOf,
 } from "../schema/index.ts";

@@ -68,20 +68,35 @@ export interface AscExports {
 
 export class AscHeap {
   readonly exports: AscExports;
-  private classIds = new Map<number, number>();
+  private readonly classIds: Map<number, number>;
   private arenaStart = 0;
   private arenaFree = 0;
+  private buffer: ArrayBuffer | null = null;
+  private u8view = new Uint8Array(0);
+  private dataView = new DataView(new ArrayBuffer(0));
 
-  constructor(exports: AscExports) {
+  /** `classIds` may be shared by every instance of one module: ids are fixed per module. */
+  constructor(exports: AscExports, classIds: Map<number, number> = new Map()) {
     this.exports = exports;
+    this.classIds = classIds;
   }
 
-  // Views are made per access: `allocate` may grow memory, which detaches the previous buffer.
+  // `allocate` may grow memory, which detaches the previous buffer: views are renewed when that happens.
+  private refresh(): void {
+    const buffer = this.exports.memory.buffer;
+    if (buffer !== this.buffer) {
+      this.buffer = buffer;
+      this.u8view = new Uint8Array(buffer);
+      this.dataView = new DataView(buffer);
+    }
+  }
   bytes(): Uint8Array {
-    return new Uint8Array(this.exports.memory.buffer);
+    this.refresh();
+    return this.u8view;
   }
   view(): DataView {
-    return new DataView(this.exports.memory.buffer);
+    this.refresh();
+    return this.dataView;
   }
   u32(ptr: number): number {
     return this.view().getUint32(ptr, true);
@@ -96,59 +111,57 @@ export class AscHeap {
     return id;
   }
 
-  /** AscHeap::raw_new: carve from arenas that `allocate` (AS `__alloc`) hands out. */
-  private rawNew(data: Uint8Array): number {
-    if (data.length > this.arenaFree) {
-      const size = Math.max(data.length + 12, MIN_ARENA_SIZE);
+  /** AscHeap::raw_new: carve `size` bytes from arenas that `allocate` (AS `__alloc`) hands out. */
+  private rawNew(size: number): number {
+    if (size > this.arenaFree) {
+      const arena = Math.max(size + 12, MIN_ARENA_SIZE);
       // `__alloc` returns a block whose 4-byte mmInfo precedes it; +12 keeps payloads 16-byte aligned.
-      this.arenaStart = (this.exports.allocate(size) >>> 0) + 12;
-      this.arenaFree = size - 12;
+      this.arenaStart = (this.exports.allocate(arena) >>> 0) + 12;
+      this.arenaFree = arena - 12;
     }
     const ptr = this.arenaStart;
-    this.bytes().set(data, ptr);
-    this.arenaStart += data.length;
-    this.arenaFree -= data.length;
+    this.arenaStart += size;
+    this.arenaFree -= size;
     return ptr;
   }
 
-  /** AscPtr::alloc_obj: header, then content padded so header + content is a multiple of 16. */
-  allocObject(type: number, content: Uint8Array, rtSize: number = content.length): number {
-    const padding = (16 - ((HEADER_SIZE + content.length) % 16)) % 16;
-    const full = new Uint8Array(HEADER_SIZE + content.length + padding);
-    const view = new DataView(full.buffer);
-    view.setUint32(0, 16 + content.length + padding, true);
-    view.setUint32(12, this.classId(type), true);
-    view.setUint32(16, rtSize, true);
-    full.set(content, HEADER_SIZE);
-    return this.rawNew(full) + HEADER_SIZE;
+  /** AscPtr::alloc_obj: a header, then `contentLength` bytes padded so the whole is a multiple of 16. */
+  reserve(type: number, contentLength: number, rtSize: number = contentLength): number {
+    const classId = this.classId(type);
+    const padding = (16 - ((HEADER_SIZE + contentLength) % 16)) % 16;
+    const start = this.rawNew(HEADER_SIZE + contentLength + padding);
+    const view = this.view();
+    view.setUint32(start, 16 + contentLength + padding, true);
+    view.setUint32(start + 4, 0, true);
+    view.setUint32(start + 8, 0, true);
+    view.setUint32(start + 12, classId, true);
+    view.setUint32(start + 16, rtSize, true);
+    return start + HEADER_SIZE;
   }
 
   // ---- writers ----
 
   arrayBuffer(data: Uint8Array): number {
     // graph-node gives ArrayBuffer and String a power-of-two capacity; rtSize stays the real length.
-    const content = new Uint8Array(nextPowerOfTwo(data.length + HEADER_SIZE) - HEADER_SIZE);
-    content.set(data);
-    return this.allocObject(AscType.ArrayBuffer, content, data.length);
+    const ptr = this.reserve(AscType.ArrayBuffer, nextPowerOfTwo(data.length + HEADER_SIZE) - HEADER_SIZE, data.length);
+    this.bytes().set(data, ptr);
+    return ptr;
   }
 
   string(text: string): number {
     const units = text.length;
-    const content = new Uint8Array(nextPowerOfTwo(2 * units + HEADER_SIZE) - HEADER_SIZE);
-    for (let i = 0; i < units; i++) {
-      const c = text.charCodeAt(i);
-      content[2 * i] = c & 0xff;
-      content[2 * i + 1] = c >> 8;
-    }
-    return this.allocObject(AscType.String, content, 2 * units);
+    const ptr = this.reserve(AscType.String, nextPowerOfTwo(2 * units + HEADER_SIZE) - HEADER_SIZE, 2 * units);
+    const view = this.view();
+    for (let i = 0; i < units; i++) view.setUint16(ptr + 2 * i, text.charCodeAt(i), true);
+    return ptr;
   }
 
   /** An object of 4-byte fields (pointers, i32, bool). */
   struct(type: number, fields: number[]): number {
-    const content = new Uint8Array(fields.length * 4);
-    const view = new DataView(content.buffer);
-    fields.forEach((f, i) => view.setUint32(i * 4, f >>> 0, true));
-    return this.allocObject(type, content);
+    const ptr = this.reserve(type, fields.length * 4);
+    const view = this.view();
+    for (let i = 0; i < fields.length; i++) view.setUint32(ptr + 4 * i, fields[i] >>> 0, true);
+    return ptr;
   }
 
   /** Uint8Array (also Bytes, Address, BigInt): { buffer, dataStart (absolute), byteLength }. */
@@ -163,20 +176,21 @@ export class AscHeap {
 
   /** Array<T> of pointers: { buffer, dataStart, byteLength, length }. */
   array(type: number, pointers: number[]): number {
-    const content = new Uint8Array(pointers.length * 4);
-    const view = new DataView(content.buffer);
-    pointers.forEach((p, i) => view.setUint32(i * 4, p, true));
-    const buffer = this.arrayBuffer(content);
-    return this.struct(type, [buffer, buffer, content.length, pointers.length]);
+    const length = pointers.length * 4;
+    const buffer = this.reserve(AscType.ArrayBuffer, nextPowerOfTwo(length + HEADER_SIZE) - HEADER_SIZE, length);
+    const view = this.view();
+    for (let i = 0; i < pointers.length; i++) view.setUint32(buffer + 4 * i, pointers[i], true);
+    return this.struct(type, [buffer, buffer, length, pointers.length]);
   }
 
   /** AscEnum: { kind: u32, padding: u32, payload: u64 }. */
   enumValue(type: number, kind: number, payload: bigint): number {
-    const content = new Uint8Array(16);
-    const view = new DataView(content.buffer);
-    view.setUint32(0, kind, true);
-    view.setBigUint64(8, BigInt.asUintN(64, payload), true);
-    return this.allocObject(type, content);
+    const ptr = this.reserve(type, 16);
+    const view = this.view();
+    view.setUint32(ptr, kind, true);
+    view.setUint32(ptr + 4, 0, true);
+    view.setBigUint64(ptr + 8, BigInt.asUintN(64, payload), true);
+    return ptr;
   }
 
   // ---- readers ----

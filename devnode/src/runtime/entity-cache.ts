@@ -17,24 +17,35 @@ interface BlockWrite {
 
 const keyOf = (entityType: string, id: string) => `${entityType}\u0000${id}`;
 /** Past this many entries the committed-state cache is dropped and refilled from the store. */
-const MAX_COMMITTED_CACHE = 200_000;
+const MAX_COMMITTED_CACHE = 250_000;
 
 export class EntityCache {
   private readonly store: EntityStore;
   private readonly validate: ValidateEntity;
+  private readonly isImmutable: (entityType: string) => boolean;
   /** Committed state: entity or known absence, so repeated reads skip the database. */
   private committed = new Map<string, Entity | null>();
+  /** True while `committed` holds every stored entity (the store started empty): a miss means absent. */
+  private complete = false;
   private block = new Map<string, BlockWrite>();
 
-  constructor(store: EntityStore, validate: ValidateEntity) {
+  constructor(store: EntityStore, validate: ValidateEntity, isImmutable: (entityType: string) => boolean) {
     this.store = store;
     this.validate = validate;
+    this.isImmutable = isImmutable;
+  }
+
+  /** The store is known to be empty: from now on the cache sees every write. */
+  markComplete(): void {
+    this.committed.clear();
+    this.complete = true;
   }
 
   private async committedEntity(entityType: string, id: string): Promise<Entity | null> {
     const key = keyOf(entityType, id);
     const cached = this.committed.get(key);
     if (cached !== undefined) return cached;
+    if (this.complete) return null;
     const loaded = await this.store.get(entityType, id);
     this.committed.set(key, loaded);
     return loaded;
@@ -53,7 +64,8 @@ export class EntityCache {
   }
 
   async set(entityType: string, id: string, data: Entity): Promise<void> {
-    const current = await this.get(entityType, id);
+    // graph-node assumes immutable entities are new and never looks them up in the store.
+    const current = this.isImmutable(entityType) ? this.getInBlock(entityType, id) : await this.get(entityType, id);
     const merged: Entity = new Map(current ?? []);
     for (const [field, value] of data) {
       if (value.kind === "Null") merged.delete(field);
@@ -93,8 +105,16 @@ export class EntityCache {
 
   /** After the block committed: its writes become the committed state. */
   commitBlock(): void {
-    if (this.committed.size > MAX_COMMITTED_CACHE) this.committed.clear();
+    if (this.committed.size > MAX_COMMITTED_CACHE) {
+      this.committed.clear();
+      this.complete = false;
+    }
     for (const [key, write] of this.block) this.committed.set(key, write.data);
+    this.block = new Map();
+  }
+
+  /** After a block that will be retried: its writes go, the committed state is still right. */
+  discardBlock(): void {
     this.block = new Map();
   }
 
@@ -102,6 +122,7 @@ export class EntityCache {
   reset(): void {
     this.block = new Map();
     this.committed.clear();
+    this.complete = false;
   }
 }
 

@@ -259,9 +259,19 @@ export interface RpcLog {
 
 const big = (hex: string | undefined | null): bigint => (hex ? BigInt(hex) : 0n);
 
+/** Decoded hex strings of one block: every trigger writes the same block and transaction again. */
+export class HexCache {
+  private readonly decoded = new Map<string, Uint8Array>();
+  bytes(hex: string): Uint8Array {
+    let b = this.decoded.get(hex);
+    if (!b) this.decoded.set(hex, (b = hexToBytes(hex)));
+    return b;
+  }
+}
+
 /** AscEthereumBlock_0_0_6: 15 pointers; size and baseFeePerGas null when the node omits them. */
-export function writeBlock(heap: AscHeap, block: RpcBlock): number {
-  const b = (hex: string) => heap.uint8Array(hexToBytes(hex));
+export function writeBlock(heap: AscHeap, block: RpcBlock, hex: HexCache): number {
+  const b = (h: string) => heap.uint8Array(hex.bytes(h));
   const n = (hex: string | undefined) => heap.bigInt(big(hex));
   return heap.struct(AscType.EthereumBlock, [
     b(block.hash),
@@ -283,8 +293,8 @@ export function writeBlock(heap: AscHeap, block: RpcBlock): number {
 }
 
 /** AscEthereumTransaction_0_0_6: 9 pointers; `to` null for contract creation. */
-export function writeTransaction(heap: AscHeap, tx: RpcTransaction): number {
-  const b = (hex: string) => heap.uint8Array(hexToBytes(hex));
+export function writeTransaction(heap: AscHeap, tx: RpcTransaction, hex: HexCache): number {
+  const b = (h: string) => heap.uint8Array(hex.bytes(h));
   const n = (hex: string | undefined) => heap.bigInt(big(hex));
   return heap.struct(AscType.EthereumTransaction, [
     b(tx.hash),
@@ -305,18 +315,18 @@ export interface EventParam {
 }
 
 /** AscEthereumEvent_0_0_7: address, logIndex, transactionLogIndex, logType, block, transaction, params, receipt. */
-export function writeEvent(heap: AscHeap, log: RpcLog, block: RpcBlock, tx: RpcTransaction, params: EventParam[]): number {
+export function writeEvent(heap: AscHeap, log: RpcLog, block: RpcBlock, tx: RpcTransaction, params: EventParam[], hex: HexCache): number {
   const paramPtrs = params.map((p) => heap.struct(AscType.EventParam, [heap.string(p.name), writeEthereumValue(heap, p.value)]));
   const logIndex = heap.bigInt(BigInt(log.logIndex));
   return heap.struct(AscType.EthereumEvent, [
-    heap.uint8Array(hexToBytes(log.address)),
+    heap.uint8Array(hex.bytes(log.address)),
     logIndex,
     // graph-node passes the block-wide log index here too.
     logIndex,
     // log_type: always null from current Ethereum nodes.
     0,
-    writeBlock(heap, block),
-    writeTransaction(heap, tx),
+    writeBlock(heap, block, hex),
+    writeTransaction(heap, tx, hex),
     heap.array(AscType.ArrayEventParam, paramPtrs),
     // receipt: only for handlers declaring `receipt: true`, which devnode refuses at load.
     0,

@@ -11,6 +11,7 @@ import {
   type EthereumValue,
   type EventParam,
   fromAbiValue,
+  HexCache,
   parameterOfType,
   type RpcBlock,
   type RpcLog,
@@ -105,7 +106,7 @@ export class Indexer {
 
   constructor(options: IndexerOptions) {
     this.o = options;
-    this.cache = new EntityCache(options.store, options.validate);
+    this.cache = new EntityCache(options.store, options.validate, (t) => options.schema.entity(t).immutable);
     this.templates = new Map(options.manifest.templates.map((t) => [t.name, t]));
   }
 
@@ -115,6 +116,7 @@ export class Indexer {
 
   async start(): Promise<void> {
     this.status.latestBlock = await this.o.store.head();
+    if (this.status.latestBlock === null) this.cache.markComplete();
     const fatal = await this.o.store.fatalError();
     if (fatal) {
       this.status.health = "failed";
@@ -289,6 +291,7 @@ export class Indexer {
     this.o.onLog?.("info", `chain rewound below block ${head.number}; reverting the store to block ${to.number}`, "devnode");
     await this.o.store.revertTo(to);
     this.cache.reset();
+    if (!target) this.cache.markComplete();
     await this.loadSources();
     this.status.rewinds += 1;
     return true;
@@ -301,6 +304,7 @@ export class Indexer {
     const txs = new Map((block.transactions as RpcTransaction[]).map((t) => [t.hash, t]));
     const sorted = [...logs].sort((a, b) => Number(a.logIndex) - Number(b.logIndex));
     const created: DataSourceRecord[] = [];
+    const hex = new HexCache();
     let pending: DataSourceRecord[] = [];
     let events = 0;
 
@@ -313,7 +317,7 @@ export class Indexer {
             if (handler.topic0 !== log.topics[0]?.toLowerCase()) continue;
             const tx = txs.get(log.transactionHash);
             if (!tx) throw new PossibleReorgError(`transaction ${log.transactionHash} is not in block ${number}`);
-            await this.runEventHandler(source, handler, block, tx, log, (record) => pending.push({ ...record, createdAtBlock: number }));
+            await this.runEventHandler(source, handler, block, tx, log, hex, (record) => pending.push({ ...record, createdAtBlock: number }));
             events += 1;
           }
         }
@@ -340,8 +344,11 @@ export class Indexer {
       this.notify();
       return true;
     } catch (e) {
+      if (e instanceof PossibleReorgError || e instanceof RpcUnavailableError || e instanceof StoppedError) {
+        this.cache.discardBlock();
+        throw e;
+      }
       this.cache.reset();
-      if (e instanceof PossibleReorgError || e instanceof RpcUnavailableError || e instanceof StoppedError) throw e;
       await this.fail(e as Error, ptr);
       return false;
     }
@@ -363,6 +370,7 @@ export class Indexer {
     block: RpcBlock,
     tx: RpcTransaction,
     log: RpcLog,
+    hex: HexCache,
     onCreate: (record: Omit<DataSourceRecord, "createdAtBlock">) => void,
   ): Promise<void> {
     const params = decodeEventParams(handler, log);
@@ -387,7 +395,7 @@ export class Indexer {
       log: (level, message) => this.o.onLog?.(level, message, source.spec.name),
     };
     try {
-      await runHandler(source.spec.module, handler.handler, ctx, (heap) => writeEvent(heap, log, block, tx, params));
+      await runHandler(source.spec.module, handler.handler, ctx, (heap) => writeEvent(heap, log, block, tx, params, hex));
     } catch (e) {
       if (e instanceof PossibleReorgError || e instanceof RpcUnavailableError || e instanceof StoppedError) throw e;
       // graph-node: the error with the trigger's context (`transaction <hash>`), then handler and block apart.

@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import type { Entity, Value } from "../store/types.ts";
 import { canonicalType } from "./ethereum.ts";
 import { IMPLEMENTED_HOST_FUNCTIONS } from "./host.ts";
+import { stripExports } from "./strip-exports.ts";
 
 export class ManifestError extends Error {
   constructor(message: string) {
@@ -142,7 +143,8 @@ function loadSource(buildDir: string, raw: Yaml, isTemplate: boolean): DataSourc
   });
 
   const wasmFile = join(buildDir, String(mapping.file));
-  const module = new WebAssembly.Module(readFileSync(wasmFile));
+  const wasm = readFileSync(wasmFile);
+  const module = new WebAssembly.Module(wasm);
   const missing = WebAssembly.Module.imports(module)
     .filter((i) => i.kind === "function" && !IMPLEMENTED_HOST_FUNCTIONS.has(i.name))
     .map((i) => i.name);
@@ -154,13 +156,15 @@ function loadSource(buildDir: string, raw: Yaml, isTemplate: boolean): DataSourc
     if (!exports.has(h.handler)) throw new ManifestError(`${where}: handler \`${h.handler}\` is not exported by ${String(mapping.file)}`);
   }
 
+  const hostEntryPoints = new Set(["memory", "allocate", "id_of_type", "_start", ...eventHandlers.map((h) => h.handler)]);
+
   return {
     name,
     network: String(raw.network ?? ""),
     address: typeof source.address === "string" ? source.address.toLowerCase() : undefined,
     startBlock: Number(source.startBlock ?? 0),
     apiVersion: String(mapping.apiVersion),
-    module,
+    module: new WebAssembly.Module(stripExports(wasm, hostEntryPoints)),
     abis,
     eventHandlers,
     context: contextFromManifest(raw.context, where),

@@ -147,6 +147,7 @@ describe('faults', () => {
       [{ files: await archiveInputsFromPath(modelDir), semver: 'v1' }, 'semver'],
       [{ files: await archiveInputsFromPath(modelDir), name: 'x'.repeat(101) }, 'name'],
       [{ files: await archiveInputsFromPath(modelDir), license: '' }, 'license'],
+      [{ files: await archiveInputsFromPath(modelDir), price: 2n ** 88n }, 'price'],
     ] as const
     for (const [override, parameter] of cases) {
       const error = await p.seller.listModel({ ...fields, price: 1n, ...(override as object) } as never).catch((e) => e)

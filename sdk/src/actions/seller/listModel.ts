@@ -2,7 +2,7 @@ import { type Address, type Hex, toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { ArchiveFileSummary, ArchiveInput } from '../../crypto/archive.ts'
 import { exportModelKey } from '../../crypto/keys.ts'
-import type { StoreRefusedError, StoreUnavailableError } from '../../errors/storage.ts'
+import { InvalidInputError, type StoreRefusedError, type StoreUnavailableError } from '../../errors/storage.ts'
 import { type ModelFieldsInput, toModelFields, validateFields } from '../internal/fields.ts'
 import { type PublishProgress, addVersionArchive, validateVersionInput } from '../internal/files.ts'
 import { sellerModelKey } from '../internal/keys.ts'
@@ -70,6 +70,9 @@ export async function listModel(client: MarketplaceClientConfig, parameters: Lis
   await assertChain(client)
 
   const registry = client.deployment.contracts.ModelRegistry.address
+  // Checked here, not left to the registry: a revert after the upload would waste it.
+  const maxPrice = await read<bigint>(client, { contract: 'ModelRegistry', functionName: 'MAX_PRICE' })
+  if (price > maxPrice) throw new InvalidInputError('price', `at most ${maxPrice} (the registry's MAX_PRICE), got ${price}`)
   // The key is bound to the model id, known only once listed: encrypt for the next id.
   const expectedId = (await read<bigint>(client, { contract: 'ModelRegistry', functionName: 'modelCount' })) + 1n
   const modelKey = price > 0n ? await sellerModelKey(client, expectedId, undefined, 'listModel') : undefined

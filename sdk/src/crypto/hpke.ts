@@ -84,7 +84,7 @@ export async function hpkeSeal(parameters: {
   const ephemeral = parameters.ephemeralSecretKey ?? x25519.utils.randomSecretKey()
   const enc = x25519.getPublicKey(ephemeral)
   const { key, nonce } = keySchedule(sharedSecret(dh(ephemeral, recipientPublicKey), enc, recipientPublicKey), info)
-  return { enc, ciphertext: await aesGcm(key).seal(nonce, plaintext, aad ?? new Uint8Array(0)) }
+  return { enc, ciphertext: concatBytes(...(await aesGcm(key).seal(nonce, plaintext, aad ?? new Uint8Array(0)))) }
 }
 
 /** Opens what {@link hpkeSeal} produced; throws IntegrityError (check `tag`) for a wrong key, info or aad. */

@@ -59,7 +59,8 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
 
 /** AES-256-GCM with a 12-byte nonce and a 16-byte tag appended to the ciphertext. */
 export type AesGcm = {
-  seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>
+  /** The ciphertext and its tag, kept apart so large chunks are not copied once more to join them. */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Promise<[ciphertext: Uint8Array, tag: Uint8Array]>
   /** Throws IntegrityError (check `tag`) when authentication fails. */
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad?: Uint8Array): Promise<Uint8Array>
 }
@@ -79,13 +80,9 @@ export function aesGcm(key: Uint8Array): AesGcm {
       async seal(nonce, plaintext, aad) {
         const c = node.createCipheriv('aes-256-gcm', secret, nonce)
         if (aad) c.setAAD(aad)
-        const head = c.update(plaintext)
-        const tail = c.final()
-        const out = new Uint8Array(head.length + tail.length + AES_GCM_TAG_LENGTH)
-        out.set(head)
-        out.set(tail, head.length)
-        out.set(c.getAuthTag(), head.length + tail.length)
-        return out
+        const ciphertext = c.update(plaintext)
+        c.final() // GCM is a stream mode: nothing is held back
+        return [ciphertext, c.getAuthTag()]
       },
       async open(nonce, ciphertext, aad) {
         if (ciphertext.length < AES_GCM_TAG_LENGTH) throw tagFailure()
@@ -113,7 +110,8 @@ export function aesGcm(key: Uint8Array): AesGcm {
     aad ? { name: 'AES-GCM', iv: iv as BufferSource, additionalData: aad as BufferSource } : { name: 'AES-GCM', iv: iv as BufferSource }
   return {
     async seal(nonce, plaintext, aad) {
-      return new Uint8Array(await subtle.encrypt(params(nonce, aad), await imported, plaintext as BufferSource))
+      const sealed = new Uint8Array(await subtle.encrypt(params(nonce, aad), await imported, plaintext as BufferSource))
+      return [sealed.subarray(0, sealed.length - AES_GCM_TAG_LENGTH), sealed.subarray(sealed.length - AES_GCM_TAG_LENGTH)]
     },
     async open(nonce, ciphertext, aad) {
       try {

@@ -77,7 +77,9 @@ export async function* encryptStream(source: ByteSource, key: Uint8Array, option
   let index = 0
   let bytes = 0
   for await (const { chunk, last } of rechunk(toAsyncIterable(source), chunkSize, true)) {
-    yield await cipher.seal(nonce(index++, last), chunk)
+    const [ciphertext, tag] = await cipher.seal(nonce(index++, last), chunk)
+    if (ciphertext.length) yield ciphertext
+    yield tag
     bytes += chunk.length
     options.onProgress?.(options.totalBytes === undefined ? { bytes } : { bytes, totalBytes: options.totalBytes })
   }

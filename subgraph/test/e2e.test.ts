@@ -1,6 +1,6 @@
 // The built subgraph run by devnode over the scenario's chain: entities, aggregates, day buckets,
 // fulltext search and filters, and the edge cases a mapping gets wrong.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,13 +27,13 @@ describe("protocol and payment token", () => {
       deliveryWindow disputeWindow rulingWindow evaluationRequestWindow marketplacePaused platformTokenSupply
       platformTokenHolderCount treasury arbitrator marketplace platformToken evaluations } }`);
     expect(protocol).toEqual({
-      modelCount: 4,
-      activeModelCount: 4,
-      versionCount: 6,
-      orderCount: 7,
+      modelCount: 5,
+      activeModelCount: 5,
+      versionCount: 7,
+      orderCount: 9,
       openOrderCount: 0,
-      licensedOrderCount: 4,
-      refundedOrderCount: 3,
+      licensedOrderCount: 5,
+      refundedOrderCount: 4,
       freeClaimCount: 1,
       disputeCount: 2,
       openDisputeCount: 0,
@@ -73,6 +73,27 @@ describe("protocol and payment token", () => {
       refunded: e("35"),
       escrowed: "0",
     });
+  });
+
+  it("keeps a second payment token's money apart, a refund credited to a blocked buyer included", async () => {
+    const data = await s.query(`query($id: ID!, $dave: String!) {
+      paymentToken(id: $id) { symbol decimals allowed isPlatformToken orderCount volume settledVolume fees sellerRevenue refunded escrowed }
+      payouts(where: { account: $dave }, orderBy: id) { token { symbol } credited withdrawn pending }
+    }`, { id: s.address.stable, dave: addr("dave") });
+    expect(data.paymentToken).toEqual({
+      symbol: "mUSD",
+      decimals: 18,
+      allowed: true,
+      isPlatformToken: false,
+      orderCount: 2,
+      volume: e("16"),
+      settledVolume: e("8"),
+      fees: e("0.2"),
+      sellerRevenue: e("7.8"),
+      refunded: e("8"),
+      escrowed: "0",
+    });
+    expect(data.payouts).toEqual([{ token: { symbol: "mUSD" }, credited: e("8"), withdrawn: e("8"), pending: "0" }]);
   });
 });
 
@@ -160,6 +181,8 @@ describe("orders, disputes and reviews", () => {
       ["5", "Refunded", "SellerDeclined"],
       ["6", "Completed", null],
       ["7", "Refunded", "DeliveryTimeout"],
+      ["8", "Refunded", "SellerDeclined"],
+      ["9", "Completed", null],
     ]);
     expect(orders[0]).toMatchObject({ amount: e("10"), fee: e("0.25"), sellerProceeds: e("9.75"), buyerRefund: "0", confirmedByBuyer: true });
     expect(orders[0].wrappedKey).toMatch(/^0x/);
@@ -205,17 +228,17 @@ describe("orders, disputes and reviews", () => {
       "Review",
     ]);
     expect(data.alice).toEqual({ disputesWon: 0, disputesLost: 1, disputesSplit: 1, sellerRatingSum: 7, sellerRatingCount: 2, sellerRatingAverage: "3.5" });
-    expect(data.dave).toEqual({ disputesWon: 0, disputesLost: 0, disputesSplit: 1, spent: e("5"), purchaseCount: 2 });
+    expect(data.dave).toEqual({ disputesWon: 0, disputesLost: 0, disputesSplit: 1, spent: e("5"), purchaseCount: 3 });
   });
 
   it("counts no revenue for an order refunded after a dispute", async () => {
     const data = await s.query(`query($erin: ID!) {
       order(id: "3") { status buyerRefund sellerProceeds fee dispute { outcome buyerRefund } }
-      erin: account(id: $erin) { disputesWon spent licenses { model { id } } }
+      erin: account(id: $erin) { disputesWon licenses(orderBy: id) { model { id } } }
     }`, { erin: addr("erin") });
     expect(data).toEqual({
       order: { status: "Refunded", buyerRefund: e("5"), sellerProceeds: "0", fee: "0", dispute: { outcome: "BuyerWins", buyerRefund: e("5") } },
-      erin: { disputesWon: 1, spent: e("5"), licenses: [{ model: { id: "2" } }] },
+      erin: { disputesWon: 1, licenses: [{ model: { id: "2" } }, { model: { id: "5" } }] },
     });
   });
 
@@ -227,6 +250,7 @@ describe("orders, disputes and reviews", () => {
         [`1-${addr("dave")}`, "2"],
         [`2-${addr("erin")}`, "6"],
         [`3-${addr("carol")}`, "4"],
+        [`5-${addr("erin")}`, "9"],
       ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     );
   });
@@ -238,6 +262,7 @@ describe("orders, disputes and reviews", () => {
       { id: "2", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
       { id: "3", ratingSum: 4, ratingCount: 1, ratingAverage: "4", salesCount: 1, paidSalesCount: 0 },
       { id: "4", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 0, paidSalesCount: 0 },
+      { id: "5", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
     ]);
   });
 });
@@ -248,7 +273,7 @@ describe("accounts, profiles, payouts and the platform token", () => {
       alice: account(id: $alice) { handle profileURI payouts { credited withdrawn pending } platformTokenBalance }
       carol: account(id: $carol) { handle purchaseCount spent platformTokenBalance reviewsGivenCount }
       frank: account(id: $frank) { platformTokenBalance payouts { pending } }
-      admin: account(id: $admin) { evaluatorPublicKey payouts { pending } }
+      admin: account(id: $admin) { evaluatorPublicKey payouts(orderBy: pending, orderDirection: desc) { token { symbol } pending } }
       accounts(where: { handle: "alice" }) { id }
       tokenTransfers(where: { from: $carolAddress, to: $frankAddress }) { value }
     }`, { alice: addr("alice"), carol: addr("carol"), frank: addr("frank"), admin: addr("admin"), carolAddress: addr("carol"), frankAddress: addr("frank") });
@@ -256,7 +281,8 @@ describe("accounts, profiles, payouts and the platform token", () => {
       alice: { handle: "alice_ai", profileURI: "ipfs://profile-alice-2", payouts: [{ credited: e("14.625"), withdrawn: e("14.625"), pending: "0" }], platformTokenBalance: e("14.625") },
       carol: { handle: "carol", purchaseCount: 3, spent: e("10"), platformTokenBalance: e("989"), reviewsGivenCount: 2 },
       frank: { platformTokenBalance: e("1"), payouts: [{ pending: e("4.875") }] },
-      admin: { payouts: [{ pending: e("0.5") }] },
+      // The treasury's fees, per token.
+      admin: { payouts: [{ token: { symbol: "AIMT" }, pending: e("0.5") }, { token: { symbol: "mUSD" }, pending: e("0.2") }] },
       accounts: [],
       tokenTransfers: [{ value: e("1") }],
     });
@@ -294,6 +320,7 @@ describe("search", () => {
     expect(await search("sentiment")).toEqual(["1", "3"]);
     expect(await search("speech")).toEqual(["4"]);
     expect(await search("images")).toEqual(["2"]);
+    expect(await search("translation")).toEqual(["5"]);
     expect(await search("reviews")).toEqual(["1"]);
     expect(await search("classification")).toEqual(["1", "2", "3"]);
     expect(await search("blockchain")).toEqual([]);
@@ -301,17 +328,20 @@ describe("search", () => {
 
   it("filters by tags, task, license, price range, rating and verdict, and sorts", async () => {
     const q = async (where: string, order = "orderBy: modelId") => ids((await s.query(`{ models(${order}, where: ${where}) { id } }`)).models);
-    expect(await q(`{ tags_contains: ["nlp"] }`)).toEqual(["1", "3"]);
+    expect(await q(`{ tags_contains: ["nlp"] }`)).toEqual(["1", "3", "5"]);
+    expect(await q(`{ tags_contains: ["nlp"], paymentToken: "${s.address.token.toLowerCase()}" }`)).toEqual(["1", "3"]);
     expect(await q(`{ task: "image-classification" }`)).toEqual(["2"]);
-    expect(await q(`{ license_in: ["MIT"], commercialUse: true }`)).toEqual(["1", "3"]);
-    expect(await q(`{ price_gte: "${e("5")}", price_lte: "${e("10")}" }`)).toEqual(["1", "2"]);
+    expect(await q(`{ license_in: ["MIT"], commercialUse: true }`)).toEqual(["1", "3", "5"]);
+    expect(await q(`{ price_gte: "${e("5")}", price_lte: "${e("10")}", paymentToken: "${s.address.token.toLowerCase()}" }`)).toEqual(["1", "2"]);
     expect(await q(`{ isFree: true }`)).toEqual(["3"]);
     expect(await q(`{ ratingAverage_gte: "3.5" }`)).toEqual(["1", "3"]);
     expect(await q(`{ verdicts_: { suite: "${SUITE}", verdict: Pass } }`)).toEqual(["1"]);
     expect(await q(`{ verdicts_: { suite: "${SUITE}", verdict: Fail } }`)).toEqual(["2"]);
-    expect(await q(`{}`, "orderBy: price, orderDirection: desc")).toEqual(["4", "1", "2", "3"]);
-    expect(await q(`{}`, "orderBy: ratingAverage, orderDirection: desc")).toEqual(["3", "1", "4", "2"]);
-    expect(await q(`{}`, "orderBy: createdAt, orderDirection: desc")).toEqual(["4", "3", "2", "1"]);
+    expect(await q(`{}`, "orderBy: price, orderDirection: desc")).toEqual(["4", "1", "5", "2", "3"]);
+    // Ties (unrated models) break on id in the same direction, as in graph-node.
+    expect(await q(`{}`, "orderBy: ratingAverage, orderDirection: desc")).toEqual(["3", "1", "5", "4", "2"]);
+    expect(await q(`{}`, "orderBy: createdAt, orderDirection: desc")).toEqual(["5", "4", "3", "2", "1"]);
+    expect(await q(`{ active: true }`, "orderBy: salesCount, orderDirection: desc, first: 2")).toEqual(["1", "5"]);
   });
 });
 
@@ -328,14 +358,18 @@ describe("analytics buckets", () => {
     ]);
     expect(marketDayDatas[0]).toMatchObject({ orderCount: 5, salesCount: 3, refundCount: 2, newModelCount: 4, disputesOpened: 2, disputesResolved: 2, reviewCount: 3, evaluationCount: 3 });
     expect(marketDayDatas[0].tokens).toEqual([{ volume: e("30"), settledVolume: e("15"), fees: e("0.375"), sellerRevenue: e("14.625"), refunded: e("15"), orderCount: 4 }]);
-    expect(marketDayDatas[1]).toMatchObject({ orderCount: 2, salesCount: 0, refundCount: 0, newModelCount: 0 });
-    expect(marketDayDatas[1].tokens).toEqual([{ volume: e("25"), settledVolume: "0", fees: "0", sellerRevenue: "0", refunded: "0", orderCount: 2 }]);
+    expect(marketDayDatas[1]).toMatchObject({ orderCount: 4, salesCount: 1, refundCount: 1, newModelCount: 1 });
+    const byVolume = (a: { volume: string }, b: { volume: string }) => Number(BigInt(b.volume) - BigInt(a.volume));
+    expect([...marketDayDatas[1].tokens].sort(byVolume)).toEqual([
+      { volume: e("25"), settledVolume: "0", fees: "0", sellerRevenue: "0", refunded: "0", orderCount: 2 },
+      { volume: e("16"), settledVolume: e("8"), fees: e("0.2"), sellerRevenue: e("7.8"), refunded: e("8"), orderCount: 2 },
+    ]);
     expect(marketDayDatas[2]).toMatchObject({ orderCount: 0, salesCount: 1, refundCount: 1 });
     expect(marketDayDatas[2].tokens).toEqual([{ volume: "0", settledVolume: e("5"), fees: e("0.125"), sellerRevenue: e("4.875"), refunded: e("20"), orderCount: 0 }]);
 
     const { marketHourDatas } = await s.query(`{ marketHourDatas(orderBy: hourStartUnix) { hourStartUnix orderCount salesCount } }`);
     expect(marketHourDatas.every((h: { hourStartUnix: number }) => h.hourStartUnix % 3600 === 0)).toBe(true);
-    expect(marketHourDatas.reduce((sum: number, h: { orderCount: number }) => sum + h.orderCount, 0)).toBe(7);
+    expect(marketHourDatas.reduce((sum: number, h: { orderCount: number }) => sum + h.orderCount, 0)).toBe(9);
   });
 
   it("keeps per-model days with sales, revenue and rating", async () => {
@@ -351,7 +385,11 @@ describe("governance and lifecycle events", () => {
       feeChangeds(orderBy: blockNumber) { feeBps }
       pauseChangeds(orderBy: blockNumber) { paused by }
       metaEvidences { metaEvidenceId evidenceURI }
+      contractUpgradeds(where: { contract: Reputation }, orderBy: blockNumber) { implementation }
     }`);
+    // The proxy's creation set the first implementation; the UUPS upgrade set ReputationV2.
+    expect(data.contractUpgradeds).toHaveLength(2);
+    expect(data.contractUpgradeds[1].implementation).toBe(s.address.reputationV2.toLowerCase());
     expect(data.contractInitializeds.map((x: { contract: string }) => x.contract).sort()).toEqual(
       ["Arbitration", "Evaluations", "Marketplace", "ModelRegistry", "PlatformToken", "Reputation"],
     );
@@ -362,18 +400,25 @@ describe("governance and lifecycle events", () => {
 });
 
 describe("README examples", () => {
-  // Each ```graphql block followed by "Result on the test data set:" and a ```json block is run and compared.
-  const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+  // Each ```graphql block followed by "Result on the test data set:" and a ```json block is run and compared;
+  // UPDATE_README=1 writes the results into the README instead, for a reviewed change of the data set.
+  const readmePath = join(import.meta.dirname, "..", "README.md");
+  let readme = readFileSync(readmePath, "utf8");
   const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```\s*\nResult on the test data set:\s*\n```json\n([\s\S]*?)```/g)];
+  afterAll(() => {
+    if (process.env.UPDATE_README) writeFileSync(readmePath, readme);
+  });
 
   it("has the analyst queries", () => {
     expect(examples.length).toBeGreaterThanOrEqual(7);
   });
 
-  for (const [, query, result] of examples) {
+  for (const [block, query, result] of examples) {
     const title = query.split("\n")[1].trim();
     it(`answers ${title} as documented`, async () => {
-      expect(await s.query(query)).toEqual(JSON.parse(result));
+      const data = await s.query(query);
+      if (process.env.UPDATE_README) readme = readme.replace(block, block.replace(result, `${JSON.stringify(data, null, 2)}\n`));
+      else expect(data).toEqual(JSON.parse(result));
     });
   }
 });

@@ -151,6 +151,24 @@ export async function runScenario() {
   await registry(bob, "publishVersion", [4n, { ...(await version("m4v2", "1.1.0")), contentCID: (await contentCID("m4v2", 0)).bytes }]);
   await buy(carol, 4n, parseEther("20"));
   await evaluations(bob, "requestEvaluation", [4n, 1, admin.account.address, "0x"]);
+  // A stablecoin allowed by governance: a model priced in it, one sale, one refund that cannot be pushed
+  // to a blocked buyer and is credited instead.
+  const usd = await viem.deployContract("MockERC20");
+  const stable = usd.address;
+  await send(admin, address.registry, modelRegistryAbi as Abi, "setPaymentTokenAllowed", [stable, true]);
+  await registry(bob, "listModel", [fields("Translator", "Translates English to French", ["nlp", "translation"], "translation", "MIT"), await version("m5v1", "1.0.0"), stable, parseEther("8")]);
+  for (const buyer of [dave, erin]) {
+    await usd.write.mint([buyer.account.address, parseEther("100")]);
+    await usd.write.approve([address.marketplace, parseEther("8")], { account: buyer.account });
+    await market(buyer, "purchase", [5n, parseEther("8"), keccak256(buyer.account.address)]);
+  }
+  await usd.write.setBlocked([dave.account.address, true]);
+  await market(bob, "declineOrder", [8n]);
+  await market(bob, "deliver", [9n, wrappedKey(9)]);
+  await market(erin, "confirm", [9n]);
+  // The reputation proxy is upgraded through its UUPS path.
+  const reputationV2 = await viem.deployContract("ReputationV2");
+  await send(admin, address.reputation, reputationAbi as Abi, "upgradeToAndCall", [reputationV2.address, "0x"]);
 
   // ── Day 8 ── windows have passed: release, refund, cancel; governance changes the fee
   await travelTo(DAY0 + 8 * DAY + 12 * 3600);
@@ -158,6 +176,8 @@ export async function runScenario() {
   await market(dave, "refund", [7n]);
   await evaluations(bob, "cancelRequest", [2n]);
   await market(admin, "setFee", [300]);
+  await usd.write.setBlocked([dave.account.address, false]);
+  await market(dave, "withdraw", [stable]);
 
   const head = Number(await publicClient.getBlockNumber());
   const indexer = await startIndexer(provider, deployment.contracts);
@@ -165,7 +185,7 @@ export async function runScenario() {
 
   return {
     accounts: { admin, alice, bob, carol, dave, erin, frank },
-    address,
+    address: { ...address, stable, reputationV2: reputationV2.address },
     deployment,
     head,
     node: indexer.node,

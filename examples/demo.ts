@@ -1,0 +1,264 @@
+// `npm run demo [-- --keep]`: the whole marketplace in one process, on embedded defaults. Hardhat's
+// simulated chain, the protocol, an embedded IPFS store and the subgraph indexed by devnode, then a
+// story: two sellers list three models, a buyer searches, buys, downloads, verifies and reviews, a
+// new version is delivered for free, a dispute is split by the arbiter, and an analyst reads the market.
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { network } from 'hardhat'
+import { type Address, parseEther } from 'viem'
+import { bestSellers, disputeRate, topModelsByRevenue } from './lib/analytics.ts'
+import { clientFor, type Market, tokenBalances } from './lib/client.ts'
+import { writeDigitMlp, writeIrisClassifier, writeTokenizer } from './lib/models.ts'
+import { archiveInputsFromPath, downloadModelTo } from './lib/sdk.ts'
+import { startLocalStack } from './lib/stack.ts'
+import { aimt, bold, bytes, green, heading, line, ok, progressBar, red, table } from './lib/ui.ts'
+
+const usage = `Usage: npm run demo [-- --keep]
+
+Plays the marketplace's story on a local chain, store and indexer started in this process.
+  --keep    leave the chain (HTTP), the store and the GraphQL endpoint running; Ctrl-C stops them
+  -h, --help`
+
+const { values: flags } = parseArgs({ options: { keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } })
+if (flags.help) {
+  console.log(usage)
+  process.exit(0)
+}
+
+const started = performance.now()
+const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
+const cleanups: (() => Promise<unknown>)[] = []
+async function cleanup() {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch((error) => console.error(error))
+}
+
+const sha256File = async (path: string) => {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk)
+  return hash.digest('hex')
+}
+const short = (text: string, n = 10) => (text.length > 2 * n + 1 ? `${text.slice(0, n)}…${text.slice(-6)}` : text)
+
+async function main() {
+  heading('Starting a local marketplace (chain, protocol, store, indexer)')
+  const work = await mkdtemp(join(tmpdir(), 'amm-demo-'))
+  if (!flags.keep) cleanups.push(() => rm(work, { recursive: true, force: true }))
+  const chainServer = await network.createServer('default', '127.0.0.1', 0)
+  const { port } = await chainServer.listen()
+  cleanups.push(() => chainServer.close())
+  const rpcUrl = `http://127.0.0.1:${port}`
+  ok(`Hardhat's simulated chain at ${rpcUrl}`)
+  const stack = await startLocalStack({ rpcUrl, storeDir: join(work, 'ipfs'), log: ok })
+  cleanups.push(() => stack.stop())
+  const market: Market = { ...stack }
+  const { alice, bob, carol, dave, arbiter: arbiterAccount, admin } = stack.accounts
+  const [aliceClient, bobClient, carolClient, daveClient, arbiterClient] = [alice, bob, carol, dave, arbiterAccount].map((account) => clientFor(market, account))
+  const names = new Map<string, string>([alice, bob, carol, dave, admin].map((a, i) => [a.address.toLowerCase(), ['alice', 'bob', 'carol', 'dave', 'treasury'][i]!]))
+  const who = (address: string) => names.get(address.toLowerCase()) ?? short(address, 6)
+  const indexed = { waitForIndexer: 30_000 } as const
+
+  const agentFailures: Error[] = []
+  const agent = (client: typeof aliceClient, name: string) =>
+    client.startSellerAgent({
+      pollingInterval: 200,
+      onProgress: (e) => {
+        if (e.type === 'delivered') ok(`${name}'s seller agent delivered order #${e.orderId} (model key wrapped to the buyer, on-chain)`)
+        if (e.type === 'failed') agentFailures.push(e.error)
+      },
+    })
+  const agents = [agent(aliceClient, 'alice'), agent(bobClient, 'bob')]
+  const delivered = async (index: number) => {
+    await agents[index]!.caughtUp()
+    if (agentFailures.length) throw agentFailures[0]
+  }
+  cleanups.push(() => Promise.all(agents.map((a) => a.stop())))
+  for (const agent of agents) await agent.caughtUp()
+
+  // 1. Sellers
+  heading('1. Two sellers set up shop and list three models')
+  await aliceClient.setProfile({ handle: 'alice_ai', profile: { name: 'Alice AI', bio: 'Small, fast vision models.' } })
+  await bobClient.setProfile({ handle: 'bob_tokens', profile: { name: 'Bob Labs', bio: 'Tokenizers and tabular baselines.' } })
+  ok('profiles set: @alice_ai (alice), @bob_tokens (bob)')
+
+  const list = async (client: typeof aliceClient, dir: string, fields: Omit<Parameters<typeof aliceClient.listModel>[0], 'files' | 'onProgress'>) => {
+    const files = await archiveInputsFromPath(dir)
+    const total = files.reduce((n, f) => n + f.size, 0)
+    const bar = progressBar(`upload ${fields.name.slice(0, 15)}`)
+    const listed = await client.listModel({ ...fields, files, onProgress: (p) => p.stage === 'adding' && bar.update(p.bytes, p.totalBytes) })
+    bar.done(total)
+    ok(`#${listed.modelId} "${fields.name}" v1 · ${files.length} files, ${bytes(total)} · ${fields.price === 0n ? 'free (public)' : `${aimt(fields.price)} (encrypted)`} · ${short(listed.contentCID)}`)
+    return { ...listed, dir }
+  }
+  const mlpDir = await writeDigitMlp(join(work, 'alice', 'digit-mlp-v1'))
+  const mlp = await list(aliceClient, mlpDir, {
+    name: 'MNIST digit MLP',
+    summary: 'Two-layer perceptron for handwritten digits, 98% on MNIST test.',
+    tags: ['vision', 'mnist', 'mlp'],
+    task: 'image-classification',
+    license: 'MIT',
+    commercialUse: true,
+    card: { description: '784 → 1024 → 10 ReLU MLP in safetensors', format: 'safetensors' },
+    price: parseEther('25'),
+  })
+  const tokenizer = await list(bobClient, await writeTokenizer(join(work, 'bob', 'wordpiece')), {
+    name: 'WordPiece tokenizer 30k',
+    summary: 'Lower-cased English WordPiece vocabulary for BERT-style encoders.',
+    tags: ['nlp', 'tokenizer'],
+    task: 'fill-mask',
+    license: 'Apache-2.0',
+    commercialUse: true,
+    card: { description: 'vocab.txt, tokenizer.json and configs for Hugging Face tokenizers' },
+    price: parseEther('5'),
+  })
+  const iris = await list(bobClient, await writeIrisClassifier(join(work, 'bob', 'iris')), {
+    name: 'Iris classifier',
+    summary: 'Softmax regression over the iris measurements: a free baseline.',
+    tags: ['tabular', 'iris'],
+    task: 'tabular-classification',
+    license: 'CC0-1.0',
+    card: { description: 'Three species from four measurements' },
+    price: 0n,
+  })
+
+  // 2. Buyer
+  heading('2. Carol searches, buys, downloads, verifies and reviews')
+  const latest = await stack.publicClient.getBlockNumber()
+  const searchTable = (models: Awaited<ReturnType<typeof carolClient.searchModels>>['models']) =>
+    table(models.map((m) => ({ id: `#${m.modelId}`, name: m.name, seller: who(m.owner), task: m.task, tags: m.tags.join(','), price: m.price === 0n ? 'free' : aimt(m.price) })))
+  const byText = await carolClient.searchModels({ text: 'digit', minBlock: latest, ...indexed })
+  line(`search "digit" → ${byText.models.length} result(s)`)
+  searchTable(byText.models)
+  const cheap = await carolClient.searchModels({ maxPrice: parseEther('10'), orderBy: 'price', orderDirection: 'asc' })
+  line('models at most 10 AIMT, cheapest first:')
+  searchTable(cheap.models)
+  if (byText.models[0]?.modelId !== mlp.modelId) throw new Error('the text search did not find the digit model')
+
+  const quote = await carolClient.quote({ modelId: mlp.modelId })
+  line(`quote for #${mlp.modelId}: ${aimt(quote.price)} (platform fee ${aimt(quote.fee)} on release, seller gets ${aimt(quote.sellerProceeds)})`)
+  const bought = await carolClient.buyModel({ modelId: mlp.modelId, maxPrice: quote.price })
+  ok(`order #${bought.orderId}: ${aimt(bought.price)} paid into escrow (${bought.payment}); the seller must deliver before ${new Date(Number(bought.deliveryDeadline) * 1000).toISOString()}`)
+  await delivered(0)
+
+  const download = async (client: typeof carolClient, modelId: bigint, dir: string, label: string, source?: string) => {
+    const bar = progressBar(`download ${label}`)
+    const result = await downloadModelTo(client, { modelId, dir, onProgress: (p) => bar.update(p.bytes, p.totalBytes ?? p.bytes) })
+    bar.done(result.files.reduce((n, f) => n + f.size, 0))
+    line(`v${result.version} · key from ${result.keySource} · archive sha256 ${short(result.sha256)} matches the chain`)
+    if (source) {
+      for (const file of result.files) {
+        const original = await sha256File(join(source, file.path))
+        const match = `0x${original}` === file.sha256
+        line(`${match ? green('✓') : red('✗')} ${file.path.padEnd(18)} sha256 ${short(file.sha256.slice(2), 12)} ${match ? "= the seller's file" : "≠ the seller's file"}`)
+        if (!match) throw new Error(`${file.path} does not match the seller's file`)
+      }
+    }
+    return result
+  }
+  await download(carolClient, mlp.modelId, join(work, 'carol', 'digit-mlp'), 'digit MLP', mlpDir)
+  await carolClient.confirmOrder({ orderId: bought.orderId })
+  ok(`order #${bought.orderId} confirmed: escrow released to alice`)
+  const review = await carolClient.reviewOrder({ orderId: bought.orderId, rating: 5, comment: 'Loads in safetensors, accurate on my scans.' })
+  ok(`carol rated it 5/5 (comment ${short(review.commentURI)})`)
+  const free = await carolClient.buyModel({ modelId: iris.modelId })
+  ok(`free model #${iris.modelId} claimed: order #${free.orderId}, licensed at once`)
+  await download(carolClient, iris.modelId, join(work, 'carol', 'iris'), 'iris', iris.dir)
+
+  // 3. Update
+  heading('3. Alice publishes version 2; Carol gets it without paying again')
+  const v2Dir = await writeDigitMlp(join(work, 'alice', 'digit-mlp-v2'), { seed: 11, version: '2.0.0' })
+  const v2Files = await archiveInputsFromPath(v2Dir)
+  const bar = progressBar('upload digit MLP v2')
+  const v2 = await aliceClient.publishVersion({
+    modelId: mlp.modelId,
+    files: v2Files,
+    semver: '2.0.0',
+    changelog: 'Retrained with elastic distortions: +0.4% accuracy.',
+    onProgress: (p) => p.stage === 'adding' && bar.update(p.bytes, p.totalBytes),
+  })
+  bar.done(v2Files.reduce((n, f) => n + f.size, 0))
+  ok(`#${mlp.modelId} v${v2.version} (2.0.0) · ${short(v2.contentCID)}`)
+  const second = await download(carolClient, mlp.modelId, join(work, 'carol', 'digit-mlp-v2'), 'digit MLP v2', v2Dir)
+  if (second.version !== 2 || second.orderId !== bought.orderId) throw new Error('version 2 was not opened with the first order')
+  ok(`opened with the key delivered for order #${bought.orderId}: no new purchase`)
+
+  // 4. Dispute
+  heading('4. Dave disputes a purchase; the arbiter splits it')
+  const disputed = await daveClient.buyModel({ modelId: tokenizer.modelId })
+  ok(`dave bought #${tokenizer.modelId} "WordPiece tokenizer 30k": order #${disputed.orderId}, ${aimt(disputed.price)} in escrow`)
+  await delivered(1)
+  await download(daveClient, tokenizer.modelId, join(work, 'dave', 'wordpiece'), 'tokenizer')
+  const opened = await daveClient.disputeOrder({ orderId: disputed.orderId, evidence: { name: 'Not an English vocabulary', description: 'The pieces are random letter strings; the card promises an English WordPiece vocabulary.' } })
+  ok(`dave opened dispute #${opened.disputeId} with evidence ${short(opened.evidenceURI)}`)
+  await bobClient.submitEvidence({ orderId: disputed.orderId, evidence: { name: 'Files as listed', description: 'Every file matches the listing hashes; the vocabulary is synthetic by design.' } })
+  ok('bob answered with his own evidence')
+  const parties = [dave.address, bob.address, admin.address] as Address[]
+  const balances = async (title: string) => {
+    line(title)
+    table(await Promise.all(parties.map(async (address) => {
+      const b = await tokenBalances(market, address)
+      return { account: who(address), wallet: aimt(b.wallet), 'credited, to withdraw': aimt(b.pending) }
+    })))
+  }
+  await balances('balances before the ruling:')
+  const ruling = await arbiterClient.ruleDispute({ orderId: disputed.orderId, ruling: { buyerShareBps: 5000 } })
+  ok(`the arbiter split it 50/50: dave refunded ${aimt(ruling.buyerRefund)}, bob ${aimt(ruling.sellerProceeds)}, fee ${aimt(ruling.fee)}`)
+  const { amount } = await bobClient.withdraw()
+  ok(`bob withdrew his credited ${aimt(amount)} (the refund went straight back to dave)`)
+  await balances('balances after the ruling and the withdrawal:')
+
+  // 5. Analyst
+  heading('5. An analyst reads the market from the subgraph')
+  const head = await stack.publicClient.getBlock()
+  const stats = await carolClient.marketStats({ days: 7, minBlock: head.number, ...indexed })
+  const token = stats.tokens[0]
+  line(`${stats.modelCount} models (${stats.versionCount} versions) · ${stats.orderCount} orders, ${stats.licensedOrderCount} licensed · ${stats.disputeCount} dispute(s) · ${stats.reviewCount} review(s) · fee ${stats.feeBps / 100}%`)
+  if (token) line(`volume ${aimt(token.volume)} · settled ${aimt(token.settledVolume)} · fees ${aimt(token.fees)} · in escrow ${aimt(token.escrowed)}`)
+  line('top models by revenue, last 30 days:')
+  const now = Number(head.timestamp)
+  table((await topModelsByRevenue(stack.graphqlUrl, { now })).map((m) => ({ model: `#${m.modelId} ${m.name}`, sales: m.salesCount, revenue: aimt(m.revenue) })))
+  line('best rated sellers (at least one sale):')
+  table((await bestSellers(stack.graphqlUrl)).map((s) => ({ seller: s.handle ? `@${s.handle}` : who(s.id), sales: s.salesCount, rating: `${Number(s.sellerRatingAverage).toFixed(1)} (${s.sellerRatingCount})` })))
+  const rate = await disputeRate(stack.graphqlUrl, { now })
+  line(`dispute rate ${rate.month}: ${rate.disputesOpened}/${rate.orders} orders = ${(rate.rate * 100).toFixed(1)}%`)
+
+  // Summary
+  heading('Summary')
+  const { orders } = await carolClient.getOrders({ orderDirection: 'asc' })
+  table(orders.map((o) => ({ order: `#${o.orderId}`, model: o.modelName, buyer: who(o.buyer), seller: who(o.seller), paid: aimt(o.amount), fee: aimt(o.fee), refunded: aimt(o.buyerRefund), status: o.status })))
+  console.log()
+  const versions = await Promise.all([mlp, tokenizer, iris].map((m) => carolClient.getModel({ modelId: m.modelId })))
+  table(versions.flatMap((m) => m!.versions.map((v) => ({ model: `#${m!.modelId} ${m!.name}`, version: v.semver, size: bytes(Number(v.size)), CID: v.contentCID }))))
+  console.log()
+  if (token) line(`${bold('volume')} ${aimt(token.volume)} · ${bold('fees')} ${aimt(token.fees)} · ${bold('orders')} ${orders.length} · ${seconds()} s`)
+
+  if (flags.keep) {
+    heading('Still running (Ctrl-C stops everything)')
+    line(`chain RPC   ${rpcUrl}  (chain id ${stack.chainId})`)
+    line(`GraphQL     ${stack.graphqlUrl}`)
+    line(`store RPC   ${stack.storeUrl}  (Kubo RPC subset; files in ${join(work, 'ipfs')})`)
+    line(`storage     ${stack.storageUrl}  (browsers, Sign-In with Ethereum)`)
+    line(`deployment  Marketplace ${stack.deployment.contracts.Marketplace.address}`)
+  }
+  console.log('\ndemo complete')
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(`\n${red('demo failed')}: ${(error as Error).message}`)
+  if (!(error as { shortMessage?: string }).shortMessage) console.error((error as Error).stack)
+  await cleanup()
+  process.exit(1)
+}
+if (flags.keep) {
+  const stop = () => cleanup().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+} else {
+  await cleanup()
+  process.exit(0)
+}

@@ -26,7 +26,7 @@ export default defineConfig({
   },
   webServer: {
     // the whole dev stack: chain, protocol, devnode, storage service and the Vite-served app
-    command: 'node test/stack.ts',
+    command: 'node test/stack.ts --preview',
     env: { PORT: String(port) },
     url: `http://127.0.0.1:${port}/config.json`,
     timeout: 240_000,

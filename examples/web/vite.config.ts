@@ -4,21 +4,21 @@ import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
 
 /**
- * In development, `config.json` comes from the file named by AMM_WEB_CONFIG (the dev stack writes
+ * In development and preview, `config.json` comes from the file named by AMM_WEB_CONFIG (the dev stack writes
  * one for its chain, indexer, storage service and deployment); otherwise from `public/`.
  */
 function devConfig(): Plugin {
+  const serve = async (_request: unknown, response: import('node:http').ServerResponse, next: () => void) => {
+    const file = process.env.AMM_WEB_CONFIG
+    if (!file) return next()
+    response.setHeader('content-type', 'application/json')
+    response.setHeader('cache-control', 'no-store')
+    response.end(await readFile(file))
+  }
   return {
     name: 'amm-dev-config',
-    configureServer(server) {
-      server.middlewares.use('/config.json', async (_request, response, next) => {
-        const file = process.env.AMM_WEB_CONFIG
-        if (!file) return next()
-        response.setHeader('content-type', 'application/json')
-        response.setHeader('cache-control', 'no-store')
-        response.end(await readFile(file))
-      })
-    },
+    configureServer: (server) => void server.middlewares.use('/config.json', serve),
+    configurePreviewServer: (server) => void server.middlewares.use('/config.json', serve),
   }
 }
 

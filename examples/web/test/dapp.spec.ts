@@ -36,6 +36,11 @@ async function user(browser: Browser, key: Hex, name: string): Promise<Page> {
   return page
 }
 
+/** Follows a link of the page menu. */
+async function nav(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click()
+}
+
 async function signIn(page: Page) {
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible()
@@ -69,7 +74,7 @@ test.describe.serial('the dApp in a browser', () => {
   test('the seller signs in and lists a model with real files, after the form refuses bad input', async ({ browser }) => {
     const page = await user(browser, stack.keys.seller, 'seller')
     await signIn(page)
-    await page.getByRole('link', { name: 'Sell', exact: true }).click()
+    await nav(page, 'Sell')
     await page.getByRole('button', { name: 'Encrypt, upload and list' }).click()
     await expect(page.getByText('A name of 1 to 100 bytes.')).toBeVisible()
     await expect(page.getByText('Add the model files')).toBeVisible()
@@ -108,7 +113,7 @@ test.describe.serial('the dApp in a browser', () => {
 
   test('the seller delivers from the dashboard', async () => {
     const page = pages.seller!
-    await page.getByRole('link', { name: 'Seller dashboard' }).click()
+    await nav(page, 'Seller dashboard')
     await expect(page.getByRole('button', { name: 'Deliver order #1' })).toBeVisible({ timeout: 60_000 })
     await check(page, 'dashboard')
     await page.getByRole('button', { name: 'Deliver order #1' }).click()
@@ -117,7 +122,7 @@ test.describe.serial('the dApp in a browser', () => {
 
   test('the buyer downloads and decrypts in the page, sees matching sha256, confirms and reviews', async () => {
     const page = pages.buyer!
-    await page.getByRole('link', { name: 'Library' }).click()
+    await nav(page, 'Library')
     await expect(page.getByTestId('order-status').first()).toHaveText('Delivered', { timeout: 60_000 })
     await page.getByRole('button', { name: `Download ${modelName}` }).click()
     await expect(page.getByTestId('download-verified')).toBeVisible({ timeout: 120_000 })
@@ -126,6 +131,8 @@ test.describe.serial('the dApp in a browser', () => {
     await check(page, 'library')
     await page.getByRole('button', { name: 'Confirm order #1' }).click()
     await expect(page.getByTestId('order-status').first()).toHaveText('Completed', { timeout: 60_000 })
+    // the comment goes to the storage service, which needs a session
+    await signIn(page)
     await page.getByLabel('Stars').selectOption('4')
     await page.getByLabel('Comment').fill('Works as described.')
     await page.getByRole('button', { name: 'Send review' }).click()
@@ -143,7 +150,7 @@ test.describe.serial('the dApp in a browser', () => {
     await seller.getByLabel(/Deliver automatically/).check()
     await expect(seller.getByText('Delivered order #2 (model #1)')).toBeVisible({ timeout: 60_000 })
 
-    await page.getByRole('link', { name: 'Library' }).click()
+    await nav(page, 'Library')
     await expect(page.getByTestId('order-status').first()).toHaveText('Delivered', { timeout: 60_000 })
     await page.getByRole('button', { name: 'Dispute order #2' }).click()
     await page.getByLabel('What is wrong?').fill('The weights do not load: shape mismatch in layer 3.')
@@ -156,7 +163,7 @@ test.describe.serial('the dApp in a browser', () => {
     await expect(page.getByTestId('order-status').first()).toHaveText('Disputed', { timeout: 60_000 })
 
     const arbiter = await user(browser, stack.keys.arbiter, 'arbiter')
-    await arbiter.getByRole('link', { name: 'Arbiter' }).click()
+    await nav(arbiter, 'Arbiter')
     await expect(arbiter.getByText('The weights do not load: shape mismatch in layer 3.')).toBeVisible({ timeout: 60_000 })
     await check(arbiter, 'arbiter')
     await arbiter.getByLabel("Buyer's share %").fill('50')
@@ -166,7 +173,7 @@ test.describe.serial('the dApp in a browser', () => {
 
   test('the seller picks a unique handle on the profile page', async () => {
     const page = pages.seller!
-    await page.getByRole('link', { name: 'Profile' }).click()
+    await nav(page, 'Profile')
     await page.getByLabel('Handle').fill('web_seller')
     await expect(page.getByText('Available.')).toBeVisible()
     await page.getByLabel('Display name').fill('Web Seller')
@@ -178,14 +185,14 @@ test.describe.serial('the dApp in a browser', () => {
     await check(page, 'profile')
     // another account sees the handle as taken before sending anything
     const buyer = pages.buyer!
-    await buyer.getByRole('link', { name: 'Profile' }).click()
+    await nav(buyer, 'Profile')
     await buyer.getByLabel('Handle').fill('web_seller')
     await expect(buyer.getByText('This handle is taken.')).toBeVisible()
   })
 
   test('analytics shows the sales, the top model and exports CSV', async () => {
     const page = pages.buyer!
-    await page.getByRole('link', { name: 'Analytics' }).click()
+    await nav(page, 'Analytics')
     await eventually(page, async () => {
       await expect(page.getByTestId('totals')).toContainText('2 orders', { timeout: 3000 })
     })

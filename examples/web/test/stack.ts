@@ -10,7 +10,7 @@ import { startDevnode } from '@ai-model-marketplace/devnode'
 import { network } from 'hardhat'
 import { createPublicClient, createWalletClient, http, parseEther } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { createServer } from 'vite'
+import { build, createServer, preview } from 'vite'
 import { parse, stringify } from 'yaml'
 // Node tooling inside the repository runs the SDK from source (its package exports point at the build)
 import { embeddedStore, serveStore } from '../../../sdk/src/node.ts'
@@ -66,7 +66,11 @@ async function devCertificate(dir: string) {
   return { key: await readFile(key), cert: await readFile(cert) }
 }
 
-export async function startStack(options: { appPort?: number } = {}) {
+/**
+ * `preview` serves a production build (what ships; what the tests and the benchmark use),
+ * otherwise Vite's dev server with hot reload.
+ */
+export async function startStack(options: { appPort?: number; preview?: boolean } = {}) {
   const work = await mkdtemp(join(tmpdir(), 'amm-web-stack-'))
   const stops: (() => Promise<unknown>)[] = [() => rm(work, { recursive: true, force: true })]
   const stop = async () => {
@@ -111,9 +115,17 @@ export async function startStack(options: { appPort?: number } = {}) {
     }
     await writeFile(configFile, JSON.stringify(appConfig, null, 2))
     process.env.AMM_WEB_CONFIG = configFile
-    const vite = await createServer({ root: join(here, '..'), configFile: join(here, '..', 'vite.config.ts'), server: { port: appPort, strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' })
-    await vite.listen()
-    stops.push(() => vite.close())
+    const root = join(here, '..')
+    const server = { port: appPort, strictPort: true, host: '127.0.0.1' }
+    if (options.preview) {
+      await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' })
+      const vite = await preview({ root, configFile: join(root, 'vite.config.ts'), preview: server, logLevel: 'warn' })
+      stops.push(() => vite.close())
+    } else {
+      const vite = await createServer({ root, configFile: join(root, 'vite.config.ts'), server, logLevel: 'warn' })
+      await vite.listen()
+      stops.push(() => vite.close())
+    }
 
     const info: StackInfo = {
       appUrl: `http://127.0.0.1:${appPort}/`,
@@ -135,7 +147,7 @@ export async function startStack(options: { appPort?: number } = {}) {
 
 if (import.meta.main) {
   const port = process.env.PORT ? Number(process.env.PORT) : undefined
-  const stack = await startStack({ appPort: port })
+  const stack = await startStack({ appPort: port, preview: process.argv.includes('--preview') })
   console.log(`dApp:      ${stack.appUrl}\nchain RPC: ${stack.rpcUrl}\nGraphQL:   ${stack.graphqlUrl}\nstorage:   ${stack.storageUrl}`)
   const shutdown = () => stack.stop().then(() => process.exit(0))
   process.once('SIGINT', shutdown)

@@ -162,6 +162,11 @@ describe("models and versions", () => {
       frank: { modelCount: 1, modelsListedCount: 0, revenue: e("4.875"), salesCount: 1 },
       order: { seller: { id: addr("frank") }, status: "Completed", confirmedByBuyer: false, sellerProceeds: e("4.875"), fee: e("0.125") },
     });
+    // History stays queryable: the block before the transfer still shows alice as the owner.
+    const { modelTransfers } = await s.query(`{ modelTransfers(where: { model: "2", from_not: "0x0000000000000000000000000000000000000000" }) { blockNumber } }`);
+    const before = Number(modelTransfers[0].blockNumber) - 1;
+    const { model } = await s.query(`query($block: Int!) { model(id: "2", block: { number: $block }) { owner { id } } }`, { block: before });
+    expect(model.owner.id).toBe(addr("alice"));
   });
 });
 

@@ -7,8 +7,14 @@ export default defineConfig({
 	resolve: {
 		// the SDK's package exports point at dist/, which a fresh clone has not built: test against its source
 		alias: [
-			{ find: /^@ai-model-marketplace\/sdk$/, replacement: join(sdk, "index.ts") },
-			{ find: /^@ai-model-marketplace\/sdk\/node$/, replacement: join(sdk, "node.ts") },
+			{
+				find: /^@ai-model-marketplace\/sdk$/,
+				replacement: join(sdk, "index.ts"),
+			},
+			{
+				find: /^@ai-model-marketplace\/sdk\/node$/,
+				replacement: join(sdk, "node.ts"),
+			},
 		],
 	},
 	test: {

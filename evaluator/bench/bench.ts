@@ -3,7 +3,6 @@
 import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkModel, scanPickle } from "../src/index.ts";
 import {
 	bytesOf,
 	labelledSet,
@@ -11,6 +10,7 @@ import {
 	randomMlp,
 } from "../src/fixtures/onnx.ts";
 import { PickleWriter } from "../src/fixtures/pickle.ts";
+import { checkModel, scanPickle } from "../src/index.ts";
 
 const json = process.argv.includes("--json");
 const MB = 1e6;

@@ -5,6 +5,7 @@ import { EvaluatorError } from "./errors.ts";
 import type { Report } from "./types.ts";
 
 const USAGE = `Usage: evaluator check <file-or-folder> [options]
+       evaluator agent --help
 
 Checks a model file or folder without running model code: format integrity (safetensors, ONNX,
 GGUF, PyTorch zip, pickle imports), the model card, the plaintext hash, and the evaluation set.
@@ -25,6 +26,9 @@ Exit code: 0 pass or warn, 1 fail, 2 usage or I/O error.`;
 const EXIT = { ok: 0, fail: 1, usage: 2 } as const;
 
 async function main(argv: string[]): Promise<number> {
+	// loaded on demand: the agent needs the SDK, the checks do not
+	if (argv[0] === "agent")
+		return (await import("./agent/command.ts")).agentCommand(argv.slice(1));
 	let parsed: ReturnType<typeof parse>;
 	try {
 		parsed = parse(argv);

@@ -80,7 +80,9 @@ export function safetensorsSample(options: SampleOptions = {}): SampleModel {
  * A PyTorch-style pickle whose unpickling runs `os.system("echo pwned")`, with an otherwise
  * valid card: the checks fail it with `pickle.unsafe-import` naming `os.system`.
  */
-export function maliciousPickleSample(options: SampleOptions = {}): SampleModel {
+export function maliciousPickleSample(
+	options: SampleOptions = {},
+): SampleModel {
 	const { license = "MIT", task = "text-classification" } = options;
 	return {
 		license,

@@ -8,9 +8,9 @@ import {
 } from "@ai-model-marketplace/sdk";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import buildSubgraphIfStale from "../../subgraph/test/global-setup.ts";
 import { startProtocol } from "../../sdk/test/actions/harness.ts";
 import { startIndexer } from "../../sdk/test/e2e-sdk/indexer.ts";
+import buildSubgraphIfStale from "../../subgraph/test/global-setup.ts";
 import {
 	type AgentEvent,
 	type EvaluatorAgent,
@@ -18,9 +18,9 @@ import {
 	maliciousPickleSample,
 	onnxSample,
 	type Report,
-	SUITE,
 	type SampleModel,
 	StoreUnavailableError,
+	SUITE,
 	safetensorsSample,
 	startEvaluatorAgent,
 } from "../src/index.ts";
@@ -110,7 +110,11 @@ describe("evaluator agent", () => {
 				"Helpful classifier",
 				parseEther("5"),
 			);
-			clean = await list(safetensorsSample(), "Clean classifier", parseEther("5"));
+			clean = await list(
+				safetensorsSample(),
+				"Clean classifier",
+				parseEther("5"),
+			);
 			onnx = await list(onnxModel, "Tabular MLP", 0n); // free: no wrapped key
 			await request(malicious);
 			cleanRequest = await request(clean);
@@ -119,11 +123,25 @@ describe("evaluator agent", () => {
 
 			const byModel = new Map(agent.processed.map((d) => [d.modelId, d]));
 			expect(agent.processed).toHaveLength(3);
-			expect(byModel.get(malicious)).toMatchObject({ verdict: "fail", score: 0 });
-			expect(byModel.get(clean)).toMatchObject({ verdict: "pass", score: 1_000_000 });
-			expect(byModel.get(onnx)).toMatchObject({ verdict: "pass", score: 900_000 });
+			expect(byModel.get(malicious)).toMatchObject({
+				verdict: "fail",
+				score: 0,
+			});
+			expect(byModel.get(clean)).toMatchObject({
+				verdict: "pass",
+				score: 1_000_000,
+			});
+			expect(byModel.get(onnx)).toMatchObject({
+				verdict: "pass",
+				score: 900_000,
+			});
 			expect(agent.events.map((e) => e.type)).toEqual(
-				expect.arrayContaining(["request", "downloaded", "checked", "attested"]),
+				expect.arrayContaining([
+					"request",
+					"downloaded",
+					"checked",
+					"attested",
+				]),
 			);
 		} finally {
 			await agent.stop();
@@ -138,7 +156,12 @@ describe("evaluator agent", () => {
 			minBlock: head,
 			...wait,
 		});
-		expect(failed).toMatchObject({ suite: SUITE, verdict: "Fail", score: 0, version: 1 });
+		expect(failed).toMatchObject({
+			suite: SUITE,
+			verdict: "Fail",
+			score: 0,
+			version: 1,
+		});
 		const report = failed?.report as unknown as Report;
 		expect(report.findings).toContainEqual(
 			expect.objectContaining({
@@ -148,8 +171,13 @@ describe("evaluator agent", () => {
 				message: expect.stringContaining("os.system"),
 			}),
 		);
-		const [measured] = await reader.getEvaluations({ modelId: onnx, withReports: true });
-		expect((measured?.report as unknown as Report).metrics).toMatchObject({
+		const [measured] = await reader.getEvaluations({
+			modelId: onnx,
+			withReports: true,
+		});
+		expect(
+			(measured?.report as unknown as Report | undefined)?.metrics,
+		).toMatchObject({
 			accuracy: 0.9,
 			samples: 200,
 		});
@@ -157,8 +185,13 @@ describe("evaluator agent", () => {
 			verdicts: [{ suite: SUITE, verdict: "Fail", score: 0, version: 1 }],
 		});
 
-		const passed = await reader.searchModels({ verdict: { suite: SUITE, verdict: "Pass" } });
-		expect(passed.models.map((m) => m.name).sort()).toEqual(["Clean classifier", "Tabular MLP"]);
+		const passed = await reader.searchModels({
+			verdict: { suite: SUITE, verdict: "Pass" },
+		});
+		expect(passed.models.map((m) => m.name).sort()).toEqual([
+			"Clean classifier",
+			"Tabular MLP",
+		]);
 		const all = await reader.searchModels({});
 		expect(all.models.map((m) => m.name)).toContain("Helpful classifier");
 	});
@@ -172,7 +205,9 @@ describe("evaluator agent", () => {
 			expect(agent.processed.map((d) => d.requestId)).toEqual([missed]);
 			const skipped = agent.events.filter((e) => e.type === "skipped");
 			expect(skipped).toHaveLength(3);
-			expect(skipped.every((e) => e.type === "skipped" && e.status === "Fulfilled")).toBe(true);
+			expect(
+				skipped.every((e) => e.type === "skipped" && e.status === "Fulfilled"),
+			).toBe(true);
 		} finally {
 			await agent.stop();
 		}

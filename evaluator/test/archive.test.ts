@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { checkModel } from "../src/index.ts";
 import { stateDictPickle } from "../src/fixtures/pickle.ts";
+import { checkModel } from "../src/index.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 import { torchZip, zipFile } from "./fixtures/zip.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { checkModel } from "../src/index.ts";
 import { validSafetensors } from "../src/fixtures/safetensors.ts";
+import { checkModel } from "../src/index.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const dir = await tempFolder();

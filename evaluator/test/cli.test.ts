@@ -1,10 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import type { Report } from "../src/index.ts";
-import { labelledSet, randomMlp, writeModelFolder } from "../src/fixtures/onnx.ts";
+import {
+	labelledSet,
+	randomMlp,
+	writeModelFolder,
+} from "../src/fixtures/onnx.ts";
 import { stateDictPickle, systemCallPickle } from "../src/fixtures/pickle.ts";
 import { validSafetensors } from "../src/fixtures/safetensors.ts";
+import type { Report } from "../src/index.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 import { torchZip } from "./fixtures/zip.ts";
 

@@ -1,6 +1,5 @@
 import { symlink } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
-import { checkModel } from "../src/index.ts";
 import {
 	bytesOf,
 	externalTensorProto,
@@ -10,6 +9,7 @@ import {
 	randomMlp,
 	writeModelFolder,
 } from "../src/fixtures/onnx.ts";
+import { checkModel } from "../src/index.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const dir = await tempFolder();

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "vitest";
-import { checkModel, scanPickle } from "../src/index.ts";
 import {
 	instPickle,
 	memoStackGlobalPickle,
@@ -7,6 +6,7 @@ import {
 	stateDictPickle,
 	systemCallPickle,
 } from "../src/fixtures/pickle.ts";
+import { checkModel, scanPickle } from "../src/index.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 import { torchZip } from "./fixtures/zip.ts";
 

@@ -3,7 +3,11 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import { labelledSet, randomMlp, writeModelFolder } from "../src/fixtures/onnx.ts";
+import {
+	labelledSet,
+	randomMlp,
+	writeModelFolder,
+} from "../src/fixtures/onnx.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const root = join(import.meta.dirname, "..");

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
+import {
+	safetensorsFile,
+	validSafetensors,
+} from "../src/fixtures/safetensors.ts";
 import { checkModel } from "../src/index.ts";
-import { safetensorsFile, validSafetensors } from "../src/fixtures/safetensors.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
 const dir = await tempFolder();

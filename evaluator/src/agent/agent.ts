@@ -7,7 +7,10 @@ import {
 	evaluationsAbi,
 	modelRegistryAbi,
 } from "@ai-model-marketplace/contracts/abi";
-import type { MarketplaceClient } from "@ai-model-marketplace/sdk";
+import type {
+	ContentStore,
+	MarketplaceClient,
+} from "@ai-model-marketplace/sdk";
 import type { Address, Hex } from "viem";
 import { checkModel } from "../check.ts";
 import {
@@ -81,7 +84,12 @@ const TRANSIENT = new Set([
 	"CONTENT_NOT_FOUND",
 ]);
 // viem's names for an RPC endpoint that did not answer (raw reads are not wrapped by the SDK)
-const UNREACHABLE = new Set(["HttpRequestError", "TimeoutError", "SocketClosedError", "WebSocketRequestError"]);
+const UNREACHABLE = new Set([
+	"HttpRequestError",
+	"TimeoutError",
+	"SocketClosedError",
+	"WebSocketRequestError",
+]);
 
 /** Whether a failure is the network's (try again later) rather than the request's. */
 function isTransient(error: unknown): boolean {
@@ -123,7 +131,7 @@ export async function startEvaluatorAgent(
 
 	if (!(await read<boolean>("isEvaluator", [evaluator])))
 		throw new NotEvaluatorError(evaluator);
-	await assertWritableStore(client);
+	const store = await writableStore(client);
 	if (BigInt(await read<Hex>("evaluatorKey", [evaluator])) === 0n) {
 		const { publicKey, hash } = await client.setEvaluatorKey();
 		onProgress?.({ type: "key-published", publicKey, hash });
@@ -174,7 +182,7 @@ export async function startEvaluatorAgent(
 				retry.delete(requestId);
 				return onProgress?.({ type: "skipped", requestId, status: after });
 			}
-			const { cid } = await client.store.add(
+			const { cid } = await store.add(
 				new TextEncoder().encode(JSON.stringify(report)),
 			);
 			const reportURI = `ipfs://${cid}`;
@@ -202,9 +210,16 @@ export async function startEvaluatorAgent(
 			onProgress?.({ type: "attested", processed: done });
 		} catch (error) {
 			// another run of the agent attested between our status check and our transaction
-			if ((error as { errorName?: string }).errorName === "EvaluationsRequestNotOpen") {
+			if (
+				(error as { errorName?: string }).errorName ===
+				"EvaluationsRequestNotOpen"
+			) {
 				retry.delete(requestId);
-				return onProgress?.({ type: "skipped", requestId, status: await status(requestId) });
+				return onProgress?.({
+					type: "skipped",
+					requestId,
+					status: await status(requestId),
+				});
 			}
 			const transient = isTransient(error);
 			if (transient) retry.add(requestId);
@@ -266,7 +281,9 @@ export async function startEvaluatorAgent(
 		async caughtUp() {
 			const head = await client.publicClient.getBlockNumber();
 			if (head < next) return;
-			await new Promise<void>((resolve) => waiters.push({ block: head, resolve }));
+			await new Promise<void>((resolve) =>
+				waiters.push({ block: head, resolve }),
+			);
 		},
 		async stop() {
 			stopped = true;
@@ -277,20 +294,22 @@ export async function startEvaluatorAgent(
 	};
 }
 
-/** Fails early and clearly when reports could not be stored. */
-async function assertWritableStore(client: MarketplaceClient): Promise<void> {
-	if (typeof (client.store as { add?: unknown }).add !== "function")
+/** The client's store, once it answers; fails early and clearly when reports could not be stored. */
+async function writableStore(client: MarketplaceClient): Promise<ContentStore> {
+	const store = client.store as ContentStore;
+	if (typeof store.add !== "function")
 		throw new StoreUnavailableError(
 			"the client's store is read-only: the agent adds its reports to it",
 		);
 	try {
-		await client.store.has(EMPTY_CID);
+		await store.has(EMPTY_CID);
 	} catch (cause) {
 		throw new StoreUnavailableError(
 			`the store does not answer: ${(cause as Error).message.split("\n")[0]}`,
 			{ cause },
 		);
 	}
+	return store;
 }
 
 type OpenRequest = Awaited<

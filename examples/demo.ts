@@ -1,7 +1,8 @@
 // `npm run demo [-- --keep]`: the whole marketplace in one process, on embedded defaults. Hardhat's
 // simulated chain, the protocol, an embedded IPFS store and the subgraph indexed by devnode, then a
-// story: two sellers list three models, a buyer searches, buys, downloads, verifies and reviews, a
-// new version is delivered for free, a dispute is split by the arbiter, and an analyst reads the market.
+// story: two sellers list three models (and a third a malicious pickle), the evaluator agent checks
+// them all, a buyer searches, buys, downloads, verifies and reviews, a new version is delivered for
+// free, a dispute is split by the arbiter, and an analyst reads the market.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -12,7 +13,8 @@ import { network } from 'hardhat'
 import { type Address, parseEther } from 'viem'
 import { bestSellers, disputeRate, topModelsByRevenue } from './lib/analytics.ts'
 import { clientFor, type Market, tokenBalances } from './lib/client.ts'
-import { writeDigitMlp, writeIrisClassifier, writeTokenizer } from './lib/models.ts'
+import { maliciousPickleSample, onnxSample, SUITE, startEvaluatorAgent } from '@ai-model-marketplace/evaluator'
+import { writeDigitMlp, writeFiles, writeTokenizer } from './lib/models.ts'
 import { archiveInputsFromPath, downloadModelTo } from './lib/sdk.ts'
 import { startLocalStack } from './lib/stack.ts'
 import { aimt, bold, bytes, green, heading, line, ok, progressBar, red, table } from './lib/ui.ts'
@@ -55,9 +57,9 @@ async function main() {
   const stack = await startLocalStack({ rpcUrl, storeDir: join(work, 'ipfs'), log: ok })
   cleanups.push(() => stack.stop())
   const market: Market = { ...stack }
-  const { alice, bob, carol, dave, arbiter: arbiterAccount, admin } = stack.accounts
-  const [aliceClient, bobClient, carolClient, daveClient, arbiterClient] = [alice, bob, carol, dave, arbiterAccount].map((account) => clientFor(market, account))
-  const names = new Map<string, string>([alice, bob, carol, dave, admin].map((a, i) => [a.address.toLowerCase(), ['alice', 'bob', 'carol', 'dave', 'treasury'][i]!]))
+  const { alice, bob, carol, dave, mallory, arbiter: arbiterAccount, evaluator, admin } = stack.accounts
+  const [aliceClient, bobClient, carolClient, daveClient, malloryClient, arbiterClient, evaluatorClient] = [alice, bob, carol, dave, mallory, arbiterAccount, evaluator].map((account) => clientFor(market, account))
+  const names = new Map<string, string>([alice, bob, carol, dave, mallory, admin].map((a, i) => [a.address.toLowerCase(), ['alice', 'bob', 'carol', 'dave', 'mallory', 'treasury'][i]!]))
   const who = (address: string) => names.get(address.toLowerCase()) ?? short(address, 6)
   const indexed = { waitForIndexer: 30_000 } as const
 
@@ -91,7 +93,7 @@ async function main() {
     const listed = await client.listModel({ ...fields, files, onProgress: (p) => p.stage === 'adding' && bar.update(p.bytes, p.totalBytes) })
     bar.done(total)
     ok(`#${listed.modelId} "${fields.name}" v1 · ${files.length} files, ${bytes(total)} · ${fields.price === 0n ? 'free (public)' : `${aimt(fields.price)} (encrypted)`} · ${short(listed.contentCID)}`)
-    return { ...listed, dir }
+    return { ...listed, dir, name: fields.name }
   }
   const mlpDir = await writeDigitMlp(join(work, 'alice', 'digit-mlp-v1'))
   const mlp = await list(aliceClient, mlpDir, {
@@ -114,24 +116,86 @@ async function main() {
     card: { description: 'vocab.txt, tokenizer.json and configs for Hugging Face tokenizers' },
     price: parseEther('5'),
   })
-  const iris = await list(bobClient, await writeIrisClassifier(join(work, 'bob', 'iris')), {
-    name: 'Iris classifier',
-    summary: 'Softmax regression over the iris measurements: a free baseline.',
-    tags: ['tabular', 'iris'],
-    task: 'tabular-classification',
-    license: 'CC0-1.0',
-    card: { description: 'Three species from four measurements' },
+  const gestureSample = onnxSample({ name: 'Gesture classifier', license: 'MIT', task: 'tabular-classification', accuracy: 0.92 })
+  const gesture = await list(bobClient, await writeFiles(join(work, 'bob', 'gesture'), gestureSample.files), {
+    name: 'Gesture classifier',
+    summary: 'A 64-32-10 MLP in ONNX over wrist sensor features, shipped with its evaluation set: a free baseline.',
+    tags: ['tabular', 'sensors', 'onnx'],
+    task: gestureSample.task,
+    license: gestureSample.license,
+    card: { description: 'ONNX MLP; eval/ holds a labelled test set' },
     price: 0n,
   })
+  line('and a third account lists a booby-trapped checkpoint:')
+  const trap = maliciousPickleSample({ name: 'ResNet-18 ImageNet', license: 'MIT', task: 'image-classification' })
+  const pickle = await list(malloryClient, await writeFiles(join(work, 'mallory', 'resnet'), trap.files), {
+    name: 'ResNet-18 ImageNet',
+    summary: 'Classic ResNet-18 weights for ImageNet, PyTorch format.',
+    tags: ['vision', 'resnet', 'pytorch'],
+    task: trap.task,
+    license: trap.license,
+    price: parseEther('3'),
+  })
+
+  // 2. Evaluator
+  heading('2. The evaluator agent checks every listed model')
+  const evaluatorFailures: Error[] = []
+  const evaluatorAgent = await startEvaluatorAgent({
+    client: evaluatorClient,
+    pollingInterval: 200,
+    onProgress: (e) => {
+      if (e.type === 'key-published') ok('the evaluator published its key (owners wrap version keys to it)')
+      if (e.type === 'failed' && !e.retrying) evaluatorFailures.push(e.error)
+    },
+  })
+  cleanups.push(() => evaluatorAgent.stop())
+  const listed = [
+    { client: aliceClient, model: mlp },
+    { client: bobClient, model: tokenizer },
+    { client: bobClient, model: gesture },
+    { client: malloryClient, model: pickle },
+  ]
+  for (const { client, model } of listed) await client.requestEvaluation({ modelId: model.modelId, version: 1, evaluator: evaluator.address })
+  ok(`each owner asked for an evaluation of v1 (${listed.length} requests, the version key wrapped to the evaluator)`)
+  for (let i = 0; evaluatorAgent.processed.length < listed.length; i++) {
+    if (evaluatorFailures.length) throw evaluatorFailures[0]
+    if (i > 600) throw new Error('the evaluator agent did not answer every request within 2 minutes')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const attested = await stack.publicClient.getBlockNumber()
+  const evaluations = await Promise.all(listed.map(({ model }) => carolClient.getEvaluations({ modelId: model.modelId, withReports: true, minBlock: attested, ...indexed })))
+  table(
+    listed.map(({ model }, i) => {
+      const evaluation = evaluations[i]![0]!
+      const report = evaluation.report as { format?: string; findings?: { severity: string; code: string; message: string }[]; metrics?: { accuracy?: number } } | undefined
+      const worst = report?.findings?.find((f) => f.severity === 'error') ?? report?.findings?.find((f) => f.severity === 'warn')
+      const verdict = evaluation.verdict === 'Pass' ? green('PASS') : evaluation.verdict === 'Fail' ? red('FAIL') : 'WARN'
+      return {
+        model: `#${model.modelId} ${model.name}`,
+        format: report?.format ?? '',
+        verdict,
+        score: (evaluation.score / 1e6).toFixed(2),
+        note: report?.metrics?.accuracy !== undefined ? `accuracy ${(report.metrics.accuracy * 100).toFixed(1)}% on its eval set` : worst ? `${worst.code}: ${worst.message}`.slice(0, 70) : '',
+      }
+    }),
+  )
 
   // 2. Buyer
-  heading('2. Carol searches, buys, downloads, verifies and reviews')
+  heading('3. Carol searches, buys, downloads, verifies and reviews')
   const latest = await stack.publicClient.getBlockNumber()
   const searchTable = (models: Awaited<ReturnType<typeof carolClient.searchModels>>['models']) =>
-    table(models.map((m) => ({ id: `#${m.modelId}`, name: m.name, seller: who(m.owner), task: m.task, tags: m.tags.join(','), price: m.price === 0n ? 'free' : aimt(m.price) })))
+    table(models.map((m) => ({ id: `#${m.modelId}`, name: m.name, seller: who(m.owner), task: m.task, price: m.price === 0n ? 'free' : aimt(m.price), checks: m.verdicts.find((v) => v.suite === SUITE)?.verdict ?? '' })))
   const byText = await carolClient.searchModels({ text: 'digit', minBlock: latest, ...indexed })
   line(`search "digit" → ${byText.models.length} result(s)`)
   searchTable(byText.models)
+  const vision = await carolClient.searchModels({ tags: ['vision'] })
+  line(`tag "vision" → ${vision.models.length} results, whatever their checks say:`)
+  searchTable(vision.models)
+  const checked = await carolClient.searchModels({ tags: ['vision'], verdict: { suite: SUITE, verdict: 'Pass' } })
+  line(`tag "vision" that passed ${SUITE} → ${checked.models.length} result(s):`)
+  searchTable(checked.models)
+  if (checked.models.some((m) => m.modelId === pickle.modelId)) throw new Error('the failed pickle was not filtered out')
+  ok(`#${pickle.modelId} "${pickle.name}" failed the checks and is filtered out`)
   const cheap = await carolClient.searchModels({ maxPrice: parseEther('10'), orderBy: 'price', orderDirection: 'asc' })
   line('models at most 10 AIMT, cheapest first:')
   searchTable(cheap.models)
@@ -163,12 +227,12 @@ async function main() {
   ok(`order #${bought.orderId} confirmed: escrow released to alice`)
   const review = await carolClient.reviewOrder({ orderId: bought.orderId, rating: 5, comment: 'Loads in safetensors, accurate on my scans.' })
   ok(`carol rated it 5/5 (comment ${short(review.commentURI)})`)
-  const free = await carolClient.buyModel({ modelId: iris.modelId })
-  ok(`free model #${iris.modelId} claimed: order #${free.orderId}, licensed at once`)
-  await download(carolClient, iris.modelId, join(work, 'carol', 'iris'), 'iris', iris.dir)
+  const free = await carolClient.buyModel({ modelId: gesture.modelId })
+  ok(`free model #${gesture.modelId} claimed: order #${free.orderId}, licensed at once`)
+  await download(carolClient, gesture.modelId, join(work, 'carol', 'gesture'), 'gesture (ONNX)', gesture.dir)
 
   // 3. Update
-  heading('3. Alice publishes version 2; Carol gets it without paying again')
+  heading('4. Alice publishes version 2; Carol gets it without paying again')
   const v2Dir = await writeDigitMlp(join(work, 'alice', 'digit-mlp-v2'), { seed: 11, version: '2.0.0' })
   const v2Files = await archiveInputsFromPath(v2Dir)
   const bar = progressBar('upload digit MLP v2')
@@ -186,7 +250,7 @@ async function main() {
   ok(`opened with the key delivered for order #${bought.orderId}: no new purchase`)
 
   // 4. Dispute
-  heading('4. Dave disputes a purchase; the arbiter splits it')
+  heading('5. Dave disputes a purchase; the arbiter splits it')
   const disputed = await daveClient.buyModel({ modelId: tokenizer.modelId })
   ok(`dave bought #${tokenizer.modelId} "WordPiece tokenizer 30k": order #${disputed.orderId}, ${aimt(disputed.price)} in escrow`)
   await delivered(1)
@@ -211,7 +275,7 @@ async function main() {
   await balances('balances after the ruling and the withdrawal:')
 
   // 5. Analyst
-  heading('5. An analyst reads the market from the subgraph')
+  heading('6. An analyst reads the market from the subgraph')
   const head = await stack.publicClient.getBlock()
   const stats = await carolClient.marketStats({ days: 7, minBlock: head.number, ...indexed })
   const token = stats.tokens[0]
@@ -230,7 +294,7 @@ async function main() {
   const { orders } = await carolClient.getOrders({ orderDirection: 'asc' })
   table(orders.map((o) => ({ order: `#${o.orderId}`, model: o.modelName, buyer: who(o.buyer), seller: who(o.seller), paid: aimt(o.amount), fee: aimt(o.fee), refunded: aimt(o.buyerRefund), status: o.status })))
   console.log()
-  const versions = await Promise.all([mlp, tokenizer, iris].map((m) => carolClient.getModel({ modelId: m.modelId })))
+  const versions = await Promise.all([mlp, tokenizer, gesture, pickle].map((m) => carolClient.getModel({ modelId: m.modelId })))
   table(versions.flatMap((m) => m!.versions.map((v) => ({ model: `#${m!.modelId} ${m!.name}`, version: v.semver, size: bytes(Number(v.size)), CID: v.contentCID }))))
   console.log()
   if (token) line(`${bold('volume')} ${aimt(token.volume)} · ${bold('fees')} ${aimt(token.fees)} · ${bold('orders')} ${orders.length} · ${seconds()} s`)

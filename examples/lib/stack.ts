@@ -76,6 +76,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     for (const fn of stops.splice(0).reverse()) await fn().catch((error) => console.error(error))
   }
   try {
+    log('contracts and subgraph built (rebuilt first when missing or older than their sources)')
     ensureBuilt()
     if (!existsSync(join(repo, 'subgraph', 'build', 'subgraph.yaml'))) throw new Error('the subgraph build is missing: run npm run build -w subgraph')
 

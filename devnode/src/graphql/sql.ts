@@ -288,11 +288,22 @@ export function whereSql(
 				`Type \`${typeApi.name}_filter\` has no field \`${key}\``,
 			);
 		if (fk.kind === "and" || fk.kind === "or") {
-			const subs = ((value as Record<string, unknown>[] | null) ?? []).map(
+			// graph-node builds `and` and `or` from the lists of every key of the object, so any other
+			// key next to them (whose value is no list of objects) is refused
+			const items = Object.values(where).flatMap((v) => {
+				if (
+					!Array.isArray(v) ||
+					v.some((x) => x === null || typeof x !== "object")
+				)
+					throw new QueryError("Filter must by an object");
+				return v as Record<string, unknown>[];
+			});
+			const subs = items.map(
 				(w) => `(${whereSql(ctx, typeApi, t, alias, w, nested)})`,
 			);
-			if (subs.length > 0)
-				parts.push(`(${subs.join(fk.kind === "and" ? " and " : " or ")})`);
+			// graph-node: an empty `and` is true, an empty `or` is false
+			if (subs.length === 0) parts.push(fk.kind === "and" ? "true" : "false");
+			else parts.push(`(${subs.join(fk.kind === "and" ? " and " : " or ")})`);
 			continue;
 		}
 		if (fk.kind === "change_block") {
@@ -350,7 +361,8 @@ export function sortKeySql(
 				`Ordering by \`${orderBy}\` is not supported for type \`${typeApi.name}\``,
 			);
 		const c = col(alias, t, spec.field.name);
-		return t.columnsByField.get(spec.field.name)?.valueType === "String"
+		const column = t.columnsByField.get(spec.field.name);
+		return column?.valueType === "String" && !column.isEnum
 			? `${c} collate "C"`
 			: c;
 	}

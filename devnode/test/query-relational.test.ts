@@ -67,7 +67,9 @@ for (const engine of ENGINES)
 		let store: TestStore;
 		let q: QueryEngine;
 		const ids = async (args: string, field = "users") => {
-			const r = await q.executeQuery(`{ ${field}${args ? `(${args})` : ""} { id } }`);
+			const r = await q.executeQuery(
+				`{ ${field}${args ? `(${args})` : ""} { id } }`,
+			);
 			expect(r.errors).toBeUndefined();
 			return ((r.data as Record<string, { id: string }[]>)[field] ?? []).map(
 				(x) => x.id,

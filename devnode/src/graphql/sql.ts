@@ -335,11 +335,6 @@ export function whereSql(
 	return parts.length > 0 ? parts.join(" and ") : "true";
 }
 
-export interface OrderSpec {
-	orderBy?: string;
-	orderDirection?: "asc" | "desc";
-}
-
 /** The sort key expression for `orderBy` on rows `alias` of `t`, or null for the default (id) order. */
 export function sortKeySql(
 	ctx: SqlContext,

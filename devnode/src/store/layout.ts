@@ -13,8 +13,6 @@ import type { SchemaField, Value } from "./types.ts";
 
 export const BLOCK_RANGE = "block_range";
 export const BLOCK_COLUMN = "block$";
-/** graph-node's BLOCK_NUMBER_MAX: the open upper end of a current version's range. */
-export const BLOCK_NUMBER_MAX = 2147483647;
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

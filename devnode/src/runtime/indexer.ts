@@ -395,7 +395,7 @@ export class Indexer {
       log: (level, message) => this.o.onLog?.(level, message, source.spec.name),
     };
     try {
-      await runHandler(source.spec.module, handler.handler, ctx, (heap) => writeEvent(heap, log, block, tx, params, hex));
+      await runHandler(source.spec.module, source.spec.mutableGlobals, handler.handler, ctx, (heap) => writeEvent(heap, log, block, tx, params, hex));
     } catch (e) {
       if (e instanceof PossibleReorgError || e instanceof RpcUnavailableError || e instanceof StoppedError) throw e;
       // graph-node: the error with the trigger's context (`transaction <hash>`), then handler and block apart.

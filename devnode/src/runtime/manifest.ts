@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import type { Entity, Value } from "../store/types.ts";
 import { canonicalType } from "./ethereum.ts";
 import { IMPLEMENTED_HOST_FUNCTIONS } from "./host.ts";
-import { stripExports } from "./strip-exports.ts";
+import { rewriteExports } from "./wasm-exports.ts";
 
 export class ManifestError extends Error {
   constructor(message: string) {
@@ -39,7 +39,10 @@ export interface DataSourceSpec {
   address?: string;
   startBlock: number;
   apiVersion: string;
+  /** The mapping, its exports reduced to the host's entry points plus its mutable globals. */
   module: WebAssembly.Module;
+  /** Export names of the module's mutable globals, for snapshots of its state after `_start`. */
+  mutableGlobals: string[];
   abis: Map<string, Abi>;
   eventHandlers: EventHandler[];
   context: Entity | null;
@@ -156,7 +159,7 @@ function loadSource(buildDir: string, raw: Yaml, isTemplate: boolean): DataSourc
     if (!exports.has(h.handler)) throw new ManifestError(`${where}: handler \`${h.handler}\` is not exported by ${String(mapping.file)}`);
   }
 
-  const hostEntryPoints = new Set(["memory", "allocate", "id_of_type", "_start", ...eventHandlers.map((h) => h.handler)]);
+  const rewritten = rewriteExports(wasm, new Set(["memory", "allocate", "id_of_type", "_start", ...eventHandlers.map((h) => h.handler)]));
 
   return {
     name,
@@ -164,7 +167,8 @@ function loadSource(buildDir: string, raw: Yaml, isTemplate: boolean): DataSourc
     address: typeof source.address === "string" ? source.address.toLowerCase() : undefined,
     startBlock: Number(source.startBlock ?? 0),
     apiVersion: String(mapping.apiVersion),
-    module: new WebAssembly.Module(stripExports(wasm, hostEntryPoints)),
+    module: new WebAssembly.Module(rewritten.wasm),
+    mutableGlobals: rewritten.globals,
     abis,
     eventHandlers,
     context: contextFromManifest(raw.context, where),

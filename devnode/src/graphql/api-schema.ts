@@ -11,35 +11,19 @@ import {
 } from "../schema/index.ts";
 import type { SchemaField } from "../store/types.ts";
 
+// graph-node's field_filter_ops, per scalar type
+const ORDERED = ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"];
 const SCALAR_OPS: Record<string, string[]> = {
 	Boolean: ["", "not", "in", "not_in"],
-	Bytes: [
-		"",
-		"not",
-		"gt",
-		"lt",
-		"gte",
-		"lte",
-		"in",
-		"not_in",
-		"contains",
-		"not_contains",
-	],
-	ID: ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"],
-	BigInt: ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"],
-	BigDecimal: ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"],
-	Int: ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"],
-	Int8: ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"],
-	Timestamp: ["", "not", "gt", "lt", "gte", "lte", "in", "not_in"],
+	Bytes: [...ORDERED, "contains", "not_contains"],
+	ID: ORDERED,
+	BigInt: ORDERED,
+	BigDecimal: ORDERED,
+	Int: ORDERED,
+	Int8: ORDERED,
+	Timestamp: ORDERED,
 	String: [
-		"",
-		"not",
-		"gt",
-		"lt",
-		"gte",
-		"lte",
-		"in",
-		"not_in",
+		...ORDERED,
 		"contains",
 		"contains_nocase",
 		"not_contains",

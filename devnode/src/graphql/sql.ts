@@ -10,6 +10,7 @@ import {
 	BLOCK_RANGE,
 	type Layout,
 	quoteIdent,
+	SQL_TYPES,
 	type Table,
 } from "../store/layout.ts";
 import type { SchemaField } from "../store/types.ts";
@@ -67,17 +68,6 @@ const col = (alias: string, t: Table, field: string) => {
 	return `${alias}.${quoteIdent(c.name)}`;
 };
 
-const SQL_CAST: Record<string, string> = {
-	String: "text",
-	Bytes: "bytea",
-	BigInt: "numeric",
-	BigDecimal: "numeric",
-	Int: "int4",
-	Int8: "int8",
-	Boolean: "boolean",
-	Timestamp: "int8",
-};
-
 /** graph-node accepts Bytes with or without `0x`; odd lengths and non-hex digits are errors. */
 export function bytesText(v: unknown): string {
 	const s = String(v).replace(/^0x/, "");
@@ -116,12 +106,12 @@ function scalarParam(
 		case "Timestamp":
 			return [
 				numericText(valueType === "BigDecimal" ? "BigDecimal" : "BigInt", v),
-				SQL_CAST[valueType],
+				SQL_TYPES[valueType],
 			];
 		case "Boolean":
 			return [v ? "t" : "f", "boolean"];
 		default:
-			return [String(v), SQL_CAST[valueType] ?? "text"];
+			return [String(v), SQL_TYPES[valueType] ?? "text"];
 	}
 }
 
@@ -155,7 +145,7 @@ function arrayParam(
 	if (vs.length === 0)
 		cast = ctx.schema.enums.has(field.type)
 			? (ctx.layout.enumTypes.get(field.type) as string)
-			: (SQL_CAST[valueType] ?? "text");
+			: (SQL_TYPES[valueType] ?? "text");
 	return ctx.params.add(`{${texts.join(",")}}`, `${cast}[]`);
 }
 

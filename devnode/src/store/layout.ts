@@ -53,7 +53,8 @@ export interface Layout {
 	enumTypes: Map<string, string>;
 }
 
-const SQL_TYPES: Record<string, string> = {
+/** SQL column type per graph-node value type. */
+export const SQL_TYPES: Record<string, string> = {
 	String: "text",
 	Bytes: "bytea",
 	BigInt: "numeric",

@@ -1,15 +1,21 @@
 // The evaluator agent end to end: Hardhat's in-process chain (EDR) with the protocol deployed, the
 // embedded store, and devnode running the built subgraph. Sellers list models and request
 // evaluations; the agent decrypts, checks, stores its report and attests; search filters on it.
+
+import {
+	evaluationsAbi,
+	modelRegistryAbi,
+} from "@ai-model-marketplace/contracts/abi";
 import {
 	kuboStore,
 	type MarketplaceClient,
 	subgraphIndexer,
 } from "@ai-model-marketplace/sdk";
-import { parseEther } from "viem";
+import { type Hex, parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProtocol } from "../../sdk/test/actions/harness.ts";
 import { startIndexer } from "../../sdk/test/e2e-sdk/indexer.ts";
+import { collect } from "../../sdk/test/helpers.ts";
 import buildSubgraphIfStale from "../../subgraph/test/global-setup.ts";
 import {
 	type AgentEvent,
@@ -217,5 +223,90 @@ describe("evaluator agent", () => {
 			...wait,
 		});
 		expect(evaluations.map((e) => e.requestId)).toEqual([missed, cleanRequest]);
+	});
+
+	it("fails a version whose bytes do not match its on-chain sha256 without checking it, and skips a cancelled request", async () => {
+		const { seller } = p.accounts;
+		const { ModelRegistry, Evaluations } = p.deployment.contracts;
+		const send = async (hash: Promise<Hex>) =>
+			p.publicClient.waitForTransactionReceipt({ hash: await hash });
+		// version 2 reuses version 1's (public) archive but records another sha256
+		const v1 = (await p.publicClient.readContract({
+			address: ModelRegistry.address,
+			abi: modelRegistryAbi,
+			functionName: "getVersion",
+			args: [onnx, 1],
+		})) as { contentCID: Hex; size: bigint };
+		await send(
+			seller.writeContract({
+				address: ModelRegistry.address,
+				abi: modelRegistryAbi,
+				functionName: "publishVersion",
+				args: [
+					onnx,
+					{
+						contentCID: v1.contentCID,
+						sha256: `0x${"11".repeat(32)}`,
+						size: v1.size,
+						semver: "1.0.1",
+						changelogURI: "",
+					},
+				],
+			} as never),
+		);
+		const tampered = (
+			await p.seller.requestEvaluation({
+				modelId: onnx,
+				version: 2,
+				evaluator: p.accounts.evaluator.account.address,
+			})
+		).requestId;
+		const cancelled = await request(clean);
+		const window = (await p.publicClient.readContract({
+			address: Evaluations.address,
+			abi: evaluationsAbi,
+			functionName: "requestWindow",
+		})) as number;
+		await p.increaseTime(Number(window) + 1);
+		await send(
+			seller.writeContract({
+				address: Evaluations.address,
+				abi: evaluationsAbi,
+				functionName: "cancelRequest",
+				args: [cancelled],
+			} as never),
+		);
+
+		const agent = await runAgent();
+		try {
+			await agent.caughtUp();
+			expect(agent.processed).toEqual([
+				expect.objectContaining({
+					requestId: tampered,
+					version: 2,
+					verdict: "fail",
+					score: 0,
+				}),
+			]);
+			expect(agent.events).toContainEqual({
+				type: "skipped",
+				requestId: cancelled,
+				status: "Cancelled",
+			});
+			const report = JSON.parse(
+				new TextDecoder().decode(
+					await collect(
+						p.store.cat(
+							(agent.processed[0]?.reportURI ?? "").slice("ipfs://".length),
+						),
+					),
+				),
+			) as Report;
+			expect(report.findings.map((f) => f.code)).toEqual([
+				"integrity.archive-mismatch",
+			]);
+		} finally {
+			await agent.stop();
+		}
 	});
 });

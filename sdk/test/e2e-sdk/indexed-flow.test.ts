@@ -21,7 +21,7 @@ beforeAll(async () => {
   ;[indexer, lagging] = await Promise.all([startIndexer(p.provider, p.deployment), startIndexer(p.provider, p.deployment, { pollIntervalMs: 3_600_000 })])
   await lagging.node.waitForBlock(Number(await p.publicClient.getBlockNumber()), { timeoutMs: 120_000 })
   p = { ...p, ...withIndexer(subgraphIndexer({ url: indexer.url })) }
-}, 180_000)
+}, 600_000)
 afterAll(async () => {
   await Promise.all([indexer?.stop(), lagging?.stop()])
   await p?.close()

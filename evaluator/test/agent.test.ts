@@ -49,11 +49,17 @@ afterAll(async () => {
 	await p?.close();
 });
 
-/** Runs an agent as the evaluator, recording its events, until `stop`. */
-async function runAgent(): Promise<EvaluatorAgent & { events: AgentEvent[] }> {
+/** Runs an agent as the evaluator (given a client, or its parts), recording its events, until `stop`. */
+async function runAgent(
+	from: "client" | "parts" = "client",
+): Promise<EvaluatorAgent & { events: AgentEvent[] }> {
 	const events: AgentEvent[] = [];
+	const client = p.evaluator as MarketplaceClient;
+	const { publicClient, walletClient, deployment, store } = client;
 	const agent = await startEvaluatorAgent({
-		client: p.evaluator as MarketplaceClient,
+		...(from === "client"
+			? { client }
+			: { publicClient, walletClient, deployment, store }),
 		pollingInterval: 50,
 		onProgress: (event) => events.push(event),
 	});
@@ -204,7 +210,7 @@ describe("evaluator agent", () => {
 
 	it("after a restart, skips what it attested and answers only the request made while it was down", async () => {
 		const missed = await request(clean);
-		const agent = await runAgent();
+		const agent = await runAgent("parts");
 		try {
 			await agent.caughtUp();
 			expect(agent.events.some((e) => e.type === "key-published")).toBe(false);

@@ -52,9 +52,13 @@ export type ProcessedRequest = {
 	hash: Hex;
 };
 
-export type StartEvaluatorAgentParameters = {
-	/** A marketplace client whose wallet account has the evaluator role; its store must be writable. */
-	client: MarketplaceClient;
+export type StartEvaluatorAgentParameters = (
+	| {
+			/** A marketplace client whose wallet account has the evaluator role; its store must be writable. */
+			client: MarketplaceClient;
+	  }
+	| (MarketplaceClientConfig & { client?: undefined })
+) & {
 	/** Where versions are decrypted while checked (default: a fresh folder under the OS temp folder). */
 	workDir?: string;
 	/** First block to scan (default: the Evaluations contract's deployment block, so a restart catches up). */
@@ -113,7 +117,8 @@ const EMPTY_CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 export async function startEvaluatorAgent(
 	parameters: StartEvaluatorAgentParameters,
 ): Promise<EvaluatorAgent> {
-	const { client, onProgress, limits, pollingInterval = 1000 } = parameters;
+	const { onProgress, limits, pollingInterval = 1000 } = parameters;
+	const client = parameters.client ?? (await clientOf(parameters));
 	const account = client.walletClient?.account;
 	if (!account)
 		throw new MissingKeyError(
@@ -292,6 +297,21 @@ export async function startEvaluatorAgent(
 			if (ownWorkDir) await rm(workDir, { recursive: true, force: true });
 		},
 	};
+}
+
+/** A client from its parts; the SDK is loaded only then, so passing a client needs no SDK build. */
+async function clientOf(
+	config: MarketplaceClientConfig,
+): Promise<MarketplaceClient> {
+	const { createMarketplaceClient } = await import("@ai-model-marketplace/sdk");
+	const { publicClient, walletClient, deployment, store, indexer } = config;
+	return createMarketplaceClient({
+		publicClient,
+		walletClient,
+		deployment,
+		store,
+		indexer,
+	});
 }
 
 /** The client's store, once it answers; fails early and clearly when reports could not be stored. */

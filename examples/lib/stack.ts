@@ -13,10 +13,9 @@ import { parseDocument, type YAMLMap } from 'yaml'
 import buildSubgraphIfStale from '../../subgraph/test/global-setup.ts'
 import { devAccounts } from './accounts.ts'
 import { embeddedStore, serveStore, startKuboRpcServer } from './sdk.ts'
+import { subgraphName } from './subgraph.ts'
 
 const repo = join(import.meta.dirname, '..', '..')
-/** The name in `/subgraphs/name/<name>`, as on a graph-node. */
-export const subgraphName = 'ai-model-marketplace'
 
 export type LocalStackOptions = {
   /** A chain to deploy on: Hardhat's simulated network served over HTTP, or `hardhat node`. */
@@ -76,8 +75,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     for (const fn of stops.splice(0).reverse()) await fn().catch((error) => console.error(error))
   }
   try {
-    log('contracts and subgraph built (rebuilt first when missing or older than their sources)')
     ensureBuilt()
+    log('contracts and subgraph built (rebuilt when missing or older than their sources)')
     if (!existsSync(join(repo, 'subgraph', 'build', 'subgraph.yaml'))) throw new Error('the subgraph build is missing: run npm run build -w subgraph')
 
     const transport = http(options.rpcUrl)

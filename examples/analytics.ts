@@ -1,0 +1,42 @@
+// The analyst queries of subgraph/README.md against the live subgraph: market totals, top models,
+// daily volume, best sellers, dispute rate.
+import { bestSellers, dailyVolume, disputeRate, topModelsByRevenue } from './lib/analytics.ts'
+import { runScript } from './lib/cli.ts'
+import { aimt, heading, line, table } from './lib/ui.ts'
+
+await runScript({
+  usage: `Usage: node examples/analytics.ts [--days <n>] [--min-sales <n>]
+
+Runs the analyst queries of subgraph/README.md against the subgraph; needs no wallet.
+  --days <n>            window of the top models and daily volume (default 30)
+  --min-sales <n>       least sales of a ranked seller (default 1)`,
+  options: { days: { type: 'string', default: '30' }, 'min-sales': { type: 'string', default: '1' } },
+  async run(flags, { client, graphqlUrl, market }) {
+    const days = Number(flags.days)
+    const now = Number((await market.publicClient.getBlock()).timestamp)
+    const stats = await client.marketStats({ days })
+    heading(`Market (${graphqlUrl})`)
+    line(`${stats.modelCount} models (${stats.activeModelCount} for sale, ${stats.versionCount} versions) · ${stats.accountCount} accounts`)
+    line(`${stats.orderCount} orders: ${stats.licensedOrderCount} licensed, ${stats.openOrderCount} open, ${stats.refundedOrderCount} refunded · ${stats.disputeCount} disputes (${stats.openDisputeCount} open) · ${stats.reviewCount} reviews · ${stats.evaluationCount} evaluations · fee ${stats.feeBps / 100}%`)
+    for (const t of stats.tokens) line(`${t.symbol ?? t.token}: volume ${aimt(t.volume, t.symbol ?? '')} · settled ${aimt(t.settledVolume, t.symbol ?? '')} · fees ${aimt(t.fees, t.symbol ?? '')} · in escrow ${aimt(t.escrowed, t.symbol ?? '')}`)
+
+    heading(`Top models by revenue, last ${days} days`)
+    const top = await topModelsByRevenue(graphqlUrl, { days, now })
+    if (top.length) table(top.map((m) => ({ model: `#${m.modelId} ${m.name}`, sales: m.salesCount, revenue: aimt(m.revenue) })))
+    else line('no sales yet')
+
+    heading(`Daily volume, last ${days} days`)
+    const volume = await dailyVolume(graphqlUrl, { days, now })
+    if (volume.length) table(volume.map((d) => ({ day: new Date(d.date * 1000).toISOString().slice(0, 10), token: d.token.symbol ?? '', orders: d.orderCount, volume: aimt(d.volume), settled: aimt(d.settledVolume), fees: aimt(d.fees), refunded: aimt(d.refunded) })))
+    else line('no orders yet')
+
+    heading(`Best rated sellers with at least ${flags['min-sales']} sale(s)`)
+    const sellers = await bestSellers(graphqlUrl, { minSales: Number(flags['min-sales']) })
+    if (sellers.length) table(sellers.map((s) => ({ seller: s.handle ? `@${s.handle}` : s.id, sales: s.salesCount, rating: `${Number(s.sellerRatingAverage).toFixed(2)} (${s.sellerRatingCount})` })))
+    else line('no rated seller yet')
+
+    const rate = await disputeRate(graphqlUrl, { now })
+    heading(`Dispute rate, ${rate.month}`)
+    line(`${rate.disputesOpened} disputes opened for ${rate.orders} orders: ${(rate.rate * 100).toFixed(1)}% (${rate.disputesResolved} resolved)`)
+  },
+})

@@ -71,16 +71,14 @@ export function handleReviewSubmitted(event: ReviewSubmitted): void {
 
 /** Won and lost counts as the contract keeps them; a split counts for neither, only as split for both. */
 export function handleDisputeOutcomeRecorded(event: DisputeOutcomeRecordedEvent): void {
+  // Saved one after the other: a buyer who came to own the model is both parties of one entity.
   let winner = getOrCreateAccount(event.params.winner, event);
-  let loser = getOrCreateAccount(event.params.loser, event);
-  if (event.params.split) {
-    winner.disputesSplit += 1;
-    loser.disputesSplit += 1;
-  } else {
-    winner.disputesWon += 1;
-    loser.disputesLost += 1;
-  }
+  if (event.params.split) winner.disputesSplit += 1;
+  else winner.disputesWon += 1;
   winner.save();
+  let loser = getOrCreateAccount(event.params.loser, event);
+  if (event.params.split) loser.disputesSplit += 1;
+  else loser.disputesLost += 1;
   loser.save();
 
   let entity = new DisputeOutcomeRecorded(eventId(event));

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { connect } from 'node:http2'
+import { join } from 'node:path'
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createSiweMessage } from 'viem/siwe'
@@ -229,12 +233,23 @@ describe('serveStore writes', () => {
   })
 
   it('limits writes per address per minute (429)', async () => {
-    const other = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6')
-    const session = await token(other)
-    const statuses: number[] = []
-    for (let i = 0; i < 21; i++) statuses.push((await upload([{ name: 'r', bytes: utf8(`r${i}`) }], session)).status)
-    expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true)
-    expect(statuses[20]).toBe(429)
+    const limited = await serveStore(store, { auth: { domain: DOMAIN, chainId: CHAIN_ID }, quota: { requestsPerMinute: 2 } })
+    try {
+      const other = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6')
+      const message = createSiweMessage({ address: other.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: ((await (await fetch(`${limited.url}/siwe/nonce`)).json()) as { nonce: string }).nonce, uri: `https://${DOMAIN}/`, version: '1' })
+      const signed = await fetch(`${limited.url}/siwe/verify`, { method: 'POST', body: JSON.stringify({ message, signature: await other.signMessage({ message }) }) })
+      const { token: session } = (await signed.json()) as { token: string }
+      const statuses: number[] = []
+      for (let i = 0; i < 3; i++) {
+        const form = new FormData()
+        form.append('file', new Blob([utf8(`r${i}`)]), 'r')
+        statuses.push((await fetch(`${limited.url}/api/v0/add?cid-version=1`, { method: 'POST', body: form, headers: { authorization: `Bearer ${session}` } })).status)
+      }
+      // the bucket refills one write every 30 s, far slower than these three
+      expect(statuses).toEqual([200, 200, 429])
+    } finally {
+      await limited.close()
+    }
   })
 
   it("answers a CID it does not hold as Kubo does (500, 'not found')", async () => {
@@ -284,5 +299,49 @@ describe('serveStore through the SDK kuboStore', () => {
     const overQuota = await refusal(carolStore.add(tooBig))
     expect(overQuota).toMatchObject({ code: 'STORE_REFUSED', status: 413 })
     await expectNotStored(tooBig)
+  })
+})
+
+describe('serveStore over HTTPS with HTTP/2', () => {
+  it('serves sessions, uploads and reads over HTTP/2, as browsers need to stream uploads', async () => {
+    const { dir, cleanup: removeDir } = await tempDir('amm-serve-store-tls-')
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+    const secure = await serveStore(store, {
+      auth: { domain: DOMAIN, chainId: CHAIN_ID },
+      tls: { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) },
+    })
+    const session = connect(secure.url, { rejectUnauthorized: false })
+    const h2 = (path: string, body?: Buffer, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+        const stream = session.request({ ':method': body === undefined && path.startsWith('/siwe/nonce') ? 'GET' : 'POST', ':path': path, ...headers })
+        const chunks: Buffer[] = []
+        let status = 0
+        stream.on('response', (h) => (status = Number(h[':status'])))
+        stream.on('data', (c: Buffer) => chunks.push(c))
+        stream.on('end', () => resolve({ status, body: Buffer.concat(chunks) }))
+        stream.on('error', reject)
+        stream.end(body)
+      })
+    try {
+      expect(secure.url).toMatch(/^https:/)
+      const { nonce } = JSON.parse((await h2('/siwe/nonce')).body.toString())
+      const message = createSiweMessage({ address: alice.address, chainId: CHAIN_ID, domain: DOMAIN, nonce, uri: `https://${DOMAIN}/`, version: '1' })
+      const verify = await h2('/siwe/verify', Buffer.from(JSON.stringify({ message, signature: await alice.signMessage({ message }) })), { 'content-type': 'application/json' })
+      const { token } = JSON.parse(verify.body.toString())
+      const form = new FormData()
+      form.append('file', new Blob([utf8('over h2')]), 'h2.txt')
+      const request = new Request('https://x/', { method: 'POST', body: form })
+      const added = await h2('/api/v0/add?cid-version=1', Buffer.from(await request.arrayBuffer()), {
+        'content-type': request.headers.get('content-type') as string,
+        authorization: `Bearer ${token}`,
+      })
+      expect(added.status).toBe(200)
+      const { Hash } = JSON.parse(added.body.toString())
+      expect((await h2(`/api/v0/cat?arg=${Hash}`)).body.toString()).toBe('over h2')
+    } finally {
+      session.close()
+      await secure.close()
+      await removeDir()
+    }
   })
 })

@@ -138,7 +138,7 @@ export async function startStack(options: { appPort?: number; preview?: boolean 
     }
     await mkdir(join(here, '..', '.stack'), { recursive: true })
     await writeFile(join(here, '..', '.stack', 'stack.json'), JSON.stringify(info, null, 2))
-    return { ...info, stop }
+    return { ...info, store, stop }
   } catch (error) {
     await stop()
     throw error

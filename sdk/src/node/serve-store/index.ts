@@ -117,6 +117,8 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
   const server = parameters.tls
     ? createSecureServer({ ...parameters.tls, allowHTTP1: true }, listener as never)
     : createServer(listener)
+  // idle keep-alive connections outlive the clients' pools, so a reused connection is never closed under a request
+  if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)

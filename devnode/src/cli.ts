@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 /** `devnode`: index a built subgraph against an RPC and serve graph-node's GraphQL API. */
 import { parseArgs } from "node:util";
-import { type DevnodeStatus, describeFatalError, startDevnode } from "./index.ts";
+import {
+	type DevnodeStatus,
+	describeFatalError,
+	startDevnode,
+} from "./index.ts";
 
 const HELP = `Usage: devnode --subgraph <dir> --rpc <url> [options]
 
@@ -22,45 +26,47 @@ Options:
 Endpoints: POST/GET /subgraphs/name/<name> (GraphQL), GET /status (JSON).`;
 
 function fail(message: string): never {
-  process.stderr.write(`devnode: ${message}\n\n${HELP}\n`);
-  process.exit(2);
+	process.stderr.write(`devnode: ${message}\n\n${HELP}\n`);
+	process.exit(2);
 }
 
 let args: ReturnType<typeof parse>;
 function parse() {
-  return parseArgs({
-    options: {
-      subgraph: { type: "string" },
-      rpc: { type: "string" },
-      port: { type: "string" },
-      host: { type: "string" },
-      db: { type: "string" },
-      "data-dir": { type: "string" },
-      name: { type: "string" },
-      poll: { type: "string" },
-      quiet: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  }).values;
+	return parseArgs({
+		options: {
+			subgraph: { type: "string" },
+			rpc: { type: "string" },
+			port: { type: "string" },
+			host: { type: "string" },
+			db: { type: "string" },
+			"data-dir": { type: "string" },
+			name: { type: "string" },
+			poll: { type: "string" },
+			quiet: { type: "boolean" },
+			help: { type: "boolean", short: "h" },
+		},
+		strict: true,
+	}).values;
 }
 try {
-  args = parse();
+	args = parse();
 } catch (e) {
-  fail((e as Error).message);
+	fail((e as Error).message);
 }
 if (args.help) {
-  process.stdout.write(`${HELP}\n`);
-  process.exit(0);
+	process.stdout.write(`${HELP}\n`);
+	process.exit(0);
 }
 if (!args.subgraph) fail("--subgraph is required");
 if (!args.rpc) fail("--rpc is required");
-if (args.db && args["data-dir"]) fail("use either --db or --data-dir, not both");
+if (args.db && args["data-dir"])
+	fail("use either --db or --data-dir, not both");
 const number = (flag: string, value: string | undefined, fallback: number) => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) fail(`${flag} must be a non-negative integer, got \`${value}\``);
-  return n;
+	if (value === undefined) return fallback;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 0)
+		fail(`${flag} must be a non-negative integer, got \`${value}\``);
+	return n;
 };
 
 const quiet = args.quiet ?? false;
@@ -68,46 +74,61 @@ let lastReport = 0;
 let lastBlock: number | null = null;
 let lastTime = performance.now();
 function progress(status: DevnodeStatus): void {
-  const now = performance.now();
-  const block = status.latestBlock?.number ?? null;
-  if (quiet || status.health === "failed" || (now - lastReport < 1000 && !status.synced)) return;
-  if (block === lastBlock && status.synced && now - lastReport < 10_000) return;
-  const rate = lastBlock !== null && block !== null ? ((block - lastBlock) * 1000) / (now - lastTime) : 0;
-  process.stdout.write(
-    `block ${block ?? "-"}${status.chainHeadBlock !== null ? ` of ${status.chainHeadBlock}` : ""} · ${rate.toFixed(1)} blocks/s · ${status.eventsProcessed} events · ${status.entitiesWritten} entities written${status.synced ? " · synced" : ""}\n`,
-  );
-  lastReport = now;
-  lastBlock = block;
-  lastTime = now;
+	const now = performance.now();
+	const block = status.latestBlock?.number ?? null;
+	if (
+		quiet ||
+		status.health === "failed" ||
+		(now - lastReport < 1000 && !status.synced)
+	)
+		return;
+	if (block === lastBlock && status.synced && now - lastReport < 10_000) return;
+	const rate =
+		lastBlock !== null && block !== null
+			? ((block - lastBlock) * 1000) / (now - lastTime)
+			: 0;
+	process.stdout.write(
+		`block ${block ?? "-"}${status.chainHeadBlock !== null ? ` of ${status.chainHeadBlock}` : ""} · ${rate.toFixed(1)} blocks/s · ${status.eventsProcessed} events · ${status.entitiesWritten} entities written${status.synced ? " · synced" : ""}\n`,
+	);
+	lastReport = now;
+	lastBlock = block;
+	lastTime = now;
 }
 
 try {
-  const node = await startDevnode({
-    subgraphDir: args.subgraph,
-    rpcUrl: args.rpc,
-    port: number("--port", args.port, 8000),
-    host: args.host,
-    databaseUrl: args.db,
-    dataDir: args["data-dir"],
-    name: args.name,
-    pollIntervalMs: number("--poll", args.poll, 500),
-    onLog(level, message, source) {
-      if (level === "critical" || level === "error" || level === "warning") process.stderr.write(`${level.toUpperCase()} [${source}] ${message}\n`);
-      else if (!quiet && level !== "debug") process.stdout.write(`${level.toUpperCase()} [${source}] ${message}\n`);
-    },
-    onBlock: progress,
-  });
-  process.stdout.write(`devnode: serving ${node.graphqlUrl} (status at ${node.url}/status)\n`);
-  const status = node.status();
-  if (status.fatalError) process.stderr.write(`devnode: the subgraph failed earlier: ${describeFatalError(status.fatalError)}\n`);
-  const shutdown = async () => {
-    process.stdout.write("devnode: stopping\n");
-    await node.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+	const node = await startDevnode({
+		subgraphDir: args.subgraph,
+		rpcUrl: args.rpc,
+		port: number("--port", args.port, 8000),
+		host: args.host,
+		databaseUrl: args.db,
+		dataDir: args["data-dir"],
+		name: args.name,
+		pollIntervalMs: number("--poll", args.poll, 500),
+		onLog(level, message, source) {
+			if (level === "critical" || level === "error" || level === "warning")
+				process.stderr.write(`${level.toUpperCase()} [${source}] ${message}\n`);
+			else if (!quiet && level !== "debug")
+				process.stdout.write(`${level.toUpperCase()} [${source}] ${message}\n`);
+		},
+		onBlock: progress,
+	});
+	process.stdout.write(
+		`devnode: serving ${node.graphqlUrl} (status at ${node.url}/status)\n`,
+	);
+	const status = node.status();
+	if (status.fatalError)
+		process.stderr.write(
+			`devnode: the subgraph failed earlier: ${describeFatalError(status.fatalError)}\n`,
+		);
+	const shutdown = async () => {
+		process.stdout.write("devnode: stopping\n");
+		await node.stop();
+		process.exit(0);
+	};
+	process.once("SIGINT", shutdown);
+	process.once("SIGTERM", shutdown);
 } catch (e) {
-  process.stderr.write(`devnode: ${(e as Error).message}\n`);
-  process.exit(1);
+	process.stderr.write(`devnode: ${(e as Error).message}\n`);
+	process.exit(1);
 }

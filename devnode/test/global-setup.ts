@@ -1,5 +1,5 @@
 import { buildFixture } from "./helpers/fixtures.ts";
 
 export default function setup(): void {
-  buildFixture("tokens");
+	buildFixture("tokens");
 }

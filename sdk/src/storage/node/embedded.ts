@@ -1,16 +1,14 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CarWriter } from '@ipld/car/writer'
-import { FsBlockstore } from 'blockstore-fs'
-import { NextToLast } from 'blockstore-fs/sharding'
 import { CID } from 'multiformats/cid'
-import { ContentNotFoundError } from '../../errors/storage.ts'
 import { toHex, walkDag } from '../dag.ts'
-import type { AddOptions, CidLike, ContentStore, DirectoryEntry } from '../types.ts'
+import type { AddResult, CidLike, ContentStore } from '../types.ts'
 import { catFile, importDirectory, importFile, parseCidPath, statEntry } from '../unixfs.ts'
+import { type PackWriter, packStore } from './packs.ts'
 
 export type EmbeddedStoreParameters = {
-  /** Folder holding the store (`blocks/` and `pins/` inside); created if missing. */
+  /** Folder holding the store (`packs/` and `pins/` inside); created if missing. */
   dir: string
 }
 
@@ -28,9 +26,9 @@ export type EmbeddedStore = ContentStore & {
 }
 
 /**
- * An IPFS store in a local folder, with no daemon: blocks in `blockstore-fs`'s layout (one file per
- * block, written atomically), pins as one file per pinned root (so the index survives restarts and
- * crashes). It does not serve the network: publish
+ * An IPFS store in a local folder, with no daemon: the blocks of each add in one pack file, indexed
+ * once the add succeeded, and pins as one file per pinned root (so both survive restarts and
+ * crashes, and several processes may share the folder). It does not serve the network: publish
  * with {@link EmbeddedStore.exportCar} or add the same bytes to Kubo (the CIDs are the same).
  *
  * @example
@@ -39,46 +37,28 @@ export type EmbeddedStore = ContentStore & {
  * for await (const chunk of store.cat(cid)) process.stdout.write(chunk)
  */
 export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
-  const blocksDir = join(dir, 'blocks')
-  const sharding = new NextToLast() // blockstore-fs's default layout, named so reads can use it too
-  const blocks = new FsBlockstore(blocksDir, { shardingStrategy: sharding })
+  const blocks = packStore(join(dir, 'packs'))
   const pinDir = join(dir, 'pins')
   let opened: Promise<void> | undefined
   const open = () => {
-    opened ??= Promise.all([blocks.open(), mkdir(pinDir, { recursive: true })]).then(() => undefined)
+    opened ??= Promise.all([mkdir(join(dir, 'packs'), { recursive: true }), mkdir(pinDir, { recursive: true })]).then(() => blocks.open())
     return opened
   }
-  // one readFile per block: several times cheaper than blockstore-fs's streamed get
-  const getBlock = async (cid: CID, options?: { signal?: AbortSignal }) => {
-    const { dir: shard, file } = sharding.encode(cid)
-    try {
-      return new Uint8Array(await readFile(join(blocksDir, shard, file), { signal: options?.signal }))
-    } catch (cause) {
-      if ((cause as { code?: string }).code === 'ENOENT') throw new ContentNotFoundError(cid.toString(), { cause })
-      throw cause
-    }
-  }
-  // writes blocks in blockstore-fs's layout directly (temp file + rename, each shard folder made
-  // once): 3-4x faster than its put, which creates folders and a writer for every block
-  const shardsMade = new Set<string>()
-  let temp = 0
-  const writeBlocks = {
-    async put(cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
-      const { dir: shard, file } = sharding.encode(cid)
-      const folder = join(blocksDir, shard)
-      if (!shardsMade.has(folder)) {
-        await mkdir(folder, { recursive: true })
-        shardsMade.add(folder)
-      }
-      const partial = join(folder, `${file}.${process.pid}-${temp++}.tmp`)
-      await writeFile(partial, bytes)
-      await rename(partial, join(folder, file))
-      return cid
-    },
-  }
+  const getBlock = (cid: CID, options?: { signal?: AbortSignal }) => blocks.get(cid, options?.signal)
   const savePin = (cid: CID) => writeFile(join(pinDir, cid.toString()), '')
-  const finishAdd = async (result: { cid: CID; size: number }, options: AddOptions) => {
-    if (options.pin !== false) await savePin(result.cid)
+  /** Runs one import into a new pack, committed only if the import succeeds. */
+  const add = async (pin: boolean | undefined, run: (pack: PackWriter) => Promise<AddResult>) => {
+    await open()
+    const pack = blocks.writer()
+    let result: AddResult
+    try {
+      result = await run(pack)
+      await pack.commit()
+    } catch (error) {
+      await pack.abort()
+      throw error
+    }
+    if (pin !== false) await savePin(result.cid)
     return result
   }
 
@@ -88,14 +68,8 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       await open()
       return getBlock(cid)
     },
-    async add(source, options = {}) {
-      await open()
-      return finishAdd(await importFile(source, writeBlocks, options), options)
-    },
-    async addDirectory(entries: Iterable<DirectoryEntry> | AsyncIterable<DirectoryEntry>, options = {}) {
-      await open()
-      return finishAdd(await importDirectory(entries, writeBlocks, options), options)
-    },
+    add: (source, options = {}) => add(options.pin, (pack) => importFile(source, pack, options)),
+    addDirectory: (entries, options = {}) => add(options.pin, (pack) => importDirectory(entries, pack, options)),
     async *cat(cid, options) {
       await open()
       yield* catFile(cid, getBlock, options)
@@ -143,17 +117,11 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       const live = new Set<string>()
       for await (const root of this.pins())
         for await (const { cid } of walkDag(root, (c) => getBlock(c))) live.add(toHex(cid.multihash.bytes))
-      let removed = 0
-      for await (const { cid } of blocks.getAll()) {
-        if (live.has(toHex(cid.multihash.bytes))) continue
-        await blocks.delete(cid)
-        removed++
-      }
-      return removed
+      return blocks.retain((cid) => live.has(toHex(cid.multihash.bytes)))
     },
     async close() {
       if (!opened) return
-      await opened
+      await opened.catch(() => {})
       opened = undefined
       await blocks.close()
     },

@@ -318,6 +318,33 @@ for (const engine of ENGINES)
 			});
 		});
 
+		it("loads the references of a list in one query per type", async () => {
+			let reads = 0;
+			const counting = Object.create(store, {
+				read: {
+					value: (sql: string, params?: (string | null)[]) => {
+						reads++;
+						return store.read(sql, params);
+					},
+				},
+			}) as TestStore;
+			const engine = createQueryEngine({
+				store: counting,
+				schema,
+				name: "semantics",
+			});
+			const r = await engine.executeQuery(
+				`{ items(where: { owner_not: null }) { id owner { id name } } }`,
+			);
+			expect(r.data).toEqual({
+				items: [
+					{ id: "i1", owner: { id: "0xa1", name: "alice" } },
+					{ id: "i2", owner: { id: "0xa1", name: "alice" } },
+				],
+			});
+			expect(reads).toBe(2);
+		});
+
 		it("resolves derived fields with their own arguments", async () => {
 			expect(
 				await data(

@@ -397,6 +397,41 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		return null;
 	}
 
+	/**
+	 * Loads the references of one query in batches: graphql-js calls the resolvers of every row of a
+	 * list before awaiting any, so ids collected until the next microtask become one SQL query per type.
+	 */
+	class ReferenceLoader {
+		private readonly pending = new Map<
+			string,
+			{ ids: Set<string>; loaded: Promise<Map<string, EntityObject>> }
+		>();
+		load(
+			typeName: string,
+			id: string,
+			block: number,
+		): Promise<EntityObject | null> {
+			const key = `${typeName}@${block}`;
+			let batch = this.pending.get(key);
+			if (!batch) {
+				const ids = new Set<string>();
+				const loaded = Promise.resolve().then(async () => {
+					this.pending.delete(key);
+					const found = new Map<string, EntityObject>();
+					for (const t of tablesFor(sqlContext(block), typeName))
+						for (const [k, entity] of await loadByIds(t, [...ids], block))
+							if (!found.has(k))
+								found.set(k, { __typename: t.entity, block, entity });
+					return found;
+				});
+				batch = { ids, loaded };
+				this.pending.set(key, batch);
+			}
+			batch.ids.add(id);
+			return batch.loaded.then((found) => found.get(id) ?? null);
+		}
+	}
+
 	const queryType = gql.getQueryType() as GraphQLObjectType;
 	const queryFields = queryType.getFields();
 	const typeNames = [...schema.entities.keys(), ...schema.interfaces.keys()];
@@ -442,11 +477,11 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	// Field resolvers of entity and interface types
 	const fieldResolver = (
 		field: SchemaField,
-	): GraphQLFieldResolver<EntityObject, unknown> => {
+	): GraphQLFieldResolver<EntityObject, { references: ReferenceLoader }> => {
 		// scalars resolve synchronously: no promise per field of every row
 		if (!isReference(schema, field))
 			return (parent) => toJson(parent.entity.get(field.name));
-		return async (parent, args) => {
+		return async (parent, args, context) => {
 			const block = parent.block;
 			const parentType = store.layout.tables.get(parent.__typename) as Table;
 			// the parent's own field definition (an interface field may be derived in one implementer only)
@@ -456,7 +491,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			if (own.derivedFrom === undefined) {
 				const v = parent.entity.get(own.name);
 				if (!v || v.kind === "Null") return own.list ? [] : null;
-				if (!own.list) return byId(own.type, idString(v), block);
+				if (!own.list)
+					return context.references.load(own.type, idString(v), block);
 				const ids = (v as Extract<Value, { kind: "Array" }>).value;
 				return collection(own.type, args, block, (ctx, t, alias) => {
 					if (ids.length === 0) return "false";
@@ -530,6 +566,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 						document: prepared as DocumentNode,
 						variableValues: variables ?? undefined,
 						operationName,
+						contextValue: { references: new ReferenceLoader() },
 					});
 			// graph-node answers a failed query with its errors only, and its validator makes no suggestions
 			if (result.errors?.length)

@@ -10,6 +10,7 @@ import {
 import type {
 	ContentStore,
 	MarketplaceClient,
+	MarketplaceClientConfig,
 } from "@ai-model-marketplace/sdk";
 import type { Address, Hex } from "viem";
 import { checkModel } from "../check.ts";

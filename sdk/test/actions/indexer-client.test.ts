@@ -31,7 +31,7 @@ describe('subgraphIndexer', () => {
   })
 
   it('raises IndexerQueryError with graph-node’s messages', async () => {
-    const error = await subgraphIndexer({ url }).query('{ nope }').catch((e) => e)
+    const error = (await subgraphIndexer({ url }).query('{ nope }').catch((e) => e)) as IndexerQueryError
     expect(error).toBeInstanceOf(IndexerQueryError)
     expect(error.details).toBe('Type `Query` has no field `nope`')
   })

@@ -1,0 +1,22 @@
+// The SDK ships copies of the contracts' ABIs and deployments; these fail when a copy is stale
+// (run `node sdk/scripts/generate-contracts.ts`).
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import * as contractAbis from '../../../contracts/abi.ts'
+import * as sdkAbis from '../../src/contracts/abis.ts'
+import { deployments } from '../../src/contracts/deployments.ts'
+
+describe('generated contract data', () => {
+  it('carries every ABI of contracts/abi.ts unchanged', () => {
+    expect(Object.keys(sdkAbis).sort()).toEqual(Object.keys(contractAbis).sort())
+    for (const [name, abi] of Object.entries(contractAbis)) expect(sdkAbis[name as keyof typeof sdkAbis], name).toEqual(abi)
+  })
+
+  it('carries every deployment of contracts/deployments', () => {
+    const dir = join(import.meta.dirname, '..', '..', '..', 'contracts', 'deployments')
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
+    const expected = Object.fromEntries(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))).map((d) => [d.chainId, d]))
+    expect(deployments).toEqual(expected)
+  })
+})

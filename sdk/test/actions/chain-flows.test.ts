@@ -1,9 +1,9 @@
 // Buy, deliver, confirm, review, dispute and refund through the SDK's actions against the real
 // deployed proxies on Hardhat's in-process chain. Files are not involved here (see e2e tests).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getAddress, parseEther, toHex } from 'viem'
+import { createPublicClient, getAddress, http, parseEther, toHex } from 'viem'
 import { modelRegistryAbi, platformTokenAbi } from '../../src/contracts/abis.ts'
-import { ChainMismatchError, ContractRevertedError, PriceChangedError, WalletMissingError } from '../../src/errors/chain.ts'
+import { ChainMismatchError, ChainRequestError, ContractRevertedError, PriceChangedError, WalletMissingError } from '../../src/errors/chain.ts'
 import { InvalidInputError } from '../../src/errors/storage.ts'
 import { startProtocol } from './harness.ts'
 
@@ -127,6 +127,13 @@ describe('protection and errors', () => {
     expect(await p.publicClient.getTransactionCount({ address: p.accounts.seller.account.address })).toBe(nonce)
   })
 
+  it('wraps a dead RPC endpoint’s failure in ChainRequestError', async () => {
+    const dead = p.clientOf(p.accounts.buyer, { publicClient: createPublicClient({ transport: http('http://127.0.0.1:9', { retryCount: 0 }) }) as never })
+    const error = await dead.quote({ modelId: 1n }).catch((e) => e)
+    expect(error).toBeInstanceOf(ChainRequestError)
+    expect(error).toMatchObject({ code: 'CHAIN_REQUEST_FAILED', userRejected: false })
+  })
+
   it('needs a wallet to write and the deployment’s chain', async () => {
     await expect(p.reader.confirmOrder({ orderId: 1n })).rejects.toBeInstanceOf(WalletMissingError)
     const wrongChain = p.clientOf(p.accounts.buyer, { deployment: { ...p.deployment, chainId: 1 } })
@@ -162,6 +169,16 @@ describe('disputes and refunds', () => {
     const before = await balance(p.accounts.buyer.account.address)
     await p.stranger.refundOrder({ orderId })
     expect(await balance(p.accounts.buyer.account.address)).toBe(before + parseEther('4'))
+  })
+
+  it('updates the searchable fields and the card, only by the owner', async () => {
+    const modelId = await listRaw(parseEther('1'))
+    const { metadataURI } = await p.seller.updateModel({ modelId, name: 'Sentiment v2', task: 'text-classification', license: 'MIT', tags: ['nlp'], card: { description: 'Retrained.' } })
+    expect(metadataURI).toMatch(/^ipfs:\/\/bafk/)
+    const chunks: Uint8Array[] = []
+    for await (const chunk of p.store.cat(metadataURI.slice('ipfs://'.length))) chunks.push(chunk)
+    expect(JSON.parse(Buffer.concat(chunks).toString())).toMatchObject({ name: 'Sentiment v2', description: 'Retrained.' })
+    await expect(p.stranger.updateModel({ modelId, name: 'Mine', task: 't', license: 'MIT' })).rejects.toMatchObject({ errorName: 'RegistryNotModelOwner' })
   })
 
   it('delists and relists', async () => {

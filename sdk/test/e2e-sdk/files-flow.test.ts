@@ -174,6 +174,28 @@ describe('faults', () => {
     expect(ofOrder(restarted, second.orderId)).toEqual(['delivered'])
     expect(restarted.filter((e) => e.type === 'failed')).toEqual([])
   })
+
+  it('retries a delivery that failed for a transient reason', async () => {
+    const { modelId } = await p.seller.listModel({ ...fields, files: await archiveInputsFromPath(modelDir), price: parseEther('1') })
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    // The seller's wallet refuses the first signature (locked, busy), then works.
+    let refusals = 1
+    const flaky = {
+      ...p.accounts.seller,
+      signTypedData: async (args: Parameters<typeof p.accounts.seller.signTypedData>[0]) => {
+        if (refusals-- > 0) throw new Error('wallet is locked')
+        return p.accounts.seller.signTypedData(args)
+      },
+    }
+    const events: SellerAgentEvent[] = []
+    const agent = p.clientOf(flaky).startSellerAgent({ fromBlock: (await p.publicClient.getBlockNumber()) - 1n, pollingInterval: 50, onProgress: (e) => events.push(e) })
+    await agent.caughtUp()
+    await new Promise((resolve) => setTimeout(resolve, 300)) // a few more rounds
+    await agent.stop()
+    const ofOrder = events.filter((e) => 'orderId' in e && e.orderId === orderId)
+    expect(ofOrder.map((e) => e.type)).toEqual(['failed', 'delivered'])
+    expect((ofOrder[0] as { error: Error }).error).toMatchObject({ code: 'CHAIN_REQUEST_FAILED' })
+  })
 })
 
 describe('evaluations', () => {

@@ -1,7 +1,6 @@
 import { Address, BigDecimal, BigInt } from "@graphprotocol/graph-ts";
 
 export const ZERO_BI = BigInt.zero();
-export const ONE_BI = BigInt.fromI32(1);
 export const ZERO_BD = BigDecimal.zero();
 export const ZERO_ADDRESS = Address.zero();
 

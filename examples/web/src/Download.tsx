@@ -15,8 +15,29 @@ async function folderSink(dir: FileSystemDirectoryHandle, path: string): Promise
   for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, { create: true })
   const file = await folder.getFileHandle(parts.at(-1) as string, { create: true })
   const writable = await file.createWritable()
-  return { write: (chunk) => writable.write(chunk as Uint8Array<ArrayBuffer>), close: async () => (await writable.close(), undefined) }
+  // each write to the file system is costly: gather chunks into one buffer of a few MiB first
+  const buffer = new Uint8Array(WRITE_BATCH)
+  let used = 0
+  const flush = async () => {
+    if (used) await writable.write(buffer.slice(0, used))
+    used = 0
+  }
+  return {
+    async write(chunk) {
+      if (used + chunk.byteLength > buffer.byteLength) await flush()
+      if (chunk.byteLength >= buffer.byteLength) return writable.write(chunk as Uint8Array<ArrayBuffer>)
+      buffer.set(chunk, used)
+      used += chunk.byteLength
+    },
+    close: async () => {
+      await flush()
+      await writable.close()
+      return undefined
+    },
+  }
 }
+
+const WRITE_BATCH = 4 * 1024 * 1024
 
 /** Browsers without the File System Access API get each file as a Blob to save (held in memory). */
 function blobSink(): Sink {

@@ -73,16 +73,15 @@ const quiet = args.quiet ?? false;
 let lastReport = 0;
 let lastBlock: number | null = null;
 let lastTime = performance.now();
+let lastSynced = false;
 function progress(status: DevnodeStatus): void {
+	if (quiet || status.health === "failed") return;
 	const now = performance.now();
 	const block = status.latestBlock?.number ?? null;
-	if (
-		quiet ||
-		status.health === "failed" ||
-		(now - lastReport < 1000 && !status.synced)
-	)
-		return;
-	if (block === lastBlock && status.synced && now - lastReport < 10_000) return;
+	// One line a second while catching up, and one whenever the head is reached.
+	const reachedHead = status.synced && !lastSynced;
+	lastSynced = status.synced;
+	if (!reachedHead && (now - lastReport < 1000 || block === lastBlock)) return;
 	const rate =
 		lastBlock !== null && block !== null
 			? ((block - lastBlock) * 1000) / (now - lastTime)

@@ -213,6 +213,13 @@ export class Indexer {
 		this.o.onBlock?.(this.status);
 	}
 
+	/** Reaching the chain head is news too: progress output and waiters hear of it. */
+	private setSynced(synced: boolean): void {
+		if (this.status.synced === synced) return;
+		this.status.synced = synced;
+		if (synced) this.notify();
+	}
+
 	private async loadSources(): Promise<void> {
 		this.sources = this.o.manifest.dataSources.map((spec) => ({
 			spec,
@@ -292,10 +299,10 @@ export class Indexer {
 		}
 		const from = head ? head.number + 1 : this.startBlock;
 		if (from > chainHead) {
-			this.status.synced = true;
+			this.setSynced(true);
 			return true;
 		}
-		this.status.synced = false;
+		this.setSynced(false);
 		const to = Math.min(chainHead, from + (this.o.batchSize ?? 500) - 1);
 		const logs = await this.fetchLogs(from, to);
 		const byBlock = new Map<number, RpcLog[]>();
@@ -352,7 +359,7 @@ export class Indexer {
 			this.notify();
 		}
 		const caughtUp = to === chainHead && this.status.health === "healthy";
-		if (caughtUp) this.status.synced = true;
+		if (caughtUp) this.setSynced(true);
 		return caughtUp;
 	}
 

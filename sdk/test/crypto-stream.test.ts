@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decryptRange, decryptStream, encryptStream, encryptedSize, decryptedSize } from '../src/crypto/stream.ts'
+import { decryptRange, decryptStream, encryptStream, encryptedSize, decryptedSize, sealStream } from '../src/crypto/stream.ts'
 import { IntegrityError, InvalidInputError } from '../src/errors/index.ts'
 import { collect, flip, pieces, randomBytes } from './helpers.ts'
 
@@ -21,6 +21,26 @@ describe('STREAM encryption', () => {
       expect(decryptedSize(cipher.length)).toBe(size)
       expect(Buffer.compare(await decrypt(cipher), plain)).toBe(0)
     }
+  })
+
+  it('seals the same format when told the exact size, from a source that reuses its buffer', async () => {
+    for (const size of [0, 1, 1_000, 65_536, 65_537, 3 * 65_536, 200_001]) {
+      const plain = randomBytes(size)
+      // one buffer refilled for every piece: sealing must be done before the next piece is read
+      const reused = (async function* () {
+        const piece = new Uint8Array(9_999)
+        for (let at = 0; at < size; at += piece.length) {
+          const n = Math.min(piece.length, size - at)
+          piece.set(plain.subarray(at, at + n))
+          yield piece.subarray(0, n)
+        }
+      })()
+      const cipher = await collect(sealStream(reused, key, { chunkSize: 65_536 }, size))
+      expect(cipher.length).toBe(encryptedSize(size))
+      expect(Buffer.compare(await decrypt(cipher), plain)).toBe(0)
+    }
+    await expect(collect(sealStream(randomBytes(100), key, {}, 99))).rejects.toBeInstanceOf(InvalidInputError)
+    await expect(collect(sealStream(randomBytes(100), key, {}, 101))).rejects.toBeInstanceOf(InvalidInputError)
   })
 
   it('uses a fresh salt, so the same plaintext never encrypts the same way twice', async () => {

@@ -3,7 +3,7 @@ import { toAsyncIterable } from '../storage/source.ts'
 import type { ByteSource, OnProgress } from '../storage/types.ts'
 import { type BytesLike, concatBytes, type Hex, toBytes, toHex, utf8 } from './bytes.ts'
 import { createSha256 } from './primitives.ts'
-import { decryptStream, type EncryptOptions, encryptStream } from './stream.ts'
+import { decryptStream, type EncryptOptions, sealStream } from './stream.ts'
 
 /*
  * A model archive: several files as one plaintext, so that once encrypted (STREAM) nobody but a
@@ -39,11 +39,14 @@ export type ArchiveSummary = {
 export type PackOptions = { onProgress?: OnProgress }
 
 /**
- * Streams the plaintext archive of `files`; `summary` resolves once the stream has been read to
- * the end. Use {@link encryptArchive} to get the encrypted form directly.
+ * Streams the plaintext archive of `files` (`size` bytes); `summary` resolves once the stream has
+ * been read to the end. Use {@link encryptArchive} to get the encrypted form directly.
  */
-export function packArchive(files: readonly ArchiveInput[], options: PackOptions = {}): { stream: AsyncGenerator<Uint8Array>; summary: Promise<ArchiveSummary> } {
-  const manifest = validateInputs(files)
+export function packArchive(
+  files: readonly ArchiveInput[],
+  options: PackOptions = {},
+): { stream: AsyncGenerator<Uint8Array>; summary: Promise<ArchiveSummary>; size: number } {
+  const head = header(validateInputs(files))
   let resolve!: (summary: ArchiveSummary) => void
   let reject!: (error: unknown) => void
   const summary = new Promise<ArchiveSummary>((res, rej) => {
@@ -61,7 +64,7 @@ export function packArchive(files: readonly ArchiveInput[], options: PackOptions
         size += bytes.length
         return bytes
       }
-      yield emit(header(manifest))
+      yield emit(head)
       const summaries: ArchiveFileSummary[] = []
       let done = 0
       for (const file of files) {
@@ -87,7 +90,7 @@ export function packArchive(files: readonly ArchiveInput[], options: PackOptions
       throw error
     }
   }
-  return { stream: stream(), summary }
+  return { stream: stream(), summary, size: head.length + files.reduce((n, f) => n + f.size + 32, 0) }
 }
 
 /**
@@ -104,8 +107,8 @@ export function encryptArchive(
   key: Uint8Array,
   options: PackOptions & Pick<EncryptOptions, 'chunkSize'> = {},
 ): { stream: AsyncGenerator<Uint8Array>; summary: Promise<ArchiveSummary> } {
-  const { stream, summary } = packArchive(files, options)
-  return { stream: encryptStream(stream, key, { chunkSize: options.chunkSize }), summary }
+  const { stream, summary, size } = packArchive(files, options)
+  return { stream: sealStream(stream, key, { chunkSize: options.chunkSize }, size), summary }
 }
 
 /** A file read out of an archive. Read `content` to the end before moving to the next entry. */

@@ -61,7 +61,16 @@ export function decryptedSize(ciphertextSize: number, chunkSize = STREAM_DEFAULT
  * const key = generateModelKey()
  * const { cid } = await store.add(encryptStream(file.stream(), deriveVersionKey(key, 1)))
  */
-export async function* encryptStream(source: ByteSource, key: Uint8Array, options: EncryptOptions = {}): AsyncGenerator<Uint8Array> {
+export function encryptStream(source: ByteSource, key: Uint8Array, options: EncryptOptions = {}): AsyncGenerator<Uint8Array> {
+  return sealStream(source, key, options)
+}
+
+/**
+ * {@link encryptStream}, given the exact plaintext length when the caller knows it (an archive
+ * does): each chunk is then sealed as soon as it is complete, in place in the source's buffer,
+ * instead of copied and held back until the next one shows whether it was the last.
+ */
+export async function* sealStream(source: ByteSource, key: Uint8Array, options: EncryptOptions, exactSize?: number): AsyncGenerator<Uint8Array> {
   const chunkSize = options.chunkSize ?? STREAM_DEFAULT_CHUNK_SIZE
   if (!Number.isInteger(chunkSize) || chunkSize < 16 || chunkSize > MAX_CHUNK_SIZE)
     throw new InvalidInputError('chunkSize', `must be an integer from 16 to ${MAX_CHUNK_SIZE}`)
@@ -76,7 +85,9 @@ export async function* encryptStream(source: ByteSource, key: Uint8Array, option
   const cipher = aesGcm(fileKey(key, header))
   let index = 0
   let bytes = 0
-  for await (const { chunk, last } of rechunk(toAsyncIterable(source), chunkSize, true)) {
+  const input = toAsyncIterable(source)
+  const chunks = exactSize === undefined ? rechunk(input, chunkSize, true) : rechunkSized(input, chunkSize, exactSize)
+  for await (const { chunk, last } of chunks) {
     const [ciphertext, tag] = await cipher.seal(nonce(index++, last), chunk)
     if (ciphertext.length) yield ciphertext
     yield tag
@@ -255,4 +266,39 @@ async function* rechunk(source: AsyncIterable<Uint8Array>, size: number, copy: b
     if (pending) yield { chunk: pending, last: false }
     yield { chunk: buffer.subarray(0, fill), last: true }
   } else yield { chunk: pending ?? new Uint8Array(0), last: true }
+}
+
+/**
+ * Cuts a stream of exactly `total` bytes into pieces of `size` (the last may be shorter, or empty
+ * when `total` is 0), flagging the last by position. Each piece must be used before the next is
+ * asked for: whole pieces are views of the source's chunks and partial ones share one buffer.
+ */
+async function* rechunkSized(source: AsyncIterable<Uint8Array>, size: number, total: number): AsyncGenerator<{ chunk: Uint8Array; last: boolean }> {
+  const buffer = new Uint8Array(size)
+  let fill = 0
+  let done = 0
+  const wrongLength = (actual: string) => new InvalidInputError('source', `expected ${total} bytes, got ${actual}`)
+  for await (const data of source) {
+    if (done + fill + data.length > total) throw wrongLength('more')
+    let offset = 0
+    while (offset < data.length) {
+      if (fill === 0 && data.length - offset >= size) {
+        done += size
+        yield { chunk: data.subarray(offset, offset + size), last: done === total }
+        offset += size
+        continue
+      }
+      const n = Math.min(size - fill, data.length - offset)
+      buffer.set(data.subarray(offset, offset + n), fill)
+      fill += n
+      offset += n
+      if (fill === size || done + fill === total) {
+        done += fill
+        yield { chunk: buffer.subarray(0, fill), last: done === total }
+        fill = 0
+      }
+    }
+  }
+  if (done !== total) throw wrongLength(String(done))
+  if (total === 0) yield { chunk: buffer.subarray(0, 0), last: true }
 }

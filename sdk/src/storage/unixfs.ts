@@ -3,6 +3,7 @@ import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { CID } from 'multiformats/cid'
 import { IntegrityError, InvalidInputError } from '../errors/storage.ts'
+import { buildFileDag } from './fileDag.ts'
 import { type GetBlock, readFile, resolvePath } from './reader.ts'
 import { toAsyncIterable, withProgress } from './source.ts'
 import type { AddOptions, AddResult, ByteSource, CatOptions, CidLike, DirectoryEntry, StatResult } from './types.ts'
@@ -56,10 +57,8 @@ export async function importFile(source: ByteSource, blocks: WritableStorage, op
     size = p.bytes
     options.onProgress?.(p)
   }, options.totalBytes, options.signal)
-  let cid: CID | undefined
-  // the importer's `size` counts DAG bytes; users want the file's length
-  for await (const entry of importer([{ content }], blocks, kuboImporterOptions())) cid = entry.cid
-  return { cid: cid as CID, size }
+  const cid = await buildFileDag(content, blocks, { chunkSize: UNIXFS_CHUNK_SIZE, maxChildren: UNIXFS_MAX_CHILDREN })
+  return { cid, size }
 }
 
 /**

@@ -9,6 +9,8 @@ import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { downloadModelTo } from '../../src/actions/node/downloadModelTo.ts'
 import type { SellerAgentEvent } from '../../src/actions/seller/startSellerAgent.ts'
+import { modelRegistryAbi } from '../../src/contracts/abis.ts'
+import { deriveModelKey, modelKeyTypedData } from '../../src/crypto/keys.ts'
 import { archiveInputsFromPath } from '../../src/crypto/node/archive.ts'
 import { NotLicensedError } from '../../src/errors/chain.ts'
 import { StoreUnavailableError } from '../../src/errors/storage.ts'
@@ -195,6 +197,48 @@ describe('faults', () => {
     const ofOrder = events.filter((e) => 'orderId' in e && e.orderId === orderId)
     expect(ofOrder.map((e) => e.type)).toEqual(['failed', 'delivered'])
     expect((ofOrder[0] as { error: Error }).error).toMatchObject({ code: 'CHAIN_REQUEST_FAILED' })
+  })
+  it('delivers the open orders of a model transferred to the wallet after they were placed; the former owner does not', async () => {
+    const { modelId } = await p.seller.listModel({ ...fields, files: await archiveInputsFromPath(modelDir), price: parseEther('1') })
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    // The former owner hands the model key over with the token (its key is derived from its wallet).
+    const registry = p.deployment.contracts.ModelRegistry.address
+    const typedData = modelKeyTypedData({ chainId: p.deployment.chainId, registry, modelId })
+    const modelKey = deriveModelKey(await p.accounts.seller.signTypedData({ account: p.accounts.seller.account, ...typedData }))
+    const newOwner = p.stranger
+    const events: SellerAgentEvent[] = []
+    // Started after the order's block: only the transfer can bring that order to this agent.
+    const agent = newOwner.startSellerAgent({ fromBlock: (await p.publicClient.getBlockNumber()) + 1n, pollingInterval: 50, modelKeys: new Map([[modelId, modelKey]]), onProgress: (e) => events.push(e) })
+    await agent.caughtUp()
+    expect(events.filter((e) => e.type !== 'scanned')).toEqual([])
+    const hash = await p.accounts.seller.writeContract({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName: 'transferFrom',
+      args: [p.accounts.seller.account.address, p.accounts.stranger.account.address, modelId],
+    })
+    await p.publicClient.waitForTransactionReceipt({ hash })
+
+    const former: SellerAgentEvent[] = []
+    const formerAgent = p.seller.startSellerAgent({ pollingInterval: 50, onProgress: (e) => former.push(e) })
+    await formerAgent.caughtUp()
+    await formerAgent.stop()
+    expect(former.filter((e) => 'orderId' in e && e.orderId === orderId)).toEqual([])
+
+    await agent.caughtUp()
+    await agent.stop()
+    expect(events.filter((e) => e.type !== 'scanned')).toEqual([expect.objectContaining({ type: 'delivered', orderId, modelId })])
+    const dir = join(work, 'transferred')
+    expect(await downloadModelTo(p.buyer, { modelId, dir })).toMatchObject({ orderId, keySource: 'logs' })
+    await expectSameFiles(dir)
+
+    // A restart from the deployment block finds the order delivered.
+    const restarted: SellerAgentEvent[] = []
+    const again = newOwner.startSellerAgent({ pollingInterval: 50, modelKeys: new Map([[modelId, modelKey]]), onProgress: (e) => restarted.push(e) })
+    await again.caughtUp()
+    await again.stop()
+    expect(restarted.filter((e) => 'orderId' in e && e.orderId === orderId).map((e) => e.type)).toEqual(['skipped'])
+    expect(restarted.filter((e) => e.type === 'failed')).toEqual([])
   })
 })
 

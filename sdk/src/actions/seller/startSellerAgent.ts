@@ -1,9 +1,10 @@
-import type { Address } from 'viem'
+import { type Address, zeroAddress } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { modelRegistryAbi } from '../../contracts/abis.ts'
 import type { BaseError } from '../../errors/base.ts'
 import { ContractRevertedError } from '../../errors/chain.ts'
-import { orderCreatedLogs, readOrder } from '../internal/orders.ts'
-import { call, decodeError, requireAccount } from '../internal/write.ts'
+import { type OrderCreatedEvent, orderCreatedLogs, readOrder } from '../internal/orders.ts'
+import { call, decodeError, read, requireAccount } from '../internal/write.ts'
 import { deliverOrder } from './deliverOrder.ts'
 
 /** What the agent did, reported through `onProgress`. */
@@ -31,9 +32,11 @@ export type StartSellerAgentReturnType = {
 export type StartSellerAgentErrorType = BaseError
 
 /**
- * Watches the chain's logs for orders of the wallet's models and delivers each one. It needs no
- * indexer and keeps no state: every order's on-chain status is read before delivering, so a
- * restart (from the deployment block) never delivers twice.
+ * Watches the chain's logs for orders of the models the wallet currently owns and delivers each
+ * one. The model's current owner is its seller (IModelRegistry): an order placed before a model
+ * was transferred to the wallet is delivered by the wallet, not by the owner named in the order's
+ * event. It needs no indexer and keeps no state: the model's owner and the order's status are read
+ * on-chain before delivering, so a restart (from the deployment block) never delivers twice.
  *
  * @example
  * import { startSellerAgent } from '@ai-model-marketplace/sdk'
@@ -72,7 +75,7 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
       const head = await call('eth_blockNumber', () => client.publicClient.getBlockNumber())
       for (const orderId of [...retry]) if (!stopped) await handle(orderId)
       if (head >= next) {
-        const orders = (await orderCreatedLogs(client, {}, { fromBlock: next, toBlock: head })).filter((o) => isSeller(o.seller, seller))
+        const orders = await ownedOrders(client, seller, next, head)
         for (const order of orders) if (!stopped) await handle(order.orderId)
         onProgress?.({ type: 'scanned', fromBlock: next, toBlock: head, orders: orders.length })
         next = head + 1n
@@ -103,4 +106,41 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
   }
 }
 
-const isSeller = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase()
+const sameAddress = (a: Address, b: Address) => a.toLowerCase() === b.toLowerCase()
+
+/**
+ * The orders to look at for blocks `from`..`to`: those created in the range, plus every earlier
+ * order of a model transferred to `owner` in the range; kept only where `owner` owns the model now.
+ */
+async function ownedOrders(client: MarketplaceClientConfig, owner: Address, from: bigint, to: bigint): Promise<OrderCreatedEvent[]> {
+  const [created, received] = await Promise.all([
+    orderCreatedLogs(client, {}, { fromBlock: from, toBlock: to }),
+    call('eth_getLogs', () =>
+      client.publicClient.getContractEvents({
+        address: client.deployment.contracts.ModelRegistry.address,
+        abi: modelRegistryAbi,
+        eventName: 'Transfer',
+        args: { to: owner },
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      }),
+    ),
+  ])
+  // A mint (listing) has no earlier orders to catch up on, nor has a range that starts at the deployment.
+  const deployed = BigInt(client.deployment.contracts.Marketplace.blockNumber)
+  const transferred = new Set(received.filter((log) => log.args.from !== zeroAddress && from > deployed).map((log) => log.args.tokenId))
+  const earlier = await Promise.all([...transferred].map((modelId) => orderCreatedLogs(client, { modelId }, { toBlock: from - 1n })))
+  const byId = new Map<bigint, OrderCreatedEvent>()
+  for (const order of [...earlier.flat(), ...created]) byId.set(order.orderId, order)
+  const owners = new Map<bigint, Promise<Address>>()
+  const ownerOf = (modelId: bigint) => {
+    const found = owners.get(modelId) ?? read<Address>(client, { contract: 'ModelRegistry', functionName: 'ownerOf', args: [modelId] })
+    owners.set(modelId, found)
+    return found
+  }
+  const mine: OrderCreatedEvent[] = []
+  for (const order of [...byId.values()].sort((a, b) => (a.orderId < b.orderId ? -1 : 1)))
+    if (sameAddress(await ownerOf(order.modelId), owner)) mine.push(order)
+  return mine
+}

@@ -13,8 +13,10 @@ Runs the analyst queries of subgraph/README.md against the subgraph; needs no wa
   options: { days: { type: 'string', default: '30' }, 'min-sales': { type: 'string', default: '1' } },
   async run(flags, { client, graphqlUrl, market }) {
     const days = Number(flags.days)
-    const now = Number((await market.publicClient.getBlock()).timestamp)
-    const stats = await client.marketStats({ days })
+    const head = await market.publicClient.getBlock()
+    const now = Number(head.timestamp)
+    // figures as of the chain's head
+    const stats = await client.marketStats({ days, minBlock: head.number, waitForIndexer: 15_000 })
     heading(`Market (${graphqlUrl})`)
     line(`${stats.modelCount} models (${stats.activeModelCount} for sale, ${stats.versionCount} versions) · ${stats.accountCount} accounts`)
     line(`${stats.orderCount} orders: ${stats.licensedOrderCount} licensed, ${stats.openOrderCount} open, ${stats.refundedOrderCount} refunded · ${stats.disputeCount} disputes (${stats.openDisputeCount} open) · ${stats.reviewCount} reviews · ${stats.evaluationCount} evaluations · fee ${stats.feeBps / 100}%`)

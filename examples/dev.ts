@@ -20,7 +20,8 @@ Starts hardhat node, deploys the protocol, serves an embedded IPFS store and the
   --store-dir <dir>      the embedded store's folder (default .data/ipfs)
   --deployment-dir <dir> where <chainId>.json is written (default contracts/deployments)
   --web-config <file>    where the web app's settings are written (default .data/web-config.json)
-  --web-domain <host>    the web app's host in sign-in messages (repeatable; default 127.0.0.1:5173, localhost:5173)
+  --web-port <n>         the web app (examples/web, Vite) port (default 5173)
+  --no-web               do not serve the web app
   --no-tls               serve browsers' storage over plain HTTP (browsers then cannot stream uploads)
   -h, --help`
 
@@ -34,7 +35,8 @@ const { values: flags } = parseArgs({
     'store-dir': { type: 'string', default: join(repo, '.data', 'ipfs') },
     'deployment-dir': { type: 'string', default: join(repo, 'contracts', 'deployments') },
     'web-config': { type: 'string', default: join(repo, '.data', 'web-config.json') },
-    'web-domain': { type: 'string', multiple: true },
+    'web-port': { type: 'string', default: '5173' },
+    web: { type: 'boolean', default: true },
     tls: { type: 'boolean', default: true },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -87,6 +89,18 @@ function stopChild(child: ChildProcess) {
   })
 }
 
+/** Serves examples/web with its own Vite config, which reads the stack's settings from AMM_WEB_CONFIG. */
+async function startWebApp(configFile: string, webPort: number) {
+  const root = join(import.meta.dirname, 'web')
+  process.env.AMM_WEB_CONFIG = configFile
+  const { createServer } = await import('vite')
+  const vite = await createServer({ root, configFile: join(root, 'vite.config.ts'), server: { port: webPort, strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' })
+  await vite.listen()
+  stopWeb = () => vite.close()
+  return `http://127.0.0.1:${webPort}/`
+}
+
+let stopWeb: (() => Promise<void>) | undefined
 let node: Awaited<ReturnType<typeof startHardhatNode>> | undefined
 let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined
 let stopping = false
@@ -94,6 +108,7 @@ async function shutdown(code: number) {
   if (stopping) return
   stopping = true
   console.log('\nstopping…')
+  await stopWeb?.()
   await stack?.stop()
   if (node) await stopChild(node.child)
   console.log('dev stack stopped')
@@ -119,7 +134,7 @@ try {
     graphqlPort: port('graphql-port'),
     kuboPort: port('store-port'),
     storagePort: port('storage-port'),
-    webDomains: flags['web-domain'],
+    webDomains: [`127.0.0.1:${port('web-port')}`, `localhost:${port('web-port')}`],
     tls: flags.tls,
     deploymentDir: flags['deployment-dir'],
     log: ok,
@@ -128,6 +143,7 @@ try {
   const webConfigFile = flags['web-config']
   await mkdir(dirname(webConfigFile), { recursive: true })
   await writeFile(webConfigFile, `${JSON.stringify(stack.webConfig, null, 2)}\n`)
+  const webUrl = flags.web ? await startWebApp(webConfigFile, port('web-port')) : undefined
 
   heading('Endpoints')
   line(`chain RPC    ${stack.rpcUrl}  (chain id ${stack.chainId})`)
@@ -136,6 +152,7 @@ try {
   line(`storage      ${stack.storageUrl}  (serveStore: browsers, Sign-In with Ethereum)`)
   line(`deployment   ${stack.deploymentFile ? relative(process.cwd(), stack.deploymentFile) : ''}`)
   line(`web config   ${relative(process.cwd(), webConfigFile)}  (AMM_WEB_CONFIG for examples/web)`)
+  if (webUrl) line(`web app      ${webUrl}  (accept the storage certificate once at ${stack.storageUrl})`)
   heading('Funded dev accounts (10000 AIMT and 10000 ETH each; public keys, never use them on a real network)')
   table(Object.entries(stack.accounts).map(([role, account]) => ({ role, address: account.address, 'private key': account.privateKey })))
   heading('Try')

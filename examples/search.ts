@@ -32,7 +32,7 @@ Searches listed models through the subgraph (graph-node or devnode); needs no wa
     asc: { type: 'boolean', default: false },
     first: { type: 'string', default: '20' },
   },
-  async run(flags, { client, graphqlUrl }) {
+  async run(flags, { client, graphqlUrl, market }) {
     const sort = flags.sort as (typeof sorts)[number] | undefined
     if (sort !== undefined && !sorts.includes(sort)) throw new ScriptError(`--sort must be one of ${sorts.join(', ')}, got ${sort}`)
     const { models, nextCursor } = await client.searchModels({
@@ -47,6 +47,9 @@ Searches listed models through the subgraph (graph-node or devnode); needs no wa
       orderBy: sort,
       orderDirection: flags.asc ? 'asc' : undefined,
       first: Number(flags.first),
+      // results as of the chain's head: a listing made a moment ago is found
+      minBlock: await market.publicClient.getBlockNumber(),
+      waitForIndexer: 15_000,
     })
     line(`${models.length} model(s) from ${graphqlUrl}${nextCursor ? ' (more: raise --first)' : ''}`)
     if (models.length === 0) return

@@ -24,7 +24,7 @@ import {
 	type SubgraphSchema,
 	toSnakeCase,
 } from "../schema/index.ts";
-import type { QueryStore } from "../store/index.ts";
+import type { QueryStore, Row } from "../store/index.ts";
 import {
 	idSqlType,
 	idText,
@@ -282,24 +282,32 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		return out;
 	}
 
+	/** A page query built by `pageQuery`: its SQL, and the table its rows come from (null: `typename`/`id_text` picks of an interface). */
+	interface Page {
+		sql: string;
+		table: Table | null;
+	}
+
 	/**
-	 * One page of entities of `typeName` (an entity type, or an interface over its implementers) at the
-	 * block, filtered by `where` and by `restrict` (how a parent narrows its children), in graph-node's order.
+	 * SQL for one page of entities of `typeName` (an entity type, or an interface over its implementers)
+	 * at the block, filtered by `where` and by `restrict` (how a parent narrows its children), in
+	 * graph-node's order; `numbered` adds each row's place in that order as `rn$`. Null when no table matches.
 	 */
-	async function collection(
+	function pageQuery(
+		ctx: SqlContext,
 		typeName: string,
 		args: CollectionArgs,
-		block: number,
 		restrict?: (ctx: SqlContext, t: Table, alias: string) => string,
 		fulltext?: {
 			column: string;
 			text: string;
 			algorithm: "rank" | "proximityRank";
 		},
-	): Promise<EntityObject[]> {
+		numbered = false,
+	): Page | null {
 		const { first, skip } = checkRange(args);
+		const block = ctx.block;
 		const typeApi = api.types.get(typeName) as TypeApi;
-		const ctx = sqlContext(block);
 		const tables = tablesFor(ctx, typeName);
 		const dir = args.orderBy && args.orderDirection === "desc" ? " desc" : "";
 		const tsquery = fulltext ? ctx.params.add(fulltext.text, "text") : "";
@@ -320,22 +328,20 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			fulltext
 				? `${fulltext.algorithm === "rank" ? "ts_rank" : "ts_rank_cd"}(c.${quoteIdent(fulltext.column)}, to_tsquery('english', ${tsquery}))`
 				: sortKeySql(ctx, typeApi, t, "c", args.orderBy);
+		const rowNumber = (order: string) =>
+			numbered ? `, row_number() over (order by ${order}) as "rn$"` : "";
 
 		if (tables.length === 1) {
 			const t = tables[0];
 			const key = sortKey(t);
 			const order = key ? `${key}${dir}, c.id${dir}` : `c.id${dir}`;
-			const rows = await read(
-				`${branch(t, selectColumns(t, "c"))} order by ${order} limit ${first} offset ${skip}`,
-				ctx.params,
-			);
-			return rows.map((r) => ({
-				__typename: t.entity,
-				block,
-				entity: store.rowToEntity(t, r),
-			}));
+			return {
+				sql: `${branch(t, selectColumns(t, "c") + rowNumber(order))} order by ${order} limit ${first} offset ${skip}`,
+				table: t,
+			};
 		}
-		const hasKey = tables.length > 0 && sortKey(tables[0]) !== null;
+		if (tables.length === 0) return null;
+		const hasKey = sortKey(tables[0]) !== null;
 		const union = tables
 			.map((t) =>
 				branch(
@@ -344,39 +350,111 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 				),
 			)
 			.join(" union all ");
-		if (!union) return [];
 		const order = hasKey ? `sort_key${dir}, id${dir}` : `id${dir}`;
-		const picks = await read(
-			`select typename, id_text from (${union}) u order by ${order} limit ${first} offset ${skip}`,
-			ctx.params,
-		);
+		return {
+			sql: `select typename, id_text${rowNumber(order)} from (${union}) u order by ${order} limit ${first} offset ${skip}`,
+			table: null,
+		};
+	}
+
+	/** The entities of a page's rows, in row order; an interface's picks are loaded with one query per type. */
+	async function materialize(
+		page: Page,
+		rows: Row[],
+		block: number,
+	): Promise<EntityObject[]> {
+		const { table } = page;
+		if (table)
+			return rows.map((r) => ({
+				__typename: table.entity,
+				block,
+				entity: store.rowToEntity(table, r),
+			}));
+		const pickId = (p: Row, t: Table) =>
+			t.idType === "Bytes"
+				? `0x${(p.id_text as string).slice(2)}`
+				: (p.id_text as string);
 		const byType = new Map<string, string[]>();
-		for (const p of picks) {
+		for (const p of rows) {
 			const t = store.layout.tables.get(p.typename as string) as Table;
-			const id =
-				t.idType === "Bytes"
-					? `0x${(p.id_text as string).slice(2)}`
-					: (p.id_text as string);
-			byType.set(t.entity, [...(byType.get(t.entity) ?? []), id]);
+			byType.set(t.entity, [...(byType.get(t.entity) ?? []), pickId(p, t)]);
 		}
 		const loaded = new Map<string, Map<string, Entity>>();
 		for (const [type, ids] of byType)
 			loaded.set(
 				type,
-				await loadByIds(store.layout.tables.get(type) as Table, ids, block),
+				await loadByIds(
+					store.layout.tables.get(type) as Table,
+					[...new Set(ids)],
+					block,
+				),
 			);
-		return picks.map((p) => {
+		return rows.map((p) => {
 			const t = store.layout.tables.get(p.typename as string) as Table;
-			const id =
-				t.idType === "Bytes"
-					? `0x${(p.id_text as string).slice(2)}`
-					: (p.id_text as string);
 			return {
 				__typename: t.entity,
 				block,
-				entity: loaded.get(t.entity)?.get(id) as Entity,
+				entity: loaded.get(t.entity)?.get(pickId(p, t)) as Entity,
 			};
 		});
+	}
+
+	/** One page of entities of `typeName` at the block (see `pageQuery`). */
+	async function collection(
+		typeName: string,
+		args: CollectionArgs,
+		block: number,
+		restrict?: (ctx: SqlContext, t: Table, alias: string) => string,
+		fulltext?: {
+			column: string;
+			text: string;
+			algorithm: "rank" | "proximityRank";
+		},
+	): Promise<EntityObject[]> {
+		const ctx = sqlContext(block);
+		const page = pageQuery(ctx, typeName, args, restrict, fulltext);
+		if (!page) return [];
+		return materialize(page, await read(page.sql, ctx.params), block);
+	}
+
+	/**
+	 * The pages of a nested collection for many parents of one type in one SQL query, as graph-node
+	 * does: each parent id drives a LATERAL page (its own `where`, order, `first`, `skip`), numbered
+	 * to keep its order. `restrict` narrows children by the parent row `p` (`p.pid`, and `pt` when
+	 * `joinParent`, for reference lists stored in the parent's column). Answers per parent id text.
+	 */
+	async function nestedPages(
+		parentTable: Table,
+		parentIds: string[],
+		joinParent: boolean,
+		typeName: string,
+		args: CollectionArgs,
+		block: number,
+		restrict: (ctx: SqlContext, t: Table, alias: string) => string,
+	): Promise<Map<string, EntityObject[]>> {
+		const out = new Map<string, EntityObject[]>();
+		const ctx = sqlContext(block);
+		const ids = ctx.params.add(
+			`{${parentIds.map((id) => `"${id.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`,
+			`${idSqlType(parentTable.idType)}[]`,
+		);
+		const page = pageQuery(ctx, typeName, args, restrict, undefined, true);
+		if (!page) return out;
+		const parents = joinParent
+			? `unnest(${ids}) p(pid) join ${parentTable.qualified} pt on pt.id = p.pid and ${atBlock(parentTable, "pt", block)}`
+			: `unnest(${ids}) p(pid)`;
+		const rows = await read(
+			`select p.pid::text as "parent$", c.* from ${parents} cross join lateral (${page.sql}) c order by c."rn$"`,
+			ctx.params,
+		);
+		const children = await materialize(page, rows, block);
+		rows.forEach((r, i) => {
+			const parent = r.parent$ as string;
+			const list = out.get(parent);
+			if (list) list.push(children[i]);
+			else out.set(parent, [children[i]]);
+		});
+		return out;
 	}
 
 	async function byId(
@@ -398,38 +476,57 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	}
 
 	/**
-	 * Loads the references of one query in batches: graphql-js calls the resolvers of every row of a
-	 * list before awaiting any, so ids collected until the next microtask become one SQL query per type.
+	 * Batches the loads of one query: graphql-js calls the resolvers of every row of a list before
+	 * awaiting any, so the ids asked under one key until the event loop turns become one SQL query.
 	 */
-	class ReferenceLoader {
+	class Batcher<T> {
 		private readonly pending = new Map<
 			string,
-			{ ids: Set<string>; loaded: Promise<Map<string, EntityObject>> }
+			{ ids: Set<string>; loaded: Promise<Map<string, T>> }
 		>();
 		load(
-			typeName: string,
+			key: string,
 			id: string,
-			block: number,
-		): Promise<EntityObject | null> {
-			const key = `${typeName}@${block}`;
+			run: (ids: string[]) => Promise<Map<string, T>>,
+		): Promise<T | undefined> {
 			let batch = this.pending.get(key);
 			if (!batch) {
 				const ids = new Set<string>();
-				const loaded = Promise.resolve().then(async () => {
+				// setImmediate runs after every pending promise job, so rows that resolve a few hops later still join
+				const loaded = new Promise<void>((r) => setImmediate(r)).then(() => {
 					this.pending.delete(key);
-					const found = new Map<string, EntityObject>();
-					for (const t of tablesFor(sqlContext(block), typeName))
-						for (const [k, entity] of await loadByIds(t, [...ids], block))
-							if (!found.has(k))
-								found.set(k, { __typename: t.entity, block, entity });
-					return found;
+					return run([...ids]);
 				});
 				batch = { ids, loaded };
 				this.pending.set(key, batch);
 			}
 			batch.ids.add(id);
-			return batch.loaded.then((found) => found.get(id) ?? null);
+			return batch.loaded.then((found) => found.get(id));
 		}
+	}
+
+	interface Loaders {
+		references: Batcher<EntityObject>;
+		children: Batcher<EntityObject[]>;
+	}
+
+	/** A single reference, batched with the others of its type and block. */
+	function loadReference(
+		loaders: Loaders,
+		typeName: string,
+		id: string,
+		block: number,
+	): Promise<EntityObject | null> {
+		return loaders.references
+			.load(`${typeName}@${block}`, id, async (ids) => {
+				const found = new Map<string, EntityObject>();
+				for (const t of tablesFor(sqlContext(block), typeName))
+					for (const [k, entity] of await loadByIds(t, ids, block))
+						if (!found.has(k))
+							found.set(k, { __typename: t.entity, block, entity });
+				return found;
+			})
+			.then((e) => e ?? null);
 	}
 
 	const queryType = gql.getQueryType() as GraphQLObjectType;
@@ -477,11 +574,11 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	// Field resolvers of entity and interface types
 	const fieldResolver = (
 		field: SchemaField,
-	): GraphQLFieldResolver<EntityObject, { references: ReferenceLoader }> => {
+	): GraphQLFieldResolver<EntityObject, Loaders> => {
 		// scalars resolve synchronously: no promise per field of every row
 		if (!isReference(schema, field))
 			return (parent) => toJson(parent.entity.get(field.name));
-		return async (parent, args, context) => {
+		return (parent, args, context) => {
 			const block = parent.block;
 			const parentType = store.layout.tables.get(parent.__typename) as Table;
 			// the parent's own field definition (an interface field may be derived in one implementer only)
@@ -492,35 +589,40 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 				const v = parent.entity.get(own.name);
 				if (!v || v.kind === "Null") return own.list ? [] : null;
 				if (!own.list)
-					return context.references.load(own.type, idString(v), block);
-				const ids = (v as Extract<Value, { kind: "Array" }>).value;
-				return collection(own.type, args, block, (ctx, t, alias) => {
-					if (ids.length === 0) return "false";
-					const texts = ids.map(
-						(x) =>
-							`"${idText(t.idType, idString(x)).replace(/[\\"]/g, "\\$&")}"`,
-					);
-					return `${alias}.id = any(${ctx.params.add(`{${texts.join(",")}}`, `${idSqlType(t.idType)}[]`)})`;
-				});
+					return loadReference(context, own.type, idString(v), block);
 			}
-			const parentId = idString(parent.entity.get("id") as Value);
-			const restrict = (ctx: SqlContext, t: Table, alias: string) =>
-				derivedMatch(
-					t,
-					alias,
-					own.derivedFrom as string,
-					ctx.params.add(
-						idText(parentType.idType, parentId),
-						idSqlType(parentType.idType),
-					),
-				);
-			if (own.list) return collection(own.type, args, block, restrict);
-			const found = await collection(own.type, { first: 2 }, block, restrict);
-			if (found.length > 1)
-				throw new QueryError(
-					`Ambiguous result for derived field \`${own.name}\`: Multiple \`${own.type}\` entities refer back via \`${own.derivedFrom}\``,
-				);
-			return found[0] ?? null;
+			// nested collections: one query for the field at this level, for every parent row
+			const pageArgs: CollectionArgs = own.list ? args : { first: 2 };
+			checkRange(pageArgs);
+			const derived = own.derivedFrom;
+			const restrict = (_ctx: SqlContext, t: Table, alias: string) =>
+				derived === undefined
+					? `${alias}.id = any(pt.${quoteIdent(parentType.columnsByField.get(own.name)?.name as string)})`
+					: derivedMatch(t, alias, derived, "p.pid");
+			const found = context.children
+				.load(
+					`${parentType.entity}.${own.name}@${block}:${JSON.stringify(pageArgs)}`,
+					idText(parentType.idType, idString(parent.entity.get("id") as Value)),
+					(ids) =>
+						nestedPages(
+							parentType,
+							ids,
+							derived === undefined,
+							own.type,
+							pageArgs,
+							block,
+							restrict,
+						),
+				)
+				.then((page) => page ?? []);
+			if (own.list) return found;
+			return found.then((page) => {
+				if (page.length > 1)
+					throw new QueryError(
+						`Ambiguous result for derived field \`${own.name}\`: Multiple \`${own.type}\` entities refer back via \`${own.derivedFrom}\``,
+					);
+				return page[0] ?? null;
+			});
 		};
 	};
 
@@ -566,7 +668,10 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 						document: prepared as DocumentNode,
 						variableValues: variables ?? undefined,
 						operationName,
-						contextValue: { references: new ReferenceLoader() },
+						contextValue: {
+							references: new Batcher<EntityObject>(),
+							children: new Batcher<EntityObject[]>(),
+						} satisfies Loaders,
 					});
 			// graph-node answers a failed query with its errors only, and its validator makes no suggestions
 			if (result.errors?.length)

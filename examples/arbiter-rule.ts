@@ -13,7 +13,8 @@ the buyer's share and releases the rest.
   --buyer-share <percent>  the buyer's share of a split (default 50)`,
   options: { order: { type: 'string' }, ruling: { type: 'string' }, 'buyer-share': { type: 'string', default: '50' } },
   wallet: 'arbiter',
-  async run(flags, { client, account }) {
+  async run(flags, { client, signer }) {
+    const account = signer()
     const orderId = id(flags.order, 'order')
     const choice = required(flags.ruling, 'ruling')
     const share = Number(flags['buyer-share'])
@@ -21,7 +22,7 @@ the buyer's share and releases the rest.
     if (!(share >= 0 && share <= 100)) throw new ScriptError(`--buyer-share must be a percentage, got ${flags['buyer-share']}`)
     const ruling = choice === 'split' ? { buyerShareBps: Math.round(share * 100) } : (choice as 'buyer' | 'seller')
     const ruled = await client.ruleDispute({ orderId, ruling })
-    ok(`${account!.name} ruled on dispute #${ruled.disputeId} (order #${orderId}): ${choice}${choice === 'split' ? ` ${share}% to the buyer` : ''}`)
+    ok(`${account.name} ruled on dispute #${ruled.disputeId} (order #${orderId}): ${choice}${choice === 'split' ? ` ${share}% to the buyer` : ''}`)
     ok(`buyer refunded ${aimt(ruled.buyerRefund)}, seller credited ${aimt(ruled.sellerProceeds)}, platform fee ${aimt(ruled.fee)}`)
   },
 })

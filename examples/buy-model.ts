@@ -13,19 +13,20 @@ Free models are licensed at once.
   --max-price <AIMT>    refuse to pay more (guards against a reprice; default: the quoted price)`,
   options: { model: { type: 'string' }, 'max-price': { type: 'string' } },
   wallet: 'carol',
-  async run(flags, { client, market, account }) {
+  async run(flags, { client, market, signer }) {
+    const account = signer()
     const modelId = id(flags.model, 'model')
     const quote = await client.quote({ modelId }).catch((error) => {
       throw error?.errorName === 'RegistryUnknownModel' ? new ScriptError(`there is no model #${modelId}`, 'find one with examples/search.ts') : error
     })
     if (!quote.active) throw new ScriptError(`model #${modelId} is not for sale (delisted)`)
     line(`model #${modelId}: ${quote.price === 0n ? 'free' : `${aimt(quote.price)} (fee ${aimt(quote.fee)} on release, seller gets ${aimt(quote.sellerProceeds)})`}`)
-    const balance = await market.publicClient.readContract({ address: quote.token, abi: erc20Abi, functionName: 'balanceOf', args: [account!.address] })
-    if (balance < quote.price) throw new ScriptError(`${account!.name} has ${aimt(balance)}, the model costs ${aimt(quote.price)}`, 'fund the wallet with platform tokens first')
+    const balance = await market.publicClient.readContract({ address: quote.token, abi: erc20Abi, functionName: 'balanceOf', args: [account.address] })
+    if (balance < quote.price) throw new ScriptError(`${account.name} has ${aimt(balance)}, the model costs ${aimt(quote.price)}`, 'fund the wallet with platform tokens first')
     const maxPrice = flags['max-price'] === undefined ? quote.price : amount(flags['max-price'], 'max-price')
     const bought = await client.buyModel({ modelId, maxPrice })
-    if (bought.price === 0n) ok(`${account!.name} claimed free model #${modelId}: order #${bought.orderId}, licensed now`)
-    else ok(`${account!.name} bought model #${modelId}: order #${bought.orderId}, ${aimt(bought.price)} in escrow (${bought.payment}); delivery due by ${new Date(Number(bought.deliveryDeadline) * 1000).toISOString()}`)
+    if (bought.price === 0n) ok(`${account.name} claimed free model #${modelId}: order #${bought.orderId}, licensed now`)
+    else ok(`${account.name} bought model #${modelId}: order #${bought.orderId}, ${aimt(bought.price)} in escrow (${bought.payment}); delivery due by ${new Date(Number(bought.deliveryDeadline) * 1000).toISOString()}`)
     console.log(`orderId=${bought.orderId}`)
   },
 })

@@ -59,7 +59,7 @@ async function main() {
   const market: Market = { ...stack }
   const { alice, bob, carol, dave, mallory, arbiter: arbiterAccount, evaluator, admin } = stack.accounts
   const [aliceClient, bobClient, carolClient, daveClient, malloryClient, arbiterClient, evaluatorClient] = [alice, bob, carol, dave, mallory, arbiterAccount, evaluator].map((account) => clientFor(market, account))
-  const names = new Map<string, string>([alice, bob, carol, dave, mallory, admin].map((a, i) => [a.address.toLowerCase(), ['alice', 'bob', 'carol', 'dave', 'mallory', 'treasury'][i]!]))
+  const names = new Map(Object.entries({ alice, bob, carol, dave, mallory, treasury: admin }).map(([name, a]) => [a.address.toLowerCase(), name]))
   const who = (address: string) => names.get(address.toLowerCase()) ?? short(address, 6)
   const indexed = { waitForIndexer: 30_000 } as const
 
@@ -72,9 +72,11 @@ async function main() {
         if (e.type === 'failed') agentFailures.push(e.error)
       },
     })
-  const agents = [agent(aliceClient, 'alice'), agent(bobClient, 'bob')]
-  const delivered = async (index: number) => {
-    await agents[index]!.caughtUp()
+  const aliceAgent = agent(aliceClient, 'alice')
+  const bobAgent = agent(bobClient, 'bob')
+  const agents = [aliceAgent, bobAgent]
+  const delivered = async (sellerAgent: typeof aliceAgent) => {
+    await sellerAgent.caughtUp()
     if (agentFailures.length) throw agentFailures[0]
   }
   cleanups.push(() => Promise.all(agents.map((a) => a.stop())))
@@ -163,10 +165,10 @@ async function main() {
     await new Promise((r) => setTimeout(r, 200))
   }
   const attested = await stack.publicClient.getBlockNumber()
-  const evaluations = await Promise.all(listed.map(({ model }) => carolClient.getEvaluations({ modelId: model.modelId, withReports: true, minBlock: attested, ...indexed })))
+  const evaluations = await Promise.all(listed.map(async ({ model }) => ({ model, evaluation: (await carolClient.getEvaluations({ modelId: model.modelId, withReports: true, minBlock: attested, ...indexed }))[0] })))
   table(
-    listed.map(({ model }, i) => {
-      const evaluation = evaluations[i]![0]!
+    evaluations.map(({ model, evaluation }) => {
+      if (!evaluation) throw new Error(`no evaluation indexed for model #${model.modelId}`)
       const report = evaluation.report as { format?: string; findings?: { severity: string; code: string; message: string }[]; metrics?: { accuracy?: number } } | undefined
       const worst = report?.findings?.find((f) => f.severity === 'error') ?? report?.findings?.find((f) => f.severity === 'warn')
       const verdict = evaluation.verdict === 'Pass' ? green('PASS') : evaluation.verdict === 'Fail' ? red('FAIL') : 'WARN'
@@ -205,7 +207,7 @@ async function main() {
   line(`quote for #${mlp.modelId}: ${aimt(quote.price)} (platform fee ${aimt(quote.fee)} on release, seller gets ${aimt(quote.sellerProceeds)})`)
   const bought = await carolClient.buyModel({ modelId: mlp.modelId, maxPrice: quote.price })
   ok(`order #${bought.orderId}: ${aimt(bought.price)} paid into escrow (${bought.payment}); the seller must deliver before ${new Date(Number(bought.deliveryDeadline) * 1000).toISOString()}`)
-  await delivered(0)
+  await delivered(aliceAgent)
 
   const download = async (client: typeof carolClient, modelId: bigint, dir: string, label: string, source?: string) => {
     const bar = progressBar(`download ${label}`)
@@ -253,7 +255,7 @@ async function main() {
   heading('5. Dave disputes a purchase; the arbiter splits it')
   const disputed = await daveClient.buyModel({ modelId: tokenizer.modelId })
   ok(`dave bought #${tokenizer.modelId} "WordPiece tokenizer 30k": order #${disputed.orderId}, ${aimt(disputed.price)} in escrow`)
-  await delivered(1)
+  await delivered(bobAgent)
   await download(daveClient, tokenizer.modelId, join(work, 'dave', 'wordpiece'), 'tokenizer')
   const opened = await daveClient.disputeOrder({ orderId: disputed.orderId, evidence: { name: 'Not an English vocabulary', description: 'The pieces are random letter strings; the card promises an English WordPiece vocabulary.' } })
   ok(`dave opened dispute #${opened.disputeId} with evidence ${short(opened.evidenceURI)}`)
@@ -294,8 +296,8 @@ async function main() {
   const { orders } = await carolClient.getOrders({ orderDirection: 'asc' })
   table(orders.map((o) => ({ order: `#${o.orderId}`, model: o.modelName, buyer: who(o.buyer), seller: who(o.seller), paid: aimt(o.amount), fee: aimt(o.fee), refunded: aimt(o.buyerRefund), status: o.status })))
   console.log()
-  const versions = await Promise.all([mlp, tokenizer, gesture, pickle].map((m) => carolClient.getModel({ modelId: m.modelId })))
-  table(versions.flatMap((m) => m!.versions.map((v) => ({ model: `#${m!.modelId} ${m!.name}`, version: v.semver, size: bytes(Number(v.size)), CID: v.contentCID }))))
+  const models = await Promise.all([mlp, tokenizer, gesture, pickle].map((m) => carolClient.getModel({ modelId: m.modelId })))
+  table(models.flatMap((m) => (m ? m.versions.map((v) => ({ model: `#${m.modelId} ${m.name}`, version: v.semver, size: bytes(Number(v.size)), CID: v.contentCID })) : [])))
   console.log()
   if (token) line(`${bold('volume')} ${aimt(token.volume)} · ${bold('fees')} ${aimt(token.fees)} · ${bold('orders')} ${orders.length} · ${seconds()} s`)
 

@@ -15,16 +15,18 @@ document added to the store. With --evidence-only, adds evidence to an open disp
   --evidence-only       submit evidence to an open dispute`,
   options: { order: { type: 'string' }, reason: { type: 'string' }, description: { type: 'string' }, 'evidence-only': { type: 'boolean', default: false } },
   wallet: 'carol',
-  async run(flags, { client, account }) {
+  async run(flags, { client, signer }) {
+    const account = signer()
     const orderId = id(flags.order, 'order')
-    const evidence = { name: required(flags.reason, 'reason'), description: flags.description ?? flags.reason! }
+    const reason = required(flags.reason, 'reason')
+    const evidence = { name: reason, description: flags.description ?? reason }
     if (flags['evidence-only']) {
       const submitted = await client.submitEvidence({ orderId, evidence })
-      ok(`${account!.name} added evidence to the dispute over order #${orderId} (tx ${submitted.hash})`)
+      ok(`${account.name} added evidence to the dispute over order #${orderId} (tx ${submitted.hash})`)
       return
     }
     const opened = await client.disputeOrder({ orderId, evidence })
-    ok(`${account!.name} disputed order #${orderId}: dispute #${opened.disputeId}, evidence ${opened.evidenceURI}`)
+    ok(`${account.name} disputed order #${orderId}: dispute #${opened.disputeId}, evidence ${opened.evidenceURI}`)
     ok(`the arbiter may rule until ${new Date(Number(opened.rulingDeadline) * 1000).toISOString()} (then the default ruling, a 50/50 split, applies)`)
     console.log(`disputeId=${opened.disputeId}`)
   },

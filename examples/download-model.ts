@@ -14,7 +14,8 @@ checked against its sha256 and the archive against the on-chain sha256 before it
   --version <n>         a version number (default: the latest)`,
   options: { model: { type: 'string' }, out: { type: 'string' }, version: { type: 'string' } },
   wallet: 'carol',
-  async run(flags, { client, account }) {
+  async run(flags, { client, signer }) {
+    const account = signer()
     const modelId = id(flags.model, 'model')
     const bar = progressBar('download')
     const result = await downloadModelTo(client, {
@@ -24,7 +25,7 @@ checked against its sha256 and the archive against the on-chain sha256 before it
       onProgress: (p) => bar.update(p.bytes, p.totalBytes ?? p.bytes),
     })
     bar.done(result.files.reduce((n, f) => n + f.size, 0))
-    ok(`${account!.name} downloaded model #${modelId} v${result.version} into ${result.dir} (key from ${result.keySource}${result.orderId === undefined ? '' : `, order #${result.orderId}`})`)
+    ok(`${account.name} downloaded model #${modelId} v${result.version} into ${result.dir} (key from ${result.keySource}${result.orderId === undefined ? '' : `, order #${result.orderId}`})`)
     ok(`archive sha256 ${result.sha256} matches the chain`)
     for (const file of result.files) line(`${file.path}  ${bytes(file.size)}  sha256 ${file.sha256}`)
   },

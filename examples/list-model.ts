@@ -29,7 +29,8 @@ wallet (free models stay public), added to the store, and the listing is registe
     semver: { type: 'string' },
   },
   wallet: 'alice',
-  async run(flags, { client, account }) {
+  async run(flags, { client, signer }) {
+    const account = signer()
     const dir = required(flags.dir, 'dir')
     const price = amount(flags.price, 'price')
     const files = await archiveInputsFromPath(dir).catch((cause) => {
@@ -50,7 +51,7 @@ wallet (free models stay public), added to the store, and the listing is registe
       onProgress: (p) => p.stage === 'adding' && bar.update(p.bytes, p.totalBytes),
     })
     bar.done(total)
-    ok(`${account!.name} listed model #${listed.modelId} "${flags.name}" v1 (${listed.files.length} files, ${bytes(total)}) at ${price === 0n ? 'no cost (public files)' : aimt(price)}`)
+    ok(`${account.name} listed model #${listed.modelId} "${flags.name}" v1 (${listed.files.length} files, ${bytes(total)}) at ${price === 0n ? 'no cost (public files)' : aimt(price)}`)
     ok(`content CID ${listed.contentCID}  sha256 ${listed.sha256}`)
     ok(`model card ${listed.metadataURI}  tx ${listed.hash}`)
     console.log(`modelId=${listed.modelId}`)

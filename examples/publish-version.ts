@@ -14,7 +14,8 @@ key every buyer already holds, so existing buyers download it without buying aga
   --changelog <text>    release notes (Markdown)`,
   options: { model: { type: 'string' }, dir: { type: 'string' }, semver: { type: 'string' }, changelog: { type: 'string' } },
   wallet: 'alice',
-  async run(flags, { client, account }) {
+  async run(flags, { client, signer }) {
+    const account = signer()
     const modelId = id(flags.model, 'model')
     const files = await archiveInputsFromPath(required(flags.dir, 'dir'))
     const total = files.reduce((n, f) => n + f.size, 0)
@@ -27,7 +28,7 @@ key every buyer already holds, so existing buyers download it without buying aga
       onProgress: (p) => p.stage === 'adding' && bar.update(p.bytes, p.totalBytes),
     })
     bar.done(total)
-    ok(`${account!.name} published model #${modelId} v${published.version} (${flags.semver}, ${bytes(total)})`)
+    ok(`${account.name} published model #${modelId} v${published.version} (${flags.semver}, ${bytes(total)})`)
     ok(`content CID ${published.contentCID}  sha256 ${published.sha256}`)
     console.log(`version=${published.version}`)
   },

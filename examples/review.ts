@@ -15,16 +15,17 @@ escrow to the seller; the protocol accepts one review per licensed order, from i
   --comment <text>      the review's text (added to the store)`,
   options: { order: { type: 'string' }, rating: { type: 'string' }, comment: { type: 'string' } },
   wallet: 'carol',
-  async run(flags, { client, market, account }) {
+  async run(flags, { client, market, signer }) {
+    const account = signer()
     const orderId = id(flags.order, 'order')
     const rating = Number(id(flags.rating, 'rating'))
     if (rating < 1 || rating > 5) throw new ScriptError(`--rating must be 1 to 5, got ${rating}`)
     const order = (await market.publicClient.readContract({ address: market.deployment.contracts.Marketplace.address, abi: marketplaceAbi, functionName: 'getOrder', args: [orderId] })) as { status: number }
     if (statuses[order.status] === 'Delivered') {
       await client.confirmOrder({ orderId })
-      ok(`${account!.name} confirmed order #${orderId}: the escrow is released to the seller`)
+      ok(`${account.name} confirmed order #${orderId}: the escrow is released to the seller`)
     }
     const reviewed = await client.reviewOrder({ orderId, rating, comment: flags.comment })
-    ok(`${account!.name} rated order #${orderId} ${'★'.repeat(rating)}${'☆'.repeat(5 - rating)}${reviewed.commentURI ? ` (comment ${reviewed.commentURI})` : ''}`)
+    ok(`${account.name} rated order #${orderId} ${'★'.repeat(rating)}${'☆'.repeat(5 - rating)}${reviewed.commentURI ? ` (comment ${reviewed.commentURI})` : ''}`)
   },
 })

@@ -12,7 +12,8 @@ deployment block and skips orders already handled. Runs until Ctrl-C.
   --interval <ms>       polling interval (default 1000)`,
   options: { once: { type: 'boolean', default: false }, interval: { type: 'string', default: '1000' } },
   wallet: 'alice',
-  async run(flags, { client, account }) {
+  async run(flags, { client, signer }) {
+    const account = signer()
     let delivered = 0
     let failed = 0
     const agent = client.startSellerAgent({
@@ -28,7 +29,7 @@ deployment block and skips orders already handled. Runs until Ctrl-C.
         }
       },
     })
-    line(`${account!.name}'s seller agent is watching for orders${flags.once ? '' : ' (Ctrl-C stops it)'}`)
+    line(`${account.name}'s seller agent is watching for orders${flags.once ? '' : ' (Ctrl-C stops it)'}`)
     if (!flags.once) await new Promise<void>((resolve) => process.once('SIGINT', resolve))
     await agent.caughtUp()
     await agent.stop()

@@ -88,7 +88,12 @@ async function connect(flags: Flags<Options>, wallet: DevRole | undefined) {
     account = { ...devAccounts()[wallet], name: wallet }
   }
   const client = clientFor(market, account)
-  return { market, client, account, graphqlUrl, deploymentFile, close: async () => (store as { close?: () => Promise<void> }).close?.() }
+  /** The wallet's account, for scripts that sign. */
+  const signer = () => {
+    if (!account) throw new ScriptError('this script needs a wallet', 'set PRIVATE_KEY (or --as <role> on a local chain)')
+    return account
+  }
+  return { market, client, signer, graphqlUrl, deploymentFile, close: async () => (store as { close?: () => Promise<void> }).close?.() }
 }
 
 /**

@@ -67,8 +67,8 @@ export function progressBar(label: string) {
 /** Prints rows as an aligned table under its column names. */
 export function table(rows: Record<string, string | number | bigint>[], columns = Object.keys(rows[0] ?? {})) {
   const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '')))
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)))
-  const format = (values: string[]) => `  ${values.map((v, i) => v.padEnd(widths[i]!)).join('  ')}`.trimEnd()
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)))
+  const format = (values: string[]) => `  ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd()
   console.log(bold(format(columns)))
   console.log(dim(format(widths.map((w) => '─'.repeat(w)))))
   for (const row of cells) console.log(format(row))

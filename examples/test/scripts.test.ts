@@ -1,6 +1,6 @@
 // Every example script against a dev stack (`npm run dev` on free ports) started here, in the order
 // a user runs them, then the failures users meet: unknown model, not licensed, no funds, no indexer, no chain.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { examplesDir, freePort, runExample } from './run.ts'
 
 let work: string
-let dev: ChildProcess
+let dev: ChildProcessWithoutNullStreams
 let devOutput = ''
 let env: Record<string, string>
 const scripts = ['list-model', 'publish-version', 'buy-model', 'seller-agent', 'download-model', 'dispute', 'arbiter-rule', 'review', 'search', 'analytics']
@@ -28,8 +28,8 @@ beforeAll(async () => {
       devOutput += chunk.toString()
       if (devOutput.includes('dev stack ready')) resolve()
     }
-    dev.stdout!.on('data', collect)
-    dev.stderr!.on('data', collect)
+    dev.stdout.on('data', collect)
+    dev.stderr.on('data', collect)
     dev.once('exit', (code) => reject(new Error(`dev stack exited (${code}):\n${devOutput}`)))
   })
   env = {

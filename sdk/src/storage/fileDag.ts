@@ -3,7 +3,10 @@ import { UnixFS } from 'ipfs-unixfs'
 import type { WritableStorage } from 'ipfs-unixfs-importer'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
+import { create as createDigest } from 'multiformats/hashes/digest'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { concatBytes } from '../crypto/bytes.ts'
+import { createSha256 } from '../crypto/primitives.ts'
 
 /*
  * One file's UnixFS DAG as ipfs-unixfs-importer's balanced layout builds it with raw leaves and
@@ -16,6 +19,9 @@ import { sha256 } from 'multiformats/hashes/sha2'
  *   root    = the first level holding one node (the leaf itself for a one-leaf file)
  */
 
+/** A blockstore that also writes a block given as consecutive pieces (the embedded store's packs). */
+export type PieceStorage = WritableStorage & { putPieces(cid: CID, pieces: Uint8Array[], length: number): Promise<CID> }
+
 type Node = { cid: CID; /** content bytes under it */ fileSize: number; /** bytes of its DAG (link Tsize) */ dagSize: number }
 
 /** Blocks written at once, so the store's writes overlap the hashing of the next leaves. */
@@ -27,12 +33,12 @@ export async function buildFileDag(
   { chunkSize, maxChildren }: { chunkSize: number; maxChildren: number },
 ): Promise<CID> {
   const writes: Promise<unknown>[] = []
-  const put = async (cid: CID, bytes: Uint8Array) => {
-    const write = Promise.resolve(blocks.put(cid, bytes))
+  const track = async (write: Promise<unknown>) => {
     write.catch(() => {}) // awaited below, in order
     writes.push(write)
     if (writes.length >= WRITE_WINDOW) await writes.shift()
   }
+  const put = (cid: CID, bytes: Uint8Array) => track(Promise.resolve(blocks.put(cid, bytes)))
   // levels[k] holds the nodes of level k not yet under a parent; counts[k] every node made there
   const levels: Node[][] = [[]]
   const counts: number[] = [0]
@@ -54,35 +60,39 @@ export async function buildFileDag(
     const fileSize = children.reduce((n, c) => n + c.fileSize, 0)
     return { cid, fileSize, dagSize: children.reduce((n, c) => n + c.dagSize, block.length) }
   }
-  const leaf = async (bytes: Uint8Array) => {
-    const cid = CID.createV1(raw.code, await sha256.digest(bytes))
-    await put(cid, bytes)
-    await addNode(0, { cid, fileSize: bytes.length, dagSize: bytes.length })
+  // a leaf spanning several source chunks is hashed piece by piece and, where the store takes
+  // pieces, written without first being copied into one buffer
+  const piecewise = 'putPieces' in blocks ? (blocks as PieceStorage) : undefined
+  const leaf = async (parts: Uint8Array[], length: number) => {
+    let cid: CID
+    if (parts.length === 1 || !piecewise) {
+      const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(...parts)
+      cid = CID.createV1(raw.code, await sha256.digest(bytes))
+      await put(cid, bytes)
+    } else {
+      const hash = createSha256()
+      for (const part of parts) hash.update(part)
+      cid = CID.createV1(raw.code, createDigest(sha256.code, hash.digest()))
+      await track(piecewise.putPieces(cid, parts, length))
+    }
+    await addNode(0, { cid, fileSize: length, dagSize: length })
   }
 
-  let buffer = new Uint8Array(chunkSize)
+  const parts: Uint8Array[] = []
   let fill = 0
   for await (const data of source) {
-    let offset = 0
-    while (offset < data.length) {
-      if (fill === 0 && data.length - offset >= chunkSize) {
-        // a whole aligned leaf is used in place, as the importer's buffer list does
-        await leaf(data.subarray(offset, offset + chunkSize))
-        offset += chunkSize
-        continue
-      }
+    for (let offset = 0; offset < data.length; ) {
       const n = Math.min(chunkSize - fill, data.length - offset)
-      buffer.set(data.subarray(offset, offset + n), fill)
+      parts.push(n === data.length ? data : data.subarray(offset, offset + n))
       fill += n
       offset += n
       if (fill === chunkSize) {
-        await leaf(buffer)
-        buffer = new Uint8Array(chunkSize)
+        await leaf(parts.splice(0), fill)
         fill = 0
       }
     }
   }
-  if (fill > 0 || counts[0] === 0) await leaf(buffer.subarray(0, fill))
+  if (fill > 0 || counts[0] === 0) await leaf(parts.splice(0), fill)
 
   let root: Node | undefined
   for (let level = 0; !root; level++) {

@@ -1,6 +1,7 @@
 import { type FileHandle, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
+import { concatBytes } from '../../crypto/bytes.ts'
 import { ContentNotFoundError, IntegrityError } from '../../errors/storage.ts'
 
 /*
@@ -20,6 +21,8 @@ type Location = { pack: string; offset: number; length: number; cid: CID }
 /** A pack being written by one add; nothing in it is visible until {@link PackWriter.commit}. */
 export type PackWriter = {
   put(cid: CID, bytes: Uint8Array): Promise<CID>
+  /** Writes one block given as consecutive pieces, without joining them first. */
+  putPieces(cid: CID, pieces: Uint8Array[], length: number): Promise<CID>
   /** Writes the index, making the blocks readable (here and by other processes). */
   commit(): Promise<void>
   /** Removes the partial pack. */
@@ -106,19 +109,34 @@ export function packStore(dir: string): PackStore {
     const pending = new Set<string>()
     let file: Promise<FileHandle> | undefined
     let size = 0
+    /** Reserves the block's place in the pack, or returns undefined when the store has it already. */
+    const reserve = (cid: CID, length: number) => {
+      const key = keyOf(cid)
+      if (index.has(key) || pending.has(key)) return undefined
+      pending.add(key)
+      const location = { pack, offset: size, length, cid }
+      size += length
+      added.push(location)
+      file ??= open(join(dir, `${pack}.pack`), 'w')
+      return location
+    }
+    // positioned writes: the importer's concurrent puts land where their offsets say
+    const write = async (bytes: Uint8Array, position: number) => {
+      const fh = await (file as Promise<FileHandle>)
+      for (let done = 0; done < bytes.length; ) done += (await fh.write(bytes, done, bytes.length - done, position + done)).bytesWritten
+    }
     return {
       async put(cid, bytes) {
-        const key = keyOf(cid)
-        if (index.has(key) || pending.has(key)) return cid
-        pending.add(key)
-        const location = { pack, offset: size, length: bytes.length, cid }
-        size += bytes.length
-        added.push(location)
-        file ??= open(join(dir, `${pack}.pack`), 'w')
-        // positioned writes: the importer's concurrent puts land where their offsets say
-        const fh = await file
-        for (let done = 0; done < bytes.length; )
-          done += (await fh.write(bytes, done, bytes.length - done, location.offset + done)).bytesWritten
+        const location = reserve(cid, bytes.length)
+        if (location) await write(bytes, location.offset)
+        return cid
+      },
+      async putPieces(cid, pieces, length) {
+        const location = reserve(cid, length)
+        if (!location) return cid
+        const fh = await (file as Promise<FileHandle>)
+        const { bytesWritten } = await fh.writev(pieces, location.offset)
+        if (bytesWritten < length) await write(concatBytes(...pieces).subarray(bytesWritten), location.offset + bytesWritten)
         return cid
       },
       async commit() {

@@ -1,9 +1,10 @@
 // The SDK ships copies of the contracts' ABIs and deployments; these fail when a copy is stale
-// (run `node sdk/scripts/generate-contracts.ts`).
+// (`npm run generate-contracts -w sdk`; `npm run build -w sdk` runs it).
 import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import * as contractAbis from '../../../contracts/abi.ts'
+import * as contractAbis from '@ai-model-marketplace/contracts/abi'
 import * as sdkAbis from '../../src/contracts/abis.ts'
 import { deployments } from '../../src/contracts/deployments.ts'
 
@@ -14,7 +15,7 @@ describe('generated contract data', () => {
   })
 
   it('carries every deployment of contracts/deployments', () => {
-    const dir = join(import.meta.dirname, '..', '..', '..', 'contracts', 'deployments')
+    const dir = join(dirname(fileURLToPath(import.meta.resolve('@ai-model-marketplace/contracts/package.json'))), 'deployments')
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'))
     const expected = Object.fromEntries(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))).map((d) => [d.chainId, d]))
     expect(deployments).toEqual(expected)

@@ -1,18 +1,16 @@
 // The local indexer (devnode) running the built subgraph against the test chain's deployment.
 import { startDevnode } from '@ai-model-marketplace/devnode'
+import { ensureSubgraphBuild } from '@ai-model-marketplace/subgraph/ensure-build'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type YAMLMap, parseDocument } from 'yaml'
-import buildSubgraph from '../../../subgraph/test/global-setup.ts'
 import type { Deployment } from '../../src/contracts/types.ts'
-
-const subgraphBuild = join(import.meta.dirname, '..', '..', '..', 'subgraph', 'build')
 
 /** Starts devnode on a copy of `subgraph/build` whose data sources point at `deployment` (what `graph build --network` does). */
 export async function startIndexer(provider: unknown, deployment: Deployment, options: { pollIntervalMs?: number } = {}) {
-  // The subgraph workspace's own set-up: compiles the contracts and runs `graph build` when missing or stale.
-  buildSubgraph()
+  // Already done by the test set-up (a quick freshness check then); needed when the benchmark calls this.
+  const subgraphBuild = ensureSubgraphBuild()
   const dir = await mkdtemp(join(tmpdir(), 'amm-sdk-subgraph-'))
   await cp(subgraphBuild, dir, { recursive: true })
   const manifestPath = join(dir, 'subgraph.yaml')

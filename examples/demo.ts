@@ -48,13 +48,13 @@ const short = (text: string, n = 10) => (text.length > 2 * n + 1 ? `${text.slice
 async function main() {
   heading('Starting a local marketplace (chain, protocol, store, indexer)')
   const work = await mkdtemp(join(tmpdir(), 'amm-demo-'))
-  if (!flags.keep) cleanups.push(() => rm(work, { recursive: true, force: true }))
+  cleanups.push(() => rm(work, { recursive: true, force: true }))
   const chainServer = await network.createServer('default', '127.0.0.1', 0)
   const { port } = await chainServer.listen()
   cleanups.push(() => chainServer.close())
   const rpcUrl = `http://127.0.0.1:${port}`
   ok(`Hardhat's simulated chain at ${rpcUrl}`)
-  const stack = await startLocalStack({ rpcUrl, storeDir: join(work, 'ipfs'), log: ok })
+  const stack = await startLocalStack({ rpcUrl, storeDir: join(work, 'ipfs'), deploymentDir: flags.keep ? work : undefined, log: ok })
   cleanups.push(() => stack.stop())
   const market: Market = { ...stack }
   const { alice, bob, carol, dave, mallory, arbiter: arbiterAccount, evaluator, admin } = stack.accounts
@@ -305,9 +305,10 @@ async function main() {
     heading('Still running (Ctrl-C stops everything)')
     line(`chain RPC   ${rpcUrl}  (chain id ${stack.chainId})`)
     line(`GraphQL     ${stack.graphqlUrl}`)
-    line(`store RPC   ${stack.storeUrl}  (Kubo RPC subset; files in ${join(work, 'ipfs')})`)
+    line(`store RPC   ${stack.storeUrl}  (Kubo RPC subset; files in ${join(work, 'ipfs')}, removed on Ctrl-C)`)
     line(`storage     ${stack.storageUrl}  (browsers, Sign-In with Ethereum)`)
-    line(`deployment  Marketplace ${stack.deployment.contracts.Marketplace.address}`)
+    line(`deployment  ${stack.deploymentFile}`)
+    line(`the example scripts against it: RPC_URL=${rpcUrl} GRAPHQL_URL=${stack.graphqlUrl} STORE_URL=${stack.storeUrl} DEPLOYMENT=${stack.deploymentFile} node examples/search.ts`)
   }
   console.log('\ndemo complete')
 }

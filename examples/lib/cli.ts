@@ -114,7 +114,7 @@ export async function runScript<O extends Options>(spec: {
     console.error(`${red('error')}: ${(error as Error).message}\n\n${spec.usage}\n\n${commonHelp}`)
     process.exit(2)
   }
-  if (flags.help) {
+  if ((flags as { help?: boolean }).help) {
     console.log(`${spec.usage}\n\n${commonHelp}`)
     process.exit(0)
   }

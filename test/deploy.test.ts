@@ -17,6 +17,13 @@ const IMPLEMENTATION_SLOT = '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a92
 const erc7201 = (id: string) =>
   toHex(hexToBigInt(keccak256(pad(toHex(hexToBigInt(keccak256(toHex(id))) - 1n)))) & ~0xffn, { size: 32 })
 
+/** Reads one storage word; fails the test if the node returns none. */
+async function storageAt(address: `0x${string}`, slot: `0x${string}`) {
+  const value = await publicClient.getStorageAt({ address, slot })
+  assert.ok(value, `no storage word at ${address} ${slot}`)
+  return value
+}
+
 describe('Deployment', () => {
   it('declares every ERC-7201 slot constant as the formula gives it', () => {
     const files = ['ModelRegistry', 'Marketplace', 'Arbitration', 'Reputation', 'Evaluations', 'mocks/ReputationV2']
@@ -33,14 +40,14 @@ describe('Deployment', () => {
     const p = await load()
     await delivered(p)
     const word = (address: `0x${string}`, id: string) =>
-      publicClient.getStorageAt({ address, slot: erc7201(`ai-model-marketplace.storage.${id}`) })
-    assert.equal(hexToBigInt((await word(p.registry.address, 'ModelRegistry'))!), 1n) // modelCount
-    const marketplaceWord = (await word(p.marketplace.address, 'Marketplace'))!
+      storageAt(address, erc7201(`ai-model-marketplace.storage.${id}`))
+    assert.equal(hexToBigInt(await word(p.registry.address, 'ModelRegistry')), 1n) // modelCount
+    const marketplaceWord = await word(p.marketplace.address, 'Marketplace')
     assert.equal(getAddress(`0x${marketplaceWord.slice(-40)}`), p.registry.address) // registry
-    assert.equal(getAddress(`0x${(await word(p.reputation.address, 'Reputation'))!.slice(-40)}`), p.registry.address)
-    assert.equal(getAddress(`0x${(await word(p.evaluations.address, 'Evaluations'))!.slice(-40)}`), p.registry.address)
+    assert.equal(getAddress(`0x${(await word(p.reputation.address, 'Reputation')).slice(-40)}`), p.registry.address)
+    assert.equal(getAddress(`0x${(await word(p.evaluations.address, 'Evaluations')).slice(-40)}`), p.registry.address)
     await p.marketplace.write.dispute([1n, 'ipfs://e'], { account: buyer.account })
-    assert.equal(hexToBigInt((await word(p.arbitration.address, 'Arbitration'))!), 1n) // disputeCount
+    assert.equal(hexToBigInt(await word(p.arbitration.address, 'Arbitration')), 1n) // disputeCount
   })
 
   it('sets function roles, grants the marketplace PROTOCOL, emits the meta-evidence, locks implementations', async () => {
@@ -57,8 +64,8 @@ describe('Deployment', () => {
     const logs = await p.marketplace.getEvents.MetaEvidence({}, { fromBlock: 0n })
     assert.equal(logs.length, 1)
     assert.equal(logs[0].args._metaEvidenceID, 0n)
-    const slot = await publicClient.getStorageAt({ address: p.marketplace.address, slot: IMPLEMENTATION_SLOT })
-    const implementation = await viem.getContractAt('Marketplace', getAddress(`0x${slot!.slice(-40)}`))
+    const slot = await storageAt(p.marketplace.address, IMPLEMENTATION_SLOT)
+    const implementation = await viem.getContractAt('Marketplace', getAddress(`0x${slot.slice(-40)}`))
     await viem.assertions.revertWithCustomError(
       implementation.write.initialize([
         {

@@ -196,7 +196,7 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
     const byRole = new Map<bigint, Hex[]>()
     for (const [functionName, role] of Object.entries(selectors)) {
       const item = getAbiItem({ abi, name: functionName })
-      if (!item || item.type !== 'function') throw new DeploymentError(`${contract} has no function ${functionName}`)
+      if (item?.type !== 'function') throw new DeploymentError(`${contract} has no function ${functionName}`)
       const list = byRole.get(roles[role as RoleName]) ?? []
       list.push(toFunctionSelector(item))
       byRole.set(roles[role as RoleName], list)

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs'
-import { lstat, mkdir, rename, rm } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { lstat, mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { InvalidInputError } from '../../errors/storage.ts'
@@ -16,12 +16,27 @@ import { type ArchiveInput, decryptArchive, type ReadArchiveOptions } from '../a
  */
 export async function archiveInputsFromPath(path: string, options: { hidden?: boolean } = {}): Promise<ArchiveInput[]> {
   const info = await lstat(path)
-  const open = (file: string) => () => createReadStream(file, { highWaterMark: 1 << 20 })
+  const open = (file: string) => () => readChunks(file)
   if (info.isFile()) return [{ path: basename(path), size: info.size, content: open(path) }]
   const entries = await listFolder(path, options.hidden ?? false)
   return entries
     .filter((e) => e.content !== undefined)
     .map((e) => ({ path: e.path, size: e.size ?? 0, content: open(join(path, ...e.path.split('/'))) }))
+}
+
+/** A file in 1 MiB chunks, each a new buffer: plain positioned reads cost less than a ReadStream. */
+async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
+  const file = await open(path, 'r')
+  try {
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(1 << 20)
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null)
+      if (!bytesRead) return
+      yield buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await file.close()
+  }
 }
 
 /**

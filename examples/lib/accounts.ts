@@ -2,13 +2,13 @@
 import { type Hex, toHex } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 
-export const devMnemonic = 'test test test test test test test test test test test junk'
+const devMnemonic = 'test test test test test test test test test test test junk'
 
 /** Who plays which part, by the index of Hardhat's account. */
 export const devRoles = { admin: 0, alice: 1, bob: 2, carol: 3, dave: 4, arbiter: 5, evaluator: 6, mallory: 7 } as const
 export type DevRole = keyof typeof devRoles
 
-export function devPrivateKey(index: number): Hex {
+function devPrivateKey(index: number): Hex {
   return toHex(mnemonicToAccount(devMnemonic, { addressIndex: index }).getHdKey().privateKey as Uint8Array)
 }
 

@@ -47,7 +47,7 @@ Wallet:
 type Options = NonNullable<ParseArgsConfig['options']>
 type Flags<O extends Options> = ReturnType<typeof parseArgs<{ options: O & typeof common }>>['values']
 
-export type ScriptContext = Awaited<ReturnType<typeof connect>>
+type ScriptContext = Awaited<ReturnType<typeof connect>>
 
 async function connect(flags: Flags<Options>, wallet: DevRole | undefined) {
   const rpcUrl = (flags['rpc-url'] as string | undefined) ?? process.env.RPC_URL ?? 'http://127.0.0.1:8545'

@@ -17,7 +17,7 @@ import { subgraphName } from './subgraph.ts'
 
 const repo = join(import.meta.dirname, '..', '..')
 
-export type LocalStackOptions = {
+type LocalStackOptions = {
   /** A chain to deploy on: Hardhat's simulated network served over HTTP, or `hardhat node`. */
   rpcUrl: string
   /** The embedded store's folder (kept: it survives restarts). */
@@ -38,8 +38,6 @@ export type LocalStackOptions = {
   devBalance?: string
   log?: (line: string) => void
 }
-
-export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>
 
 /** The built subgraph pointed at this deployment (what `graph build --network` does with networks.json). */
 async function subgraphFor(deployment: Deployment, dir: string) {
@@ -62,11 +60,6 @@ async function devCertificate(dir: string) {
   return { key: await readFile(key), cert: await readFile(cert) }
 }
 
-/** Compiles the contracts and rebuilds the subgraph when missing or older than their sources. */
-export function ensureBuilt() {
-  buildSubgraphIfStale()
-}
-
 export async function startLocalStack(options: LocalStackOptions) {
   const log = options.log ?? (() => {})
   const work = await mkdtemp(join(tmpdir(), 'amm-stack-'))
@@ -75,7 +68,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     for (const fn of stops.splice(0).reverse()) await fn().catch((error) => console.error(error))
   }
   try {
-    ensureBuilt()
+    // compiles the contracts and rebuilds the subgraph when missing or older than their sources
+    buildSubgraphIfStale()
     log('contracts and subgraph built (rebuilt when missing or older than their sources)')
     if (!existsSync(join(repo, 'subgraph', 'build', 'subgraph.yaml'))) throw new Error('the subgraph build is missing: run npm run build -w subgraph')
 

@@ -50,6 +50,11 @@ try {
   const buyer = createWalletClient({ account: privateKeyToAccount(stack.keys.buyer), transport })
   const deployment = stack.deployment as { chainId: number; contracts: Record<string, { address: Hex; blockNumber: number }> }
   const indexer = subgraphIndexer({ url: stack.graphqlUrl })
+  const addressOf = (name: string) => {
+    const contract = deployment.contracts[name]
+    if (!contract) throw new Error(`the deployment has no ${name}`)
+    return contract.address
+  }
 
   // N listings straight through the registry (the files behind them are not needed to browse):
   // signed here and sent raw with automine off, then mined in full blocks, to list 10,000 in minutes
@@ -65,16 +70,16 @@ try {
       abi: modelRegistryAbi,
       functionName: 'listModel',
       args: [
-        { name: `Bench model ${i}`, summary: `Synthetic listing number ${i}`, tags: ['bench', `t${i % 50}`], task: tasks[i % 4]!, license: 'MIT', commercialUse: i % 2 === 0, metadataURI: '' },
+        { name: `Bench model ${i}`, summary: `Synthetic listing number ${i}`, tags: ['bench', `t${i % 50}`], task: tasks[i % tasks.length] as string, license: 'MIT', commercialUse: i % 2 === 0, metadataURI: '' },
         { contentCID: toHex(randomFillSync(new Uint8Array(36))), sha256: toHex(randomFillSync(new Uint8Array(32))), size: 1000n, semver: '1.0.0', changelogURI: '' },
-        deployment.contracts.PlatformToken!.address,
+        addressOf('PlatformToken'),
         parseEther(String(1 + (i % 100))),
       ],
     } as never)
     const raw = await seller.account.signTransaction({
       chainId: stack.chainId,
       type: 'eip1559',
-      to: deployment.contracts.ModelRegistry!.address,
+      to: addressOf('ModelRegistry'),
       data,
       nonce: nonce++,
       gas: 1_000_000n,

@@ -35,7 +35,13 @@ export function WalletPanel() {
             {unique.length === 0 ? <li>No browser wallet found. Install one (e.g. a wallet extension) and reload.</li> : null}
             {unique.map((connector) => (
               <li key={connector.uid}>
-                <button type="button" onClick={() => (connect({ connector, chainId: config.chain.id }), setOpen(false))}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    connect({ connector, chainId: config.chain.id })
+                    setOpen(false)
+                  }}
+                >
                   {connector.icon ? <img src={connector.icon} alt="" width={16} height={16} /> : null} {connector.name}
                 </button>
               </li>
@@ -50,9 +56,9 @@ export function WalletPanel() {
   const wrongChain = chainId !== config.chain.id
   return (
     <div className="wallet">
-      <span aria-label="Connected account">
+      <output aria-label="Connected account">
         <Short address={address} />
-      </span>
+      </output>
       {wrongChain ? (
         <button type="button" className="warn" onClick={() => switchChain({ chainId: config.chain.id })} disabled={switching}>
           Wrong network: switch to {config.chain.name}

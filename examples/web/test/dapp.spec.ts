@@ -36,6 +36,13 @@ async function user(browser: Browser, key: Hex, name: string): Promise<Page> {
   return page
 }
 
+/** The page of a user signed in by `user`; fails the test if that set-up did not run. */
+function userPage(name: string): Page {
+  const page = pages[name]
+  if (!page) throw new Error(`no page for ${name}: its set-up did not run`)
+  return page
+}
+
 /** Follows a link of the page menu. */
 async function nav(page: Page, name: string) {
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click()
@@ -112,7 +119,7 @@ test.describe.serial('the dApp in a browser', () => {
   })
 
   test('the seller delivers from the dashboard', async () => {
-    const page = pages.seller!
+    const page = userPage('seller')
     await nav(page, 'Seller dashboard')
     await expect(page.getByRole('button', { name: 'Deliver order #1' })).toBeVisible({ timeout: 60_000 })
     await check(page, 'dashboard')
@@ -121,7 +128,7 @@ test.describe.serial('the dApp in a browser', () => {
   })
 
   test('the buyer downloads and decrypts in the page, sees matching sha256, confirms and reviews', async () => {
-    const page = pages.buyer!
+    const page = userPage('buyer')
     await nav(page, 'Library')
     await expect(page.getByTestId('order-status').first()).toHaveText('Delivered', { timeout: 60_000 })
     await page.getByRole('button', { name: `Download ${modelName}` }).click()
@@ -140,7 +147,7 @@ test.describe.serial('the dApp in a browser', () => {
   })
 
   test('a second order is disputed with evidence (a storage refusal shown with its hint first) and ruled on', async ({ browser }) => {
-    const seller = pages.seller!
+    const seller = userPage('seller')
     const page = await user(browser, stack.keys.buyer2, 'buyer2')
     await page.goto('/#/model/1')
     await page.getByRole('button', { name: /^Buy for/ }).click()
@@ -172,7 +179,7 @@ test.describe.serial('the dApp in a browser', () => {
   })
 
   test('the seller picks a unique handle on the profile page', async () => {
-    const page = pages.seller!
+    const page = userPage('seller')
     await nav(page, 'Profile')
     await page.getByLabel('Handle').fill('web_seller')
     await expect(page.getByText('Available.')).toBeVisible()
@@ -184,14 +191,14 @@ test.describe.serial('the dApp in a browser', () => {
     })
     await check(page, 'profile')
     // another account sees the handle as taken before sending anything
-    const buyer = pages.buyer!
+    const buyer = userPage('buyer')
     await nav(buyer, 'Profile')
     await buyer.getByLabel('Handle').fill('web_seller')
     await expect(buyer.getByText('This handle is taken.')).toBeVisible()
   })
 
   test('analytics shows the sales, the top model and exports CSV', async () => {
-    const page = pages.buyer!
+    const page = userPage('buyer')
     await nav(page, 'Analytics')
     await eventually(page, async () => {
       await expect(page.getByTestId('totals')).toContainText('2 orders', { timeout: 3000 })
@@ -206,7 +213,7 @@ test.describe.serial('the dApp in a browser', () => {
   })
 
   test('the pages fit a phone-width screen', async () => {
-    const page = pages.buyer!
+    const page = userPage('buyer')
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto('/')
     await expect(page.getByRole('link', { name: modelName })).toBeVisible()

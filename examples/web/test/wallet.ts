@@ -59,8 +59,9 @@ export async function installWallet(context: BrowserContext, options: { key: Hex
         request: ({ method, params }: { method: string; params?: unknown[] }) =>
           (window as unknown as { __ammWalletRequest(m: string, p?: unknown[]): Promise<unknown> }).__ammWalletRequest(method, params),
         on(event: string, fn: (...args: unknown[]) => void) {
-          if (!listeners.has(event)) listeners.set(event, new Set())
-          listeners.get(event)!.add(fn)
+          const set = listeners.get(event) ?? new Set()
+          set.add(fn)
+          listeners.set(event, set)
           return provider
         },
         removeListener(event: string, fn: (...args: unknown[]) => void) {

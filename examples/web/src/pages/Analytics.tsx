@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useId, useState } from 'react'
 import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
+import { required } from '../required.ts'
 import { ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 type Day = { date: number; orderCount: number; salesCount: number; newModelCount: number; volume: number }
@@ -14,7 +15,7 @@ const DAY = 86_400
 async function loadDays(client: ReturnType<typeof useMarketplace>, days: number): Promise<Day[]> {
   const today = Math.floor(Date.now() / 1000 / DAY) * DAY
   const since = today - (days - 1) * DAY
-  const data = await client.indexer!.query<{
+  const data = await required(client.indexer, 'indexer').query<{
     marketDayDatas: { date: number; orderCount: number; salesCount: number; newModelCount: number }[]
     tokenDayDatas: { date: number; volume: string }[]
   }>(
@@ -75,7 +76,7 @@ export default function Analytics() {
   const top = useQuery({
     queryKey: ['top'],
     queryFn: () =>
-      client.indexer!.query<{ models: TopModel[]; accounts: TopSeller[] }>(
+      required(client.indexer, 'indexer').query<{ models: TopModel[]; accounts: TopSeller[] }>(
         `{ models(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { modelId name salesCount revenue }
            accounts(orderBy: revenue, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { id handle salesCount revenue } }`,
       ),

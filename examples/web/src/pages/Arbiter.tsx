@@ -4,6 +4,7 @@ import { useId, useState } from 'react'
 import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
+import { required } from '../required.ts'
 import { readText } from '../store.ts'
 import { ErrorBox, Loading, Short } from '../ui.tsx'
 
@@ -42,7 +43,7 @@ function DisputeCard({ order }: { order: OrderInfo }) {
   const evidence = useQuery({
     queryKey: ['evidence', order.orderId.toString()],
     queryFn: async () => {
-      const { evidences } = await client.indexer!.query<{ evidences: Evidence[] }>(
+      const { evidences } = await required(client.indexer, 'indexer').query<{ evidences: Evidence[] }>(
         'query Evidence($order: String!) { evidences(where: { order: $order }, orderBy: blockNumber) { party { id } evidenceURI } }',
         { order: order.orderId.toString() },
       )

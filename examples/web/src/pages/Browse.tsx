@@ -33,6 +33,7 @@ export function Browse({ query }: { query: URLSearchParams }) {
   const searchFilters = useDebounced(filters, 300)
 
   // a new search starts again from the first page
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the effect runs because the search changed; it does not read it
   useEffect(() => setCursors([undefined]), [searchText, searchFilters, orderBy])
 
   let parameters: SearchModelsParameters | undefined

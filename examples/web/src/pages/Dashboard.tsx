@@ -1,10 +1,11 @@
 import type { SellerAgentEvent } from '@ai-model-marketplace/sdk'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { formatUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
+import { required } from '../required.ts'
 import { date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 export default function Dashboard() {
@@ -12,14 +13,16 @@ export default function Dashboard() {
   const { address } = useConnection()
   const queries = useQueryClient()
   const [agentOn, setAgentOn] = useState(false)
-  const [agentLog, setAgentLog] = useState<string[]>([])
+  const [agentLog, setAgentLog] = useState<{ id: number; line: string }[]>([])
+  // log lines are prepended and capped, so each keeps an id for its React key
+  const nextLogId = useRef(0)
   const waiting = useQuery({
     queryKey: ['seller-orders', address],
     enabled: Boolean(address),
-    queryFn: async () => (await client.getOrders({ seller: address!, status: 'Created', first: 100 })).orders,
+    queryFn: async () => (await client.getOrders({ seller: required(address, 'connected account'), status: 'Created', first: 100 })).orders,
     refetchInterval: 4000,
   })
-  const account = useQuery({ queryKey: ['account', address], enabled: Boolean(address), queryFn: () => client.getAccount({ address: address! }), refetchInterval: 8000 })
+  const account = useQuery({ queryKey: ['account', address], enabled: Boolean(address), queryFn: () => client.getAccount({ address: required(address, 'connected account') }), refetchInterval: 8000 })
   const deliver = useAction(async (orderId: bigint) => {
     const result = await client.deliverOrder({ orderId })
     await queries.invalidateQueries({ queryKey: ['seller-orders'] })
@@ -30,7 +33,7 @@ export default function Dashboard() {
   // the agent delivers every new order while this tab stays open; it stops with the page
   useEffect(() => {
     if (!agentOn || !client.walletClient) return
-    const log = (line: string) => setAgentLog((lines) => [line, ...lines].slice(0, 20))
+    const log = (line: string) => setAgentLog((lines) => [{ id: nextLogId.current++, line }, ...lines].slice(0, 20))
     const agent = client.startSellerAgent({
       onProgress: (event: SellerAgentEvent) => {
         if (event.type === 'delivered') log(`Delivered order #${event.orderId} (model #${event.modelId})`)
@@ -51,8 +54,8 @@ export default function Dashboard() {
         </label>
         {agentLog.length ? (
           <ul className="log" aria-label="Seller agent log" aria-live="polite">
-            {agentLog.map((line, i) => (
-              <li key={`${i}-${line}`}>{line}</li>
+            {agentLog.map(({ id, line }) => (
+              <li key={id}>{line}</li>
             ))}
           </ul>
         ) : null}

@@ -5,6 +5,7 @@ import { useConnection } from 'wagmi'
 import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
+import { required } from '../required.ts'
 import { date, ErrorBox, Loading, Short } from '../ui.tsx'
 
 export default function Library() {
@@ -13,7 +14,7 @@ export default function Library() {
   const orders = useQuery({
     queryKey: ['buyer-orders', address],
     enabled: Boolean(address),
-    queryFn: async () => (await client.getOrders({ buyer: address!, first: 200 })).orders,
+    queryFn: async () => (await client.getOrders({ buyer: required(address, 'connected account'), first: 200 })).orders,
     refetchInterval: 4000,
   })
   if (!address) return (<><h1>Library</h1><p className="notice">Connect a wallet to see the models you bought.</p></>)
@@ -42,8 +43,14 @@ function OrderCard({ order }: { order: OrderInfo }) {
   const client = useMarketplace()
   const queries = useQueryClient()
   const refresh = () => queries.invalidateQueries({ queryKey: ['buyer-orders'] })
-  const confirm = useAction(async () => (await client.confirmOrder({ orderId: order.orderId }), refresh()))
-  const refund = useAction(async () => (await client.refundOrder({ orderId: order.orderId }), refresh()))
+  const confirm = useAction(async () => {
+    await client.confirmOrder({ orderId: order.orderId })
+    return refresh()
+  })
+  const refund = useAction(async () => {
+    await client.refundOrder({ orderId: order.orderId })
+    return refresh()
+  })
   const keyed = order.status === 'Delivered' || order.status === 'Completed' || order.status === 'Resolved' || order.status === 'Disputed'
   const canRefund = order.status === 'Created' && BigInt(Math.floor(Date.now() / 1000)) > order.deliveryDeadline
   return (
@@ -137,7 +144,10 @@ function ReviewForm({ order, onDone }: { order: OrderInfo; onDone: () => void })
   const id = useId()
   const [rating, setRating] = useState(5)
   const [comment, setComment] = useState('')
-  const review = useAction(async () => (await client.reviewOrder({ orderId: order.orderId, rating, comment: comment || undefined }), onDone()))
+  const review = useAction(async () => {
+    await client.reviewOrder({ orderId: order.orderId, rating, comment: comment || undefined })
+    return onDone()
+  })
   return (
     <form
       className="inline-form"

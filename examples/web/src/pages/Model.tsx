@@ -4,6 +4,7 @@ import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
+import { required } from '../required.ts'
 import { date, ErrorBox, Loading, Money, Section, Short, Stars, Verdicts } from '../ui.tsx'
 
 type ModelCard = { description?: string; name?: string; [field: string]: unknown }
@@ -16,22 +17,22 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
   const card = useQuery({
     queryKey: ['card', model.data?.metadataURI],
     enabled: Boolean(model.data?.metadataURI),
-    queryFn: async () => JSON.parse(await readText(client, model.data!.metadataURI)) as ModelCard,
+    queryFn: async () => JSON.parse(await readText(client, required(model.data?.metadataURI, 'model card URI'))) as ModelCard,
   })
   const evaluations = useQuery({ queryKey: ['evaluations', modelId.toString()], queryFn: () => client.getEvaluations({ modelId }) })
   const reviews = useQuery({
     queryKey: ['reviews', modelId.toString()],
-    queryFn: async () => (await client.getOrders({ modelId, status: 'Completed', first: 100 })).orders.filter((o) => o.review),
+    queryFn: async () => (await client.getOrders({ modelId, status: 'Completed', first: 100 })).orders.flatMap((o) => (o.review ? [{ ...o, review: o.review }] : [])),
   })
   const seller = useQuery({
     queryKey: ['account', model.data?.owner],
     enabled: Boolean(model.data?.owner),
-    queryFn: () => client.getAccount({ address: model.data!.owner }),
+    queryFn: () => client.getAccount({ address: required(model.data?.owner, 'model owner') }),
   })
   const mine = useQuery({
     queryKey: ['my-orders', modelId.toString(), address],
     enabled: Boolean(address),
-    queryFn: async () => (await client.getOrders({ modelId, buyer: address!, first: 20 })).orders,
+    queryFn: async () => (await client.getOrders({ modelId, buyer: required(address, 'connected account'), first: 20 })).orders,
   })
   const buy = useAction((maxPrice: bigint) => client.buyModel({ modelId, maxPrice }))
 
@@ -111,6 +112,7 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
               .split(/\n{2,}/)
               .map((paragraph, i) => (
                 // plain text paragraphs: a card is untrusted input, never rendered as HTML
+                // biome-ignore lint/suspicious/noArrayIndexKey: the paragraphs of one fixed text never reorder, and two may be equal
                 <p key={i}>{paragraph}</p>
               ))}
           </div>
@@ -151,8 +153,8 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         <ul>
           {reviews.data?.map((o) => (
             <li key={o.orderId.toString()}>
-              <Stars average={o.review!.rating} count={1} /> by <Short address={o.buyer} />
-              <ReviewComment uri={o.review!.commentURI} />
+              <Stars average={o.review.rating} count={1} /> by <Short address={o.buyer} />
+              <ReviewComment uri={o.review.commentURI} />
             </li>
           ))}
         </ul>

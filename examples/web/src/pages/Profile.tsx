@@ -4,6 +4,7 @@ import { useConnection } from 'wagmi'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
+import { required } from '../required.ts'
 import { ErrorBox, Loading, Short, Stars } from '../ui.tsx'
 
 const HANDLE = /^[a-z0-9_]{3,32}$/
@@ -13,11 +14,11 @@ export default function Profile() {
   const client = useMarketplace()
   const { address } = useConnection()
   const id = useId()
-  const account = useQuery({ queryKey: ['account', address], enabled: Boolean(address), queryFn: () => client.getAccount({ address: address! }) })
+  const account = useQuery({ queryKey: ['account', address], enabled: Boolean(address), queryFn: () => client.getAccount({ address: required(address, 'connected account') }) })
   const doc = useQuery({
     queryKey: ['profile-doc', account.data?.profileURI],
     enabled: Boolean(account.data?.profileURI),
-    queryFn: async () => JSON.parse(await readText(client, account.data!.profileURI!)) as ProfileDoc,
+    queryFn: async () => JSON.parse(await readText(client, required(account.data?.profileURI, 'profile URI'))) as ProfileDoc,
   })
   const [handle, setHandle] = useState('')
   const [fields, setFields] = useState<ProfileDoc>({ name: '', bio: '', url: '' })
@@ -33,7 +34,7 @@ export default function Profile() {
     queryKey: ['handle', handle],
     enabled: HANDLE.test(handle) && handle !== account.data?.handle,
     queryFn: async () => {
-      const { accounts } = await client.indexer!.query<{ accounts: { id: string }[] }>('query Handle($h: String!) { accounts(where: { handle: $h }, first: 1) { id } }', { h: handle })
+      const { accounts } = await required(client.indexer, 'indexer').query<{ accounts: { id: string }[] }>('query Handle($h: String!) { accounts(where: { handle: $h }, first: 1) { id } }', { h: handle })
       return accounts[0]?.id
     },
   })
@@ -46,7 +47,7 @@ export default function Profile() {
       <h1>Profile</h1>
       {account.isPending ? <Loading /> : null}
       {account.error ? <ErrorBox error={account.error} title="Could not load your account" /> : null}
-      <div className="card profile-card" aria-label="Profile card">
+      <article className="card profile-card" aria-label="Profile card">
         <h2>{account.data?.handle ? `@${account.data.handle}` : 'No handle yet'}</h2>
         <p>
           <Short address={address} />
@@ -59,7 +60,7 @@ export default function Profile() {
             {account.data.purchaseCount} purchases
           </p>
         ) : null}
-      </div>
+      </article>
       <form
         onSubmit={(e) => {
           e.preventDefault()

@@ -108,9 +108,14 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
       <h1>{modelId === undefined ? 'Sell a model' : `Publish a new version of model #${modelId}`}</h1>
       {!address ? <p className="notice">Connect a wallet to list a model.</p> : !session ? <p className="notice">Sign in (top right) so the storage service accepts your files.</p> : null}
       <form onSubmit={submit} noValidate>
-        <div
+        <fieldset
           className={`dropzone${dragging ? ' dragging' : ''}`}
-          onDragOver={(e) => (e.preventDefault(), setDragging(true))}
+          // dropping is the pointer shortcut; keyboard users pick the same files with the two buttons inside
+          aria-label="Model files"
+          onDragOver={(e) => {
+            e.preventDefault()
+            setDragging(true)
+          }}
           onDragLeave={() => setDragging(false)}
           onDrop={async (e) => {
             e.preventDefault()
@@ -139,7 +144,7 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
             </p>
           ) : null}
           {errors.files ? <p className="field-error">{errors.files}</p> : null}
-        </div>
+        </fieldset>
         {modelId === undefined ? (
           <fieldset>
             <legend>Listing</legend>

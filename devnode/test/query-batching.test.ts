@@ -125,6 +125,25 @@ for (const engine of ENGINES)
 				expect(r.data).toBeUndefined();
 			});
 
+			it("reads the fields asked through fragments and aliases, and the same type differently in two places", async () => {
+				const r = await data(`{
+					musicians(where: { id: "m1" }) { ...M n: name }
+					bands(where: { id: "b1" }) { id }
+				}
+				fragment M on Musician { mainBand { ... on Band { name } } a: bands(orderBy: id) { id } b: bands(orderBy: id) { name } }`);
+				expect(r).toEqual({
+					musicians: [
+						{
+							mainBand: { name: "The Musicians" },
+							a: [{ id: "b1" }, { id: "b2" }],
+							b: [{ name: "The Musicians" }, { name: "The Amateurs" }],
+							n: "John",
+						},
+					],
+					bands: [{ id: "b1" }],
+				});
+			});
+
 			it("refuses a nested first out of range with graph-node's message, for every parent", async () => {
 				const r = await q.executeQuery(
 					"{ musicians { id writtenSongs(first: 1001) { id } } }",

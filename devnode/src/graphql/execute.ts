@@ -7,14 +7,17 @@ import {
 	type DocumentNode,
 	type ExecutionResult,
 	execute,
+	type FieldNode,
 	GraphQLError,
 	type GraphQLFieldResolver,
 	type GraphQLInterfaceType,
+	type GraphQLResolveInfo,
 	GraphQLObjectType,
 	GraphQLScalarType,
 	type GraphQLSchema,
 	Kind,
 	parse,
+	type SelectionSetNode,
 	type ValueNode,
 	validate,
 } from "graphql";
@@ -163,6 +166,30 @@ const CUSTOM_SCALARS = [
 	scalar("Bytes", (v) => String(v)),
 ];
 
+/** The fields a selection asks of its entities; rows read only their columns (a wide row costs PGlite most of a query). */
+type Fields = ReadonlySet<string>;
+
+const requestedByNodes = new WeakMap<readonly FieldNode[], Fields>();
+
+/** Field names under the resolved field's selections, through fragments (whatever their type condition). */
+function requested(info: GraphQLResolveInfo): Fields {
+	const cached = requestedByNodes.get(info.fieldNodes);
+	if (cached) return cached;
+	const names = new Set<string>();
+	const visit = (set: SelectionSetNode | undefined) => {
+		for (const s of set?.selections ?? []) {
+			if (s.kind === Kind.FIELD) names.add(s.name.value);
+			else if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet);
+			else visit(info.fragments[s.name.value]?.selectionSet);
+		}
+	};
+	for (const node of info.fieldNodes) visit(node.selectionSet);
+	requestedByNodes.set(info.fieldNodes, names);
+	return names;
+}
+
+const fieldsKey = (fields: Fields) => [...fields].sort().join(",");
+
 export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	const { store, schema } = options;
 	const maxFirst = options.maxFirst ?? 1000;
@@ -263,6 +290,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		table: Table,
 		ids: string[],
 		block: number,
+		fields: Fields,
 	): Promise<Map<string, Entity>> {
 		const out = new Map<string, Entity>();
 		if (ids.length === 0) return out;
@@ -272,7 +300,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			`${idSqlType(table.idType)}[]`,
 		);
 		const rows = await read(
-			`select ${selectColumns(table, "c")} from ${table.qualified} c where c.id = any(${arr}) and ${atBlock(table, "c", block)}`,
+			`select ${selectColumns(table, "c", fields)} from ${table.qualified} c where c.id = any(${arr}) and ${atBlock(table, "c", block)}`,
 			params,
 		);
 		for (const r of rows) {
@@ -297,6 +325,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		ctx: SqlContext,
 		typeName: string,
 		args: CollectionArgs,
+		fields: Fields,
 		restrict?: (ctx: SqlContext, t: Table, alias: string) => string,
 		fulltext?: {
 			column: string;
@@ -336,7 +365,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			const key = sortKey(t);
 			const order = key ? `${key}${dir}, c.id${dir}` : `c.id${dir}`;
 			return {
-				sql: `${branch(t, selectColumns(t, "c") + rowNumber(order))} order by ${order} limit ${first} offset ${skip}`,
+				sql: `${branch(t, selectColumns(t, "c", fields) + rowNumber(order))} order by ${order} limit ${first} offset ${skip}`,
 				table: t,
 			};
 		}
@@ -362,6 +391,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		page: Page,
 		rows: Row[],
 		block: number,
+		fields: Fields,
 	): Promise<EntityObject[]> {
 		const { table } = page;
 		if (table)
@@ -387,6 +417,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 					store.layout.tables.get(type) as Table,
 					[...new Set(ids)],
 					block,
+					fields,
 				),
 			);
 		return rows.map((p) => {
@@ -404,6 +435,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		typeName: string,
 		args: CollectionArgs,
 		block: number,
+		fields: Fields,
 		restrict?: (ctx: SqlContext, t: Table, alias: string) => string,
 		fulltext?: {
 			column: string;
@@ -412,9 +444,9 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		},
 	): Promise<EntityObject[]> {
 		const ctx = sqlContext(block);
-		const page = pageQuery(ctx, typeName, args, restrict, fulltext);
+		const page = pageQuery(ctx, typeName, args, fields, restrict, fulltext);
 		if (!page) return [];
-		return materialize(page, await read(page.sql, ctx.params), block);
+		return materialize(page, await read(page.sql, ctx.params), block, fields);
 	}
 
 	/**
@@ -430,6 +462,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		typeName: string,
 		args: CollectionArgs,
 		block: number,
+		fields: Fields,
 		restrict: (ctx: SqlContext, t: Table, alias: string) => string,
 	): Promise<Map<string, EntityObject[]>> {
 		const out = new Map<string, EntityObject[]>();
@@ -438,7 +471,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			`{${parentIds.map((id) => `"${id.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`,
 			`${idSqlType(parentTable.idType)}[]`,
 		);
-		const page = pageQuery(ctx, typeName, args, restrict, undefined, true);
+		const page = pageQuery(ctx, typeName, args, fields, restrict, undefined, true);
 		if (!page) return out;
 		const parents = joinParent
 			? `unnest(${ids}) p(pid) join ${parentTable.qualified} pt on pt.id = p.pid and ${atBlock(parentTable, "pt", block)}`
@@ -447,7 +480,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			`select p.pid::text as "parent$", c.* from ${parents} cross join lateral (${page.sql}) c order by c."rn$"`,
 			ctx.params,
 		);
-		const children = await materialize(page, rows, block);
+		const children = await materialize(page, rows, block, fields);
 		rows.forEach((r, i) => {
 			const parent = r.parent$ as string;
 			const list = out.get(parent);
@@ -461,6 +494,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		typeName: string,
 		id: string,
 		block: number,
+		fields: Fields,
 	): Promise<EntityObject | null> {
 		const ctx = sqlContext(block);
 		for (const t of tablesFor(ctx, typeName)) {
@@ -469,7 +503,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 					throw valueParseError("Bytes", id);
 			} else if (t.idType === "Int8" && !/^[+-]?\d+$/.test(id))
 				throw valueParseError("Int8", id);
-			const e = (await loadByIds(t, [id], block)).values().next().value;
+			const e = (await loadByIds(t, [id], block, fields)).values().next().value;
 			if (e) return { __typename: t.entity, block, entity: e };
 		}
 		return null;
@@ -516,12 +550,13 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		typeName: string,
 		id: string,
 		block: number,
+		fields: Fields,
 	): Promise<EntityObject | null> {
 		return loaders.references
-			.load(`${typeName}@${block}`, id, async (ids) => {
+			.load(`${typeName}@${block}:${fieldsKey(fields)}`, id, async (ids) => {
 				const found = new Map<string, EntityObject>();
 				for (const t of tablesFor(sqlContext(block), typeName))
-					for (const [k, entity] of await loadByIds(t, ids, block))
+					for (const [k, entity] of await loadByIds(t, ids, block, fields))
 						if (!found.has(k))
 							found.set(k, { __typename: t.entity, block, entity });
 				return found;
@@ -534,20 +569,20 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	const typeNames = [...schema.entities.keys(), ...schema.interfaces.keys()];
 	for (const name of typeNames) {
 		const { single, plural } = queryFieldNames(name);
-		queryFields[single].resolve = async (_root, args) => {
+		queryFields[single].resolve = async (_root, args, _context, info) => {
 			const block = await resolveBlock(args.block);
-			return byId(name, String(args.id), block.number);
+			return byId(name, String(args.id), block.number, requested(info));
 		};
-		queryFields[plural].resolve = async (_root, args) => {
+		queryFields[plural].resolve = async (_root, args, _context, info) => {
 			const block = await resolveBlock(args.block);
-			return collection(name, args, block.number);
+			return collection(name, args, block.number, requested(info));
 		};
 	}
 	for (const ft of schema.fulltext) {
-		queryFields[ft.name].resolve = async (_root, args) => {
+		queryFields[ft.name].resolve = async (_root, args, _context, info) => {
 			const block = await resolveBlock(args.block);
 			const column = toSnakeCase(ft.name);
-			return collection(ft.entity, args, block.number, undefined, {
+			return collection(ft.entity, args, block.number, requested(info), undefined, {
 				column,
 				text: String(args.text),
 				algorithm: ft.algorithm,
@@ -578,8 +613,9 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		// scalars resolve synchronously: no promise per field of every row
 		if (!isReference(schema, field))
 			return (parent) => toJson(parent.entity.get(field.name));
-		return (parent, args, context) => {
+		return (parent, args, context, info) => {
 			const block = parent.block;
+			const fields = requested(info);
 			const parentType = store.layout.tables.get(parent.__typename) as Table;
 			// the parent's own field definition (an interface field may be derived in one implementer only)
 			const own = (schema.entities
@@ -589,7 +625,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 				const v = parent.entity.get(own.name);
 				if (!v || v.kind === "Null") return own.list ? [] : null;
 				if (!own.list)
-					return loadReference(context, own.type, idString(v), block);
+					return loadReference(context, own.type, idString(v), block, fields);
 			}
 			// nested collections: one query for the field at this level, for every parent row
 			const pageArgs: CollectionArgs = own.list ? args : { first: 2 };
@@ -601,7 +637,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 					: derivedMatch(t, alias, derived, "p.pid");
 			const found = context.children
 				.load(
-					`${parentType.entity}.${own.name}@${block}:${JSON.stringify(pageArgs)}`,
+					`${parentType.entity}.${own.name}@${block}:${JSON.stringify(pageArgs)}:${fieldsKey(fields)}`,
 					idText(parentType.idType, idString(parent.entity.get("id") as Value)),
 					(ids) =>
 						nestedPages(
@@ -611,6 +647,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 							own.type,
 							pageArgs,
 							block,
+							fields,
 							restrict,
 						),
 				)

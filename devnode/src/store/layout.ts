@@ -294,9 +294,14 @@ export function parseColumn(c: Column, text: string | null): Value {
 	};
 }
 
-/** `select` list reading every column as text, aliased by field name. */
-export function selectColumns(t: Table, alias: string): string {
+/** `select` list reading every column (or `id` and those of `fields`) as text, aliased by field name. */
+export function selectColumns(
+	t: Table,
+	alias: string,
+	fields?: ReadonlySet<string>,
+): string {
 	return t.columns
+		.filter((c) => !fields || c.field.name === "id" || fields.has(c.field.name))
 		.map(
 			(c) =>
 				`${alias}.${quoteIdent(c.name)}::text as ${quoteIdent(c.field.name)}`,

@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { describe, it } from 'vitest'
 import { tempDir } from './helpers.ts'
 
-// Runs every ```ts example block of the README, so its examples cannot rot.
+// Runs every ```ts example block of the SDK's README and of the repository's, so they cannot rot.
 const sdk = join(import.meta.dirname, '..')
-const readme = await readFile(join(sdk, 'README.md'), 'utf8')
-const examples = [...readme.matchAll(/```ts example\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+const readmes = await Promise.all([join(sdk, 'README.md'), join(sdk, '..', 'README.md')].map((path) => readFile(path, 'utf8')))
+const examples = readmes.flatMap((readme) => [...readme.matchAll(/```ts example\n([\s\S]*?)```/g)].map((m) => m[1] as string))
 
 describe('README examples', () => {
   it.each(examples.map((code, i) => [i + 1, code] as const))('example %i runs', { timeout: 120_000 }, async (n, code) => {

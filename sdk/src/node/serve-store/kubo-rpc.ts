@@ -1,6 +1,6 @@
 import { once } from 'node:events'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -211,7 +211,9 @@ async function spoolParts(request: IncomingMessage, boundary: string, dir: strin
   const files: SpooledFile[] = []
   const directories: string[] = []
   let total = 0
-  let out: ReturnType<typeof createWriteStream> | undefined
+  // awaited writes on a file handle: a write stream destroyed with a write in flight (a 413 midway)
+  // emits ERR_STREAM_DESTROYED as an unhandled 'error' event
+  let out: FileHandle | undefined
   try {
     for await (const event of multipartEvents(request, boundary)) {
       if (event.type === 'part') {
@@ -222,22 +224,22 @@ async function spoolParts(request: IncomingMessage, boundary: string, dir: strin
         }
         const file = join(dir, String(files.length))
         files.push({ path, file })
-        out = createWriteStream(file)
+        out = await open(file, 'w')
       } else if (event.type === 'data' && out) {
         total += event.bytes.byteLength
         if (total > maxBytes) throw new HttpRefusal(413, `upload exceeds the ${maxBytes} bytes left in this account's quota`)
-        if (!out.write(event.bytes)) await once(out, 'drain')
+        await out.appendFile(event.bytes)
       } else if (event.type === 'end' && out) {
-        out.end()
-        await once(out, 'close')
+        const done = out
         out = undefined
+        await done.close()
       }
     }
   } catch (error) {
     if (error instanceof MultipartError) throw new HttpRefusal(400, `malformed upload: ${error.message}`)
     throw error
   } finally {
-    out?.destroy()
+    await out?.close()
   }
   return { files, directories }
 }

@@ -10,7 +10,15 @@ export type KuboStoreParameters = {
   url: string
   /** Sent with every request, e.g. `{ Authorization: 'Bearer …' }` for a hosted node. */
   headers?: Record<string, string>
+  /**
+   * How upload bodies are sent: `'stream'` (constant memory), `'buffer'` (a `Blob`, whole upload in
+   * memory) or `'auto'` (default): stream, except in browsers over plain `http:`, since Chromium
+   * streams request bodies over HTTP/2 only (and browsers speak HTTP/2 over TLS only).
+   */
+  uploadMode?: UploadMode
 }
+
+export type UploadMode = 'stream' | 'buffer' | 'auto'
 
 type KuboAddLine = { Name?: string; Hash?: string; Size?: string }
 
@@ -24,7 +32,7 @@ type KuboAddLine = { Name?: string; Hash?: string; Size?: string }
  * const store = kuboStore({ url: 'http://127.0.0.1:5001' })
  * const { cid } = await store.add(new TextEncoder().encode('hello world'))
  */
-export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentStore {
+export function kuboStore({ url, headers = {}, uploadMode = 'auto' }: KuboStoreParameters): ContentStore {
   const base = `${url.replace(/\/+$/, '').replace(/\/api\/v0$/, '')}/api/v0`
   const name = url
   const call = (path: string, params: [string, string][], init: RequestInit & { duplex?: 'half' } = {}, cid?: string) =>
@@ -56,12 +64,19 @@ export function kuboStore({ url, headers = {} }: KuboStoreParameters): ContentSt
     ]
     let lines: KuboAddLine[]
     try {
-      const response = await call('add', params, {
-        body: await requestBody(multipart(parts, boundary)),
-        duplex: 'half',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-        signal: options.signal,
-      })
+      const source = multipart(parts, boundary)
+      const init = { duplex: 'half' as const, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, signal: options.signal }
+      let response: Response
+      if (streamsUpload(uploadMode, base, RUNTIME)) {
+        const body = streamingBody(source)
+        try {
+          response = await call('add', params, { ...init, body: body.stream })
+        } catch (error) {
+          // Chromium refuses a streamed body over HTTP/1.1 (ERR_ALPN_NEGOTIATION_FAILED) before reading it: resend it buffered
+          if (!(uploadMode === 'auto' && RUNTIME.browser && !body.started() && isFetchTypeError(error))) throw error
+          response = await call('add', params, { ...init, body: await bufferedBody(source) })
+        }
+      } else response = await call('add', params, { ...init, body: await bufferedBody(source) })
       lines = []
       for await (const line of ndjson<KuboAddLine & { Message?: string }>(name, response)) {
         if (line.Message && !line.Hash) throw new StoreUnavailableError(name, { details: line.Message })
@@ -226,23 +241,48 @@ const supportsRequestStreams = (() => {
   }
 })()
 
-async function requestBody(source: AsyncIterable<Uint8Array>): Promise<BodyInit> {
-  if (!supportsRequestStreams) {
-    const parts: BlobPart[] = []
-    for await (const chunk of source) parts.push(chunk as BlobPart)
-    return new Blob(parts)
-  }
+// Node, Deno and Bun stream over HTTP/1.1; browsers (no `process.versions.node`) may not
+const RUNTIME = { requestStreams: supportsRequestStreams, browser: (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === undefined }
+
+/** Whether an upload to `endpoint` streams its body, as {@link KuboStoreParameters.uploadMode} says. */
+export function streamsUpload(mode: UploadMode, endpoint: string, runtime: { requestStreams: boolean; browser: boolean }): boolean {
+  if (!runtime.requestStreams || mode === 'buffer') return false
+  if (mode === 'stream' || !runtime.browser) return true
+  return new URL(endpoint).protocol === 'https:'
+}
+
+function isFetchTypeError(error: unknown): boolean {
+  return error instanceof StoreUnavailableError && error.status === undefined && error.cause instanceof TypeError
+}
+
+async function bufferedBody(source: AsyncIterable<Uint8Array>): Promise<Blob> {
+  const parts: BlobPart[] = []
+  for await (const chunk of source) parts.push(chunk as BlobPart)
+  return new Blob(parts)
+}
+
+/** A request body pulled from `source`; `started()` tells whether fetch read any of it. */
+function streamingBody(source: AsyncIterable<Uint8Array>) {
   const iterator = source[Symbol.asyncIterator]()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await iterator.next()
-      if (done) controller.close()
-      else controller.enqueue(value)
+  let started = false
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        started = true
+        const { done, value } = await iterator.next()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      async cancel() {
+        // fetch stopped sending (e.g. a 413 answered midway): close the source without blaming it for the
+        // refusal; an untouched source stays usable for the buffered retry
+        if (started) await iterator.return?.()
+      },
     },
-    async cancel(reason) {
-      await iterator.throw?.(reason)
-    },
-  })
+    // no read ahead: nothing is pulled until fetch sends
+    { highWaterMark: 0 },
+  )
+  return { stream, started: () => started }
 }
 
 type Tee = ReturnType<typeof teeToImporter>

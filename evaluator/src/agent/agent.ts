@@ -241,7 +241,7 @@ export async function startEvaluatorAgent(
 
 	async function scan(): Promise<void> {
 		try {
-			const head = await client.publicClient.getBlockNumber();
+			const head = await client.publicClient.getBlockNumber({ cacheTime: 0 });
 			for (const requestId of [...retry]) if (!stopped) await handle(requestId);
 			if (head >= next) {
 				const logs = await client.publicClient.getContractEvents({
@@ -285,7 +285,7 @@ export async function startEvaluatorAgent(
 		evaluator,
 		processed,
 		async caughtUp() {
-			const head = await client.publicClient.getBlockNumber();
+			const head = await client.publicClient.getBlockNumber({ cacheTime: 0 });
 			if (head < next) return;
 			await new Promise<void>((resolve) =>
 				waiters.push({ block: head, resolve }),

@@ -72,7 +72,7 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
 
   async function scan() {
     try {
-      const head = await call('eth_blockNumber', () => client.publicClient.getBlockNumber())
+      const head = await call('eth_blockNumber', () => client.publicClient.getBlockNumber({ cacheTime: 0 }))
       for (const orderId of [...retry]) if (!stopped) await handle(orderId)
       if (head >= next) {
         const orders = await ownedOrders(client, seller, next, head)
@@ -99,7 +99,8 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
       await round
     },
     async caughtUp() {
-      const head = await call('eth_blockNumber', () => client.publicClient.getBlockNumber())
+      // uncached: viem's cached head can predate the caller's last write, ending the wait too early
+      const head = await call('eth_blockNumber', () => client.publicClient.getBlockNumber({ cacheTime: 0 }))
       if (head < next) return
       await new Promise<void>((resolve) => waiters.push({ block: head, resolve }))
     },

@@ -2,8 +2,7 @@
 // `hardhat node` (a separate process, so wallets and scripts reach it like any chain), the protocol
 // deployed, the embedded store served (Kubo RPC for scripts, serveStore for browsers), devnode on GraphQL.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join, relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createPublicClient, http } from 'viem'
 import { startLocalStack } from './lib/stack.ts'
@@ -137,12 +136,11 @@ try {
     webDomains: [`127.0.0.1:${port('web-port')}`, `localhost:${port('web-port')}`],
     tls: flags.tls,
     deploymentDir: flags['deployment-dir'],
+    // the web app (examples/web) reads where everything is from this file (AMM_WEB_CONFIG)
+    webConfigFile: flags['web-config'],
     log: ok,
   })
-  // the web app (examples/web) reads where everything is from this file (AMM_WEB_CONFIG)
-  const webConfigFile = flags['web-config']
-  await mkdir(dirname(webConfigFile), { recursive: true })
-  await writeFile(webConfigFile, `${JSON.stringify(stack.webConfig, null, 2)}\n`)
+  const webConfigFile = stack.webConfigFile
   const webUrl = flags.web ? await startWebApp(webConfigFile, port('web-port')) : undefined
 
   heading('Endpoints')

@@ -1,11 +1,11 @@
 // A local marketplace over any JSON-RPC endpoint: the protocol deployed, the built subgraph run by
 // devnode, an embedded store served to scripts (Kubo RPC) and browsers (serveStore). The demo, the
-// dev stack and the tests all start it through here.
+// dev stack, the tests and the web app's browser tests (examples/web/test/stack.ts) all start it through here.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { type Deployment, deployProtocol, writeDeployment } from '@ai-model-marketplace/contracts/deploy'
 import { startDevnode } from '@ai-model-marketplace/devnode'
 import { createPublicClient, createWalletClient, defineChain, http, parseEther } from 'viem'
@@ -18,10 +18,12 @@ import { subgraphName } from './subgraph.ts'
 const repo = join(import.meta.dirname, '..', '..')
 
 type LocalStackOptions = {
-  /** A chain to deploy on: Hardhat's simulated network served over HTTP, or `hardhat node`. */
-  rpcUrl: string
-  /** The embedded store's folder (kept: it survives restarts). */
-  storeDir: string
+  /** A chain to deploy on, such as `hardhat node` (default: Hardhat's simulated network, served on a free loopback port). */
+  rpcUrl?: string
+  /** The embedded store's folder, kept across restarts (default: a throw-away folder removed on stop). */
+  storeDir?: string
+  /** Where to write `webConfig` for the web app (AMM_WEB_CONFIG; default: a file in the throw-away folder). */
+  webConfigFile?: string
   /** devnode's GraphQL port (default: a free one). */
   graphqlPort?: number
   /** The scripts' storage endpoint (Kubo RPC, no auth, loopback only; default: a free port). */
@@ -60,6 +62,16 @@ async function devCertificate(dir: string) {
   return { key: await readFile(key), cert: await readFile(cert) }
 }
 
+/** Hardhat's simulated network served over HTTP on a free loopback port; its close joins `stops`. */
+async function simulatedChain(stops: (() => Promise<unknown>)[]) {
+  // loaded only when needed: `npm run dev` runs `hardhat node` in its own process instead
+  const { network } = await import('hardhat')
+  const server = await network.createServer('default', '127.0.0.1', 0)
+  const { port } = await server.listen()
+  stops.push(() => server.close())
+  return `http://127.0.0.1:${port}`
+}
+
 export async function startLocalStack(options: LocalStackOptions) {
   const log = options.log ?? (() => {})
   const work = await mkdtemp(join(tmpdir(), 'amm-stack-'))
@@ -73,12 +85,13 @@ export async function startLocalStack(options: LocalStackOptions) {
     log('contracts and subgraph built (rebuilt when missing or older than their sources)')
     if (!existsSync(join(repo, 'subgraph', 'build', 'subgraph.yaml'))) throw new Error('the subgraph build is missing: run npm run build -w subgraph')
 
-    const transport = http(options.rpcUrl)
+    const rpcUrl = options.rpcUrl ?? (await simulatedChain(stops))
+    const transport = http(rpcUrl)
     const probe = createPublicClient({ transport })
     const chainId = await probe.getChainId().catch((cause) => {
-      throw new Error(`no chain answers at ${options.rpcUrl}`, { cause })
+      throw new Error(`no chain answers at ${rpcUrl}`, { cause })
     })
-    const chain = defineChain({ id: chainId, name: chainId === 31337 ? 'Hardhat' : `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [options.rpcUrl] } } })
+    const chain = defineChain({ id: chainId, name: chainId === 31337 ? 'Hardhat' : `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } })
     // cacheTime 0: a block number cached from before the last write would make "caught up" checks pass too early
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 100, cacheTime: 0 })
     const accounts = devAccounts()
@@ -93,12 +106,13 @@ export async function startLocalStack(options: LocalStackOptions) {
     const deploymentFile = options.deploymentDir ? writeDeployment(deployment, options.deploymentDir) : undefined
     log(`protocol deployed on chain ${chainId} (Marketplace ${deployment.contracts.Marketplace.address})`)
 
-    const devnode = await startDevnode({ subgraphDir: await subgraphFor(deployment, join(work, subgraphName)), rpcUrl: options.rpcUrl, port: options.graphqlPort ?? 0, pollIntervalMs: 100, name: subgraphName })
+    const devnode = await startDevnode({ subgraphDir: await subgraphFor(deployment, join(work, subgraphName)), rpcUrl, port: options.graphqlPort ?? 0, pollIntervalMs: 100, name: subgraphName })
     stops.push(() => devnode.stop())
     log(`devnode indexing the subgraph, GraphQL at ${devnode.graphqlUrl}`)
 
-    await mkdir(options.storeDir, { recursive: true })
-    const store = embeddedStore({ dir: options.storeDir })
+    const storeDir = options.storeDir ?? join(work, 'ipfs')
+    await mkdir(storeDir, { recursive: true })
+    const store = embeddedStore({ dir: storeDir })
     stops.push(() => store.close())
     const kubo = await startKuboRpcServer({ store, port: options.kuboPort ?? 0 })
     stops.push(() => kubo.close())
@@ -110,12 +124,22 @@ export async function startLocalStack(options: LocalStackOptions) {
       tls: options.tls ? await devCertificate(work) : undefined,
     })
     stops.push(() => storage.close())
-    log(`embedded store in ${options.storeDir}: Kubo RPC ${kubo.url}, browsers ${storage.url}`)
+    log(`embedded store in ${storeDir}: Kubo RPC ${kubo.url}, browsers ${storage.url}`)
+
+    const webConfig = {
+      chain: { id: chainId, name: chain.name, rpcUrl },
+      graphqlUrl: devnode.graphqlUrl,
+      storageUrl: storage.url,
+      deployment: JSON.parse(JSON.stringify(deployment, (_, v) => (typeof v === 'bigint' ? Number(v) : v))) as Deployment,
+    }
+    const webConfigFile = options.webConfigFile ?? join(work, 'web-config.json')
+    await mkdir(dirname(webConfigFile), { recursive: true })
+    await writeFile(webConfigFile, `${JSON.stringify(webConfig, null, 2)}\n`)
 
     return {
       chain,
       chainId,
-      rpcUrl: options.rpcUrl,
+      rpcUrl,
       publicClient,
       deployment,
       deploymentFile,
@@ -128,12 +152,9 @@ export async function startLocalStack(options: LocalStackOptions) {
       /** For browsers: serveStore, writes after Sign-In with Ethereum. */
       storageUrl: storage.url,
       /** What the web app needs to reach this stack (examples/web reads the same shape). */
-      webConfig: {
-        chain: { id: chainId, name: chain.name, rpcUrl: options.rpcUrl },
-        graphqlUrl: devnode.graphqlUrl,
-        storageUrl: storage.url,
-        deployment: JSON.parse(JSON.stringify(deployment, (_, v) => (typeof v === 'bigint' ? Number(v) : v))) as Deployment,
-      },
+      webConfig,
+      /** The file holding `webConfig`: examples/web's Vite config reads it from AMM_WEB_CONFIG. */
+      webConfigFile,
       /** Resolves once devnode has indexed the chain's current head. */
       async indexed(timeoutMs = 60_000) {
         await devnode.waitForBlock(Number(await publicClient.getBlockNumber()), { timeoutMs })

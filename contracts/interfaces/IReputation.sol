@@ -28,7 +28,6 @@ interface IReputation {
     /// @notice A handle must be 3-32 characters of a-z, 0-9 and `_`.
     error ReputationInvalidHandle(string handle);
     error ReputationHandleTaken(string handle, address owner);
-    error ReputationNotMarketplace(address account);
 
     /// @notice Reviews the model of a completed order. Only its buyer, once.
     function review(uint256 orderId, uint8 rating, string calldata commentURI) external;

@@ -30,9 +30,10 @@ async function listModels(count: number) {
   const { viem, provider } = await network.connect()
   const publicClient = await viem.getPublicClient()
   const [admin, seller] = await viem.getWalletClients()
-  const deployment = (await deployProtocol({ walletClient: admin!, publicClient: publicClient as never })) as Deployment
+  if (!admin || !seller) throw new Error('the Hardhat network needs an admin and a seller account')
+  const deployment = (await deployProtocol({ walletClient: admin, publicClient: publicClient as never })) as Deployment
   await provider.request({ method: 'evm_setAutomine', params: [false] })
-  const nonce = await publicClient.getTransactionCount({ address: seller!.account.address })
+  const nonce = await publicClient.getTransactionCount({ address: seller.account.address })
   const cid = '0x01551220b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9' as const
   const listing = (i: number) => {
     // Raw eth_sendTransaction with gas and nonce given: viem's writeContract would add several RPC round trips per listing.
@@ -56,7 +57,7 @@ async function listModels(count: number) {
     })
     return provider.request({
       method: 'eth_sendTransaction',
-      params: [{ from: seller!.account.address, to: deployment.contracts.ModelRegistry.address, data, gas: toHex(1_000_000), nonce: toHex(nonce + i) }],
+      params: [{ from: seller.account.address, to: deployment.contracts.ModelRegistry.address, data, gas: toHex(1_000_000), nonce: toHex(nonce + i) }],
     })
   }
   for (let start = 0; start < count; start += PER_BLOCK) {
@@ -82,7 +83,8 @@ export async function measureSearch(count = 10_000, rounds = 300) {
     const indexingStarted = performance.now()
     await indexer.node.waitForBlock(head, { timeoutMs: 3_600_000 })
     const indexedSeconds = (performance.now() - indexingStarted) / 1000
-    const client = createMarketplaceClient({ publicClient: publicClient as never, deployment, store: embeddedStore({ dir }), indexer: subgraphIndexer({ url: indexer.url, timeout: 120_000 }) })
+    const subgraph = subgraphIndexer({ url: indexer.url, timeout: 120_000 })
+    const client = createMarketplaceClient({ publicClient: publicClient as never, deployment, store: embeddedStore({ dir }), indexer: subgraph })
     const queries: SearchModelsParameters[] = [
       { text: 'sentiment' },
       { text: 'robust trans' },
@@ -109,7 +111,7 @@ export async function measureSearch(count = 10_000, rounds = 300) {
     const scalarTimes: number[] = []
     for (let i = 0; i < rounds / 3; i++) {
       const t = performance.now()
-      await client.indexer!.query(`{ models(first: 21, orderBy: createdAt, orderDirection: desc, where: { active: true }) { modelId name summary tags task license price } }`)
+      await subgraph.query(`{ models(first: 21, orderBy: createdAt, orderDirection: desc, where: { active: true }) { modelId name summary tags task license price } }`)
       scalarTimes.push(performance.now() - t)
     }
     const at = (list: number[], q: number) => {

@@ -1,7 +1,7 @@
 import { type MarketplaceActions, marketplaceActions } from './decorator.ts'
 import type { MarketplaceClientConfig } from './types.ts'
 
-export type MarketplaceClient<extended extends object = {}> = MarketplaceClientConfig &
+export type MarketplaceClient<extended extends object = object> = MarketplaceClientConfig &
   MarketplaceActions &
   extended & {
     /** Adds actions of your own, bound to this client like the built-in ones. */

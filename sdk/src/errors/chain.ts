@@ -97,6 +97,22 @@ export class ChainMismatchError extends BaseError {
   }
 }
 
+/** A mined transaction lacks the event its function always emits: the deployment does not match the SDK's ABIs. */
+export class EventMissingError extends BaseError {
+  override name = 'EventMissingError'
+  readonly contract: string
+  readonly eventName: string
+  readonly hash: Hex
+  constructor(contract: string, eventName: string, hash: Hex) {
+    super('EVENT_MISSING', `${contract} emitted no ${eventName} event in transaction ${hash}.`, {
+      hint: 'Check that the deployment file names the contracts deployed on this chain.',
+    })
+    this.contract = contract
+    this.eventName = eventName
+    this.hash = hash
+  }
+}
+
 /** The price is higher than the buyer accepted (`maxPrice`), e.g. the seller repriced after the quote. */
 export class PriceChangedError extends BaseError {
   override name = 'PriceChangedError'

@@ -16,11 +16,12 @@ export async function startProtocol(options: { indexer?: Indexer } = {}) {
   const { viem, provider } = connection
   const publicClient = await viem.getPublicClient()
   const [admin, seller, buyer, arbiter, evaluator, stranger] = await viem.getWalletClients()
+  if (!admin || !seller || !buyer || !arbiter || !evaluator || !stranger) throw new Error('the Hardhat network needs six accounts')
   const deployment = (await deployProtocol({
-    walletClient: admin!,
+    walletClient: admin,
     publicClient: publicClient as never,
-    roles: { arbiters: [arbiter!.account.address], evaluators: [evaluator!.account.address] },
-    mint: [buyer!, stranger!].map((w) => ({ to: w.account.address, amount: parseEther('1000') })),
+    roles: { arbiters: [arbiter.account.address], evaluators: [evaluator.account.address] },
+    mint: [buyer, stranger].map((w) => ({ to: w.account.address, amount: parseEther('1000') })),
   })) as Deployment
   const dir = await mkdtemp(join(tmpdir(), 'amm-sdk-actions-'))
   const store = await embeddedStore({ dir })
@@ -33,7 +34,7 @@ export async function startProtocol(options: { indexer?: Indexer } = {}) {
     publicClient,
     deployment,
     store,
-    accounts: { admin: admin!, seller: seller!, buyer: buyer!, arbiter: arbiter!, evaluator: evaluator!, stranger: stranger! },
+    accounts: { admin, seller, buyer, arbiter, evaluator, stranger },
     seller: clientOf(seller),
     buyer: clientOf(buyer),
     arbiter: clientOf(arbiter),

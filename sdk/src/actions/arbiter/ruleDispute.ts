@@ -2,7 +2,7 @@ import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import { assertId, assertInteger } from '../internal/validate.ts'
 import { disputeIdFromLogs } from '../internal/orders.ts'
-import { eventsOf, write } from '../internal/write.ts'
+import { eventOf, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 /** Who wins a dispute: the buyer (full refund), the seller (release), or a split giving the buyer `buyerShareBps` back. */
@@ -46,15 +46,15 @@ export async function ruleDispute(client: MarketplaceClientConfig, parameters: R
     if (disputeId === undefined) throw new InvalidInputError('orderId', `order ${parameters.orderId} has no dispute`)
   } else assertId('disputeId', disputeId)
   const { hash, receipt } = await write(client, { contract: 'Arbitration', functionName: 'giveRuling', args: [disputeId, ruling], action: 'ruleDispute' })
-  const [resolved] = eventsOf<{ orderId: bigint; buyerRefund: bigint; sellerProceeds: bigint; fee: bigint }>('Marketplace', 'DisputeResolved', receipt.logs)
+  const resolved = eventOf<{ orderId: bigint; buyerRefund: bigint; sellerProceeds: bigint; fee: bigint }>('Marketplace', 'DisputeResolved', receipt)
   return {
     hash,
     blockNumber: receipt.blockNumber,
     disputeId,
     ruling,
-    orderId: resolved!.orderId,
-    buyerRefund: resolved!.buyerRefund,
-    sellerProceeds: resolved!.sellerProceeds,
-    fee: resolved!.fee,
+    orderId: resolved.orderId,
+    buyerRefund: resolved.buyerRefund,
+    sellerProceeds: resolved.sellerProceeds,
+    fee: resolved.fee,
   }
 }

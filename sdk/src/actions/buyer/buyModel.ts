@@ -5,7 +5,7 @@ import { ContractRevertedError, PriceChangedError } from '../../errors/chain.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import { buyerKeyPair } from '../internal/keys.ts'
 import { assertAmount, assertId } from '../internal/validate.ts'
-import { call, eventsOf, requireAccount, write } from '../internal/write.ts'
+import { call, eventOf, requireAccount, requireWallet, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 import { quote } from './quote.ts'
 
@@ -88,8 +88,8 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
   }
   try {
     const { hash, receipt } = await send()
-    const [created] = eventsOf<{ orderId: bigint; amount: bigint; deliveryDeadline: bigint }>('Marketplace', 'OrderCreated', receipt.logs)
-    return { hash, blockNumber: receipt.blockNumber, orderId: created!.orderId, price: created!.amount, token: terms.token, payment: used, deliveryDeadline: created!.deliveryDeadline }
+    const created = eventOf<{ orderId: bigint; amount: bigint; deliveryDeadline: bigint }>('Marketplace', 'OrderCreated', receipt)
+    return { hash, blockNumber: receipt.blockNumber, orderId: created.orderId, price: created.amount, token: terms.token, payment: used, deliveryDeadline: created.deliveryDeadline }
   } catch (error) {
     if (error instanceof ContractRevertedError && error.errorName === 'MarketplacePriceAboveMax') {
       const [, price, max] = error.args as [bigint, bigint, bigint]
@@ -101,7 +101,7 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
 
 /** Signs an EIP-2612 permit for `value`, or returns undefined when the token has no EIP-5267 domain and nonces. */
 async function signPermit(client: MarketplaceClientConfig, token: Address, spender: Address, value: bigint) {
-  const account = requireAccount(client, 'buyModel')
+  const { walletClient, account } = requireWallet(client, 'buyModel')
   let domain: readonly unknown[]
   let nonce: bigint
   try {
@@ -117,7 +117,7 @@ async function signPermit(client: MarketplaceClientConfig, token: Address, spend
   // Chain time, not the local clock: test chains and wallets' clocks drift apart.
   const deadline = block.timestamp + 3600n
   const signature = await call('eth_signTypedData_v4', () =>
-    client.walletClient!.signTypedData({
+    walletClient.signTypedData({
       account,
       domain: { name, version, chainId, verifyingContract },
       types: {

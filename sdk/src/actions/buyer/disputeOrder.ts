@@ -3,7 +3,7 @@ import { arbitrationAbi } from '../../contracts/abis.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import { evidenceUri, type EvidenceInput } from '../internal/evidence.ts'
 import { assertId } from '../internal/validate.ts'
-import { call, eventsOf, read, write } from '../internal/write.ts'
+import { call, eventOf, read, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 export type DisputeOrderParameters = {
@@ -46,6 +46,6 @@ export async function disputeOrder(client: MarketplaceClientConfig, { orderId, e
     value: cost,
     action: 'disputeOrder',
   })
-  const [event] = eventsOf<{ disputeId: bigint; rulingDeadline: bigint }>('Marketplace', 'OrderDisputed', receipt.logs)
-  return { hash, blockNumber: receipt.blockNumber, disputeId: event!.disputeId, evidenceURI: uri, rulingDeadline: event!.rulingDeadline }
+  const event = eventOf<{ disputeId: bigint; rulingDeadline: bigint }>('Marketplace', 'OrderDisputed', receipt)
+  return { hash, blockNumber: receipt.blockNumber, disputeId: event.disputeId, evidenceURI: uri, rulingDeadline: event.rulingDeadline }
 }

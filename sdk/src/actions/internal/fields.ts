@@ -40,7 +40,7 @@ export function validateFields(fields: ModelFieldsInput): void {
   if (fields.tags !== undefined) {
     if (!Array.isArray(fields.tags)) throw new InvalidInputError('tags', 'expected an array of strings')
     if (fields.tags.length > 16) throw new InvalidInputError('tags', `at most 16 tags, got ${fields.tags.length}`)
-    fields.tags.forEach((tag, i) => assertString(`tags[${i}]`, tag, 1, 32))
+    for (const [i, tag] of fields.tags.entries()) assertString(`tags[${i}]`, tag, 1, 32)
   }
   assertString('task', fields.task, 1, 64)
   assertString('license', fields.license, 1, 64)

@@ -1,15 +1,15 @@
 import type { Address } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { type BuyerKeyPair, buyerKeyTypedData, deriveBuyerKey, deriveModelKey, modelKeyTypedData } from '../../crypto/keys.ts'
-import { call, requireAccount } from './write.ts'
+import { call, requireWallet } from './write.ts'
 
 // One signature per wallet account and deployment: the wallet prompts once, not on every download.
 const buyerKeys = new WeakMap<object, Map<string, Promise<BuyerKeyPair>>>()
 const modelKeys = new WeakMap<object, Map<string, Promise<Uint8Array>>>()
 
 function cached<T>(store: WeakMap<object, Map<string, Promise<T>>>, owner: object, key: string, make: () => Promise<T>): Promise<T> {
-  let map = store.get(owner)
-  if (!map) store.set(owner, (map = new Map()))
+  const map = store.get(owner) ?? new Map<string, Promise<T>>()
+  store.set(owner, map)
   let value = map.get(key)
   if (!value) {
     value = make()
@@ -21,11 +21,11 @@ function cached<T>(store: WeakMap<object, Map<string, Promise<T>>>, owner: objec
 
 /** The wallet account's X25519 key pair, derived from its signature over the fixed EIP-712 message. */
 export function buyerKeyPair(client: MarketplaceClientConfig, action = 'buyModel'): Promise<BuyerKeyPair> {
-  const account = requireAccount(client, action)
+  const { walletClient, account } = requireWallet(client, action)
   const marketplace = client.deployment.contracts.Marketplace.address
-  return cached(buyerKeys, client.walletClient!, `${client.deployment.chainId}:${marketplace}:${account.address}`, async () => {
+  return cached(buyerKeys, walletClient, `${client.deployment.chainId}:${marketplace}:${account.address}`, async () => {
     const typedData = buyerKeyTypedData({ chainId: client.deployment.chainId, marketplace, account: account.address })
-    const signature = await call('eth_signTypedData_v4', () => client.walletClient!.signTypedData({ account, ...typedData }))
+    const signature = await call('eth_signTypedData_v4', () => walletClient.signTypedData({ account, ...typedData }))
     return deriveBuyerKey(signature)
   })
 }
@@ -34,11 +34,11 @@ export function buyerKeyPair(client: MarketplaceClientConfig, action = 'buyModel
 export function sellerModelKey(client: MarketplaceClientConfig, modelId: bigint, imported?: Map<bigint, Uint8Array>, action = 'deliverOrder'): Promise<Uint8Array> {
   const given = imported?.get(modelId)
   if (given) return Promise.resolve(given)
-  const account = requireAccount(client, action)
+  const { walletClient, account } = requireWallet(client, action)
   const registry = client.deployment.contracts.ModelRegistry.address
-  return cached(modelKeys, client.walletClient!, `${client.deployment.chainId}:${registry}:${account.address}:${modelId}`, async () => {
+  return cached(modelKeys, walletClient, `${client.deployment.chainId}:${registry}:${account.address}:${modelId}`, async () => {
     const typedData = modelKeyTypedData({ chainId: client.deployment.chainId, registry, modelId })
-    const signature = await call('eth_signTypedData_v4', () => client.walletClient!.signTypedData({ account, ...typedData }))
+    const signature = await call('eth_signTypedData_v4', () => walletClient.signTypedData({ account, ...typedData }))
     return deriveModelKey(signature)
   })
 }

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { marketplaceAbi } from '../../contracts/abis.ts'
+import { ChainRequestError } from '../../errors/chain.ts'
 import { call, read } from './write.ts'
 
 /** Order states, in the contract's enum order. */
@@ -25,11 +26,17 @@ export async function readOrder(client: MarketplaceClientConfig, orderId: bigint
     functionName: 'getOrder',
     args: [orderId],
   })
+  const status = orderStatuses[order.status]
+  if (status === undefined)
+    throw new ChainRequestError('Marketplace.getOrder', {
+      details: `Order ${orderId} has status ${order.status}, which this SDK does not know.`,
+      hint: 'The deployed Marketplace is newer than this SDK; upgrade @ai-model-marketplace/sdk.',
+    })
   return {
     orderId,
     buyer: order.buyer,
     modelId: BigInt(order.modelId),
-    status: orderStatuses[order.status]!,
+    status,
     deadline: BigInt(order.deadline),
     token: order.token,
     amount: order.amount,

@@ -8,14 +8,20 @@ import {
 } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { BaseError } from '../../errors/base.ts'
-import { ChainMismatchError, ChainRequestError, ContractRevertedError, WalletMissingError } from '../../errors/chain.ts'
+import { ChainMismatchError, ChainRequestError, ContractRevertedError, EventMissingError, WalletMissingError } from '../../errors/chain.ts'
 import { type ProtocolContract, abis, addressOf, allErrorsAbi } from './contracts.ts'
+
+/** The wallet client and its account, or WalletMissingError naming the action that needed them. */
+export function requireWallet(client: MarketplaceClientConfig, action: string): { walletClient: NonNullable<MarketplaceClientConfig['walletClient']>; account: Account } {
+  const walletClient = client.walletClient
+  const account = walletClient?.account
+  if (!walletClient || !account) throw new WalletMissingError(action)
+  return { walletClient, account }
+}
 
 /** The wallet's account, or WalletMissingError naming the action that needed it. */
 export function requireAccount(client: MarketplaceClientConfig, action: string): Account {
-  const account = client.walletClient?.account
-  if (!account) throw new WalletMissingError(action)
-  return account
+  return requireWallet(client, action).account
 }
 
 /** Refuses to send anything when the wallet or the public client is on another chain than the deployment. */
@@ -23,8 +29,9 @@ export async function assertChain(client: MarketplaceClientConfig): Promise<void
   const expected = client.deployment.chainId
   const publicId = client.publicClient.chain?.id ?? (await call('eth_chainId', () => client.publicClient.getChainId()))
   if (publicId !== expected) throw new ChainMismatchError(expected, publicId, 'public client')
-  if (client.walletClient) {
-    const walletId = await call('eth_chainId', () => client.walletClient!.getChainId())
+  const walletClient = client.walletClient
+  if (walletClient) {
+    const walletId = await call('eth_chainId', () => walletClient.getChainId())
     if (walletId !== expected) throw new ChainMismatchError(expected, walletId, 'wallet')
   }
 }
@@ -104,7 +111,7 @@ export type WriteResult<T> = { hash: Hash; receipt: TransactionReceipt; result: 
  */
 export async function write<T = unknown>(client: MarketplaceClientConfig, parameters: WriteParameters): Promise<WriteResult<T>> {
   const { contract, functionName, args, value, action, target } = parameters
-  const account = requireAccount(client, action)
+  const { walletClient, account } = requireWallet(client, action)
   await assertChain(client)
   const address = target?.address ?? addressOf(client, contract)
   const abi = [...((target?.abi ?? abis[contract]) as readonly unknown[]), ...allErrorsAbi]
@@ -120,7 +127,7 @@ export async function write<T = unknown>(client: MarketplaceClientConfig, parame
   }
   let hash: Hash
   try {
-    hash = await client.walletClient!.writeContract({ ...(request as object), account, chain: client.walletClient!.chain ?? null } as never)
+    hash = await walletClient.writeContract({ ...(request as object), account, chain: walletClient.chain ?? null } as never)
   } catch (error) {
     throw decodeError(error, label, functionName)
   }
@@ -134,4 +141,11 @@ export async function write<T = unknown>(client: MarketplaceClientConfig, parame
 /** The protocol events of one kind in a receipt's logs. */
 export function eventsOf<T = Record<string, unknown>>(contract: ProtocolContract, eventName: string, logs: Log[]): T[] {
   return parseEventLogs({ abi: abis[contract], eventName, logs } as never).map((log) => (log as unknown as { args: T }).args)
+}
+
+/** The first protocol event of one kind in a mined transaction; EventMissingError when its function emitted none. */
+export function eventOf<T = Record<string, unknown>>(contract: ProtocolContract, eventName: string, receipt: TransactionReceipt): T {
+  const [event] = eventsOf<T>(contract, eventName, receipt.logs)
+  if (event === undefined) throw new EventMissingError(contract, eventName, receipt.transactionHash)
+  return event
 }

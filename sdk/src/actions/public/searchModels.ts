@@ -79,7 +79,7 @@ export async function searchModels(client: MarketplaceClientConfig, parameters: 
   if (minPrice !== undefined) where.price_gte = minPrice.toString()
   if (maxPrice !== undefined) where.price_lte = maxPrice.toString()
   if (minRating !== undefined) where.ratingAverage_gte = String(minRating)
-  if (wanted) where.verdicts_ = { verdict_in: wanted, ...(verdict!.suite !== undefined ? { suite: verdict!.suite } : {}) }
+  if (wanted) where.verdicts_ = { verdict_in: wanted, ...(verdict?.suite !== undefined ? { suite: verdict.suite } : {}) }
 
   const query = fulltextQuery(text)
   const sort = orderBy ?? (query ? undefined : 'newest')

@@ -1,7 +1,7 @@
 import { toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { wrapKey } from '../../crypto/keys.ts'
-import { ContractRevertedError } from '../../errors/chain.ts'
+import { ChainRequestError, ContractRevertedError } from '../../errors/chain.ts'
 import { sellerModelKey } from '../internal/keys.ts'
 import { orderCreatedLogs, orderStatuses, readOrder } from '../internal/orders.ts'
 import { assertId } from '../internal/validate.ts'
@@ -38,11 +38,17 @@ export async function deliverOrder(client: MarketplaceClientConfig, { orderId, m
       details: `Order ${orderId} is ${order.status}; only a Created order can be delivered.`,
     })
   const [created] = await orderCreatedLogs(client, { orderId })
+  // The buyer's public key is only in the log; a node that pruned it cannot serve this delivery.
+  if (!created)
+    throw new ChainRequestError('eth_getLogs', {
+      details: `No OrderCreated log for order ${orderId}, which is Created on-chain.`,
+      hint: 'Use an RPC endpoint that keeps logs since the deployment block.',
+    })
   const modelKey = await sellerModelKey(client, order.modelId, modelKeys)
   const wrapped = toHex(
     await wrapKey({
       modelKey,
-      recipientPublicKey: created!.buyerPublicKey,
+      recipientPublicKey: created.buyerPublicKey,
       chainId: client.deployment.chainId,
       marketplace: client.deployment.contracts.Marketplace.address,
       modelId: order.modelId,

@@ -8,7 +8,7 @@ import { type PublishProgress, addVersionArchive, validateVersionInput } from '.
 import { sellerModelKey } from '../internal/keys.ts'
 import { addText, writableStore } from '../internal/store.ts'
 import { assertAddress, assertAmount } from '../internal/validate.ts'
-import { assertChain, eventsOf, read, requireAccount, write } from '../internal/write.ts'
+import { assertChain, eventOf, read, requireAccount, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 
 export type ListModelParameters = ModelFieldsInput & {
@@ -92,8 +92,7 @@ export async function listModel(client: MarketplaceClientConfig, parameters: Lis
     ],
     action: 'listModel',
   })
-  const [listed] = eventsOf<{ modelId: bigint }>('ModelRegistry', 'ModelListed', receipt.logs)
-  const modelId = listed!.modelId
+  const { modelId } = eventOf<{ modelId: bigint }>('ModelRegistry', 'ModelListed', receipt)
   return {
     hash,
     blockNumber: receipt.blockNumber,

@@ -54,7 +54,8 @@ export function memoryBlocks() {
   const blocks = new Map<string, Uint8Array>()
   return {
     blocks,
-    async put(cid: { toString(): string }, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>) {
+    // generic in the key, so it satisfies the importer's WritableStorage (put returns the CID it was given)
+    async put<K extends { toString(): string }>(cid: K, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<K> {
       blocks.set(cid.toString(), bytes as Uint8Array)
       return cid
     },

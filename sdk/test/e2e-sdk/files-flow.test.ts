@@ -182,13 +182,11 @@ describe('faults', () => {
     const { orderId } = await p.buyer.buyModel({ modelId })
     // The seller's wallet refuses the first signature (locked, busy), then works.
     let refusals = 1
-    const flaky = {
-      ...p.accounts.seller,
-      signTypedData: async (args: Parameters<typeof p.accounts.seller.signTypedData>[0]) => {
-        if (refusals-- > 0) throw new Error('wallet is locked')
-        return p.accounts.seller.signTypedData(args)
-      },
+    const signTypedData: typeof p.accounts.seller.signTypedData = async (args) => {
+      if (refusals-- > 0) throw new Error('wallet is locked')
+      return p.accounts.seller.signTypedData(args)
     }
+    const flaky = { ...p.accounts.seller, signTypedData }
     const events: SellerAgentEvent[] = []
     const agent = p.clientOf(flaky).startSellerAgent({ fromBlock: (await p.publicClient.getBlockNumber()) - 1n, pollingInterval: 50, onProgress: (e) => events.push(e) })
     await agent.caughtUp()

@@ -99,7 +99,7 @@ describe("protocol and payment token", () => {
 
 describe("models and versions", () => {
   it("indexes the listing fields, price, versions and the binary CID as a string", async () => {
-    const { model } = await s.query(`{ model(id: "1") {
+    const { model } = await s.query<{ model: { versions: unknown[] } }>(`{ model(id: "1") {
       name summary tags tagsText task license commercialUse price isFree active versionCount
       creator { handle } owner { handle }
       latestVersion { id semver contentCIDString size deprecated }
@@ -138,15 +138,15 @@ describe("models and versions", () => {
   });
 
   it("keeps update, reprice, delist and relist as model events", async () => {
-    const { model } = await s.query(`{ model(id: "2") { summary tags price events { __typename blockNumber logIndex
+    const { model } = await s.query<{ model: { events: ModelEvent[] } }>(`{ model(id: "2") { summary tags price events { __typename blockNumber logIndex
       ... on ModelRepriced { previousPrice price } ... on ModelUpdated { tags } } } }`);
     expect(model).toMatchObject({ summary: "Tags photos and images with objects", tags: ["vision", "images"], price: e("5") });
-    const events = sortEvents(model.events).map((x: { __typename: string }) => x.__typename);
+    const events = sortEvents(model.events).map((x) => x.__typename);
     expect(events).toEqual(["ModelTransfer", "ModelListed", "VersionPublished", "ModelUpdated", "ModelRepriced", "ModelTransfer"]);
-    expect(model.events.find((x: { __typename: string }) => x.__typename === "ModelRepriced")).toMatchObject({ previousPrice: e("4"), price: e("5") });
-    const { model: m4 } = await s.query(`{ model(id: "4") { active events(where: {}) { __typename ... on ModelActiveChanged { active } } } }`);
+    expect(model.events.find((x) => x.__typename === "ModelRepriced")).toMatchObject({ previousPrice: e("4"), price: e("5") });
+    const { model: m4 } = await s.query<{ model: { active: boolean; events: { __typename: string; active?: boolean }[] } }>(`{ model(id: "4") { active events(where: {}) { __typename ... on ModelActiveChanged { active } } } }`);
     expect(m4.active).toBe(true);
-    expect(m4.events.filter((x: { __typename: string }) => x.__typename === "ModelActiveChanged").map((x: { active: boolean }) => x.active).sort()).toEqual([false, true]);
+    expect(m4.events.filter((x) => x.__typename === "ModelActiveChanged").map((x) => x.active).sort()).toEqual([false, true]);
   });
 
   it("moves a transferred model, its counts and its open order's proceeds to the new owner", async () => {
@@ -163,12 +163,15 @@ describe("models and versions", () => {
       order: { seller: { id: addr("frank") }, status: "Completed", confirmedByBuyer: false, sellerProceeds: e("4.875"), fee: e("0.125") },
     });
     // History stays queryable: the block before the transfer still shows alice as the owner.
-    const { modelTransfers } = await s.query(`{ modelTransfers(where: { model: "2", from_not: "0x0000000000000000000000000000000000000000" }) { blockNumber } }`);
+    const { modelTransfers } = await s.query<{ modelTransfers: { blockNumber: string }[] }>(`{ modelTransfers(where: { model: "2", from_not: "0x0000000000000000000000000000000000000000" }) { blockNumber } }`);
     const before = Number(modelTransfers[0].blockNumber) - 1;
-    const { model } = await s.query(`query($block: Int!) { model(id: "2", block: { number: $block }) { owner { id } } }`, { block: before });
+    const { model } = await s.query<{ model: { owner: { id: string } } }>(`query($block: Int!) { model(id: "2", block: { number: $block }) { owner { id } } }`, { block: before });
     expect(model.owner.id).toBe(addr("alice"));
   });
 });
+
+/** A model event as the API returns it, with the fields of the two kinds the tests look into. */
+type ModelEvent = { __typename: string; blockNumber: string; logIndex: string; previousPrice?: string; price?: string };
 
 /** Event history in chain order (ids are `<tx>-<logIndex>`, not chronological). */
 function sortEvents<T extends { blockNumber: string; logIndex: string }>(events: T[]): T[] {
@@ -177,8 +180,8 @@ function sortEvents<T extends { blockNumber: string; logIndex: string }>(events:
 
 describe("orders, disputes and reviews", () => {
   it("gives each order its final status and amounts", async () => {
-    const { orders } = await s.query(`{ orders(orderBy: orderId) { id status amount fee sellerProceeds buyerRefund isFree refundReason confirmedByBuyer wrappedKey } }`);
-    expect(orders.map((o: { id: string; status: string; refundReason: string | null }) => [o.id, o.status, o.refundReason])).toEqual([
+    const { orders } = await s.query<{ orders: { id: string; status: string; refundReason: string | null; wrappedKey: string | null }[] }>(`{ orders(orderBy: orderId) { id status amount fee sellerProceeds buyerRefund isFree refundReason confirmedByBuyer wrappedKey } }`);
+    expect(orders.map((o) => [o.id, o.status, o.refundReason])).toEqual([
       ["1", "Completed", null],
       ["2", "Resolved", null],
       ["3", "Refunded", "Ruling"],
@@ -196,7 +199,11 @@ describe("orders, disputes and reviews", () => {
   });
 
   it("records a split ruling, the review after it and the outcome on both accounts", async () => {
-    const data = await s.query(`query($alice: ID!, $dave: ID!) {
+    const data = await s.query<{
+      order: { review: unknown; dispute: { evidence: { party: { id: string } }[] }; events: { __typename: string; blockNumber: string; logIndex: string }[] };
+      alice: unknown;
+      dave: unknown;
+    }>(`query($alice: ID!, $dave: ID!) {
       order(id: "2") { review { rating reviewer { id } seller { id } }
         dispute { status outcome ruling byDefault buyerRefund sellerProceeds fee disputeId arbitrator evidenceGroupId
           evidence { party { id } evidenceURI } arbitratorDispute { ruling arbiter { id } arbitrable } }
@@ -217,7 +224,7 @@ describe("orders, disputes and reviews", () => {
       evidenceGroupId: "2",
       arbitratorDispute: { ruling: "5003", arbiter: { id: addr("admin") }, arbitrable: s.address.marketplace.toLowerCase() },
     });
-    expect(data.order.dispute.evidence.map((x: { party: { id: string } }) => x.party.id).sort()).toEqual([addr("alice"), addr("dave")].sort());
+    expect(data.order.dispute.evidence.map((x) => x.party.id).sort()).toEqual([addr("alice"), addr("dave")].sort());
     expect(data.order.review).toEqual({ rating: 2, reviewer: { id: addr("dave") }, seller: { id: addr("alice") } });
     expect(sortEvents(data.order.events).map((x) => x.__typename)).toEqual([
       "OrderCreated",
@@ -248,8 +255,8 @@ describe("orders, disputes and reviews", () => {
   });
 
   it("licenses buyers of completed, resolved and free orders only", async () => {
-    const { licenses } = await s.query(`{ licenses(orderBy: id) { id account { id } order { id } grantCount } }`);
-    expect(licenses.map((l: { id: string; order: { id: string } }) => [l.id, l.order.id])).toEqual(
+    const { licenses } = await s.query<{ licenses: { id: string; order: { id: string } }[] }>(`{ licenses(orderBy: id) { id account { id } order { id } grantCount } }`);
+    expect(licenses.map((l) => [l.id, l.order.id])).toEqual(
       [
         [`1-${addr("carol")}`, "1"],
         [`1-${addr("dave")}`, "2"],
@@ -274,7 +281,7 @@ describe("orders, disputes and reviews", () => {
 
 describe("accounts, profiles, payouts and the platform token", () => {
   it("keeps the latest handle and profile, balances and payouts", async () => {
-    const data = await s.query(`query($alice: ID!, $carol: ID!, $frank: ID!, $admin: ID!, $carolAddress: Bytes!, $frankAddress: Bytes!) {
+    const data = await s.query<{ admin: { evaluatorPublicKey: string } }>(`query($alice: ID!, $carol: ID!, $frank: ID!, $admin: ID!, $carolAddress: Bytes!, $frankAddress: Bytes!) {
       alice: account(id: $alice) { handle profileURI payouts { credited withdrawn pending } platformTokenBalance }
       carol: account(id: $carol) { handle purchaseCount spent platformTokenBalance reviewsGivenCount }
       frank: account(id: $frank) { platformTokenBalance payouts { pending } }
@@ -297,7 +304,7 @@ describe("accounts, profiles, payouts and the platform token", () => {
 
 describe("evaluations", () => {
   it("links requests and attestations, and falls back to the previous verdict on revoke", async () => {
-    const data = await s.query(`{
+    const data = await s.query<{ evaluationRequests: unknown[]; evaluations: unknown[]; model: { verdicts: unknown[] }; modelVersion: { verdicts: unknown[] } }>(`{
       evaluationRequests(orderBy: requestId) { id status model { id } version evaluation { id } cancelledAt }
       evaluations(orderBy: attestationId) { id suite verdict score revoked reportURI reportCID request { id } modelVersion { id } }
       model(id: "1") { verdicts { suite verdict score version evaluation { id } } }
@@ -319,7 +326,7 @@ describe("evaluations", () => {
 });
 
 describe("search", () => {
-  const search = async (text: string) => ids((await s.query(`query($text: String!) { modelSearch(text: $text) { id } }`, { text })).modelSearch).sort();
+  const search = async (text: string) => ids((await s.query<{ modelSearch: { id: string }[] }>(`query($text: String!) { modelSearch(text: $text) { id } }`, { text })).modelSearch).sort();
 
   it("finds models by name, summary, tags and task through the fulltext index", async () => {
     expect(await search("sentiment")).toEqual(["1", "3"]);
@@ -332,7 +339,7 @@ describe("search", () => {
   });
 
   it("filters by tags, task, license, price range, rating and verdict, and sorts", async () => {
-    const q = async (where: string, order = "orderBy: modelId") => ids((await s.query(`{ models(${order}, where: ${where}) { id } }`)).models);
+    const q = async (where: string, order = "orderBy: modelId") => ids((await s.query<{ models: { id: string }[] }>(`{ models(${order}, where: ${where}) { id } }`)).models);
     expect(await q(`{ tags_contains: ["nlp"] }`)).toEqual(["1", "3", "5"]);
     expect(await q(`{ tags_contains: ["nlp"], paymentToken: "${s.address.token.toLowerCase()}" }`)).toEqual(["1", "3"]);
     expect(await q(`{ task: "image-classification" }`)).toEqual(["2"]);
@@ -352,11 +359,11 @@ describe("search", () => {
 
 describe("analytics buckets", () => {
   it("puts market activity and money in the UTC day and hour it happened, across day boundaries", async () => {
-    const { marketDayDatas } = await s.query(`{ marketDayDatas(orderBy: date) { id date orderCount salesCount refundCount newModelCount
+    const { marketDayDatas } = await s.query<{ marketDayDatas: { id: string; date: number; tokens: { volume: string }[] }[] }>(`{ marketDayDatas(orderBy: date) { id date orderCount salesCount refundCount newModelCount
       newAccountCount disputesOpened disputesResolved reviewCount evaluationCount
       tokens { volume settledVolume fees sellerRevenue refunded orderCount } } }`);
     const day = (n: number) => Math.floor(DAY0 / DAY) + n;
-    expect(marketDayDatas.map((d: { id: string; date: number }) => [d.id, d.date])).toEqual([
+    expect(marketDayDatas.map((d) => [d.id, d.date])).toEqual([
       [String(day(0)), DAY0],
       [String(day(1)), DAY0 + DAY],
       [String(day(8)), DAY0 + 8 * DAY],
@@ -372,9 +379,9 @@ describe("analytics buckets", () => {
     expect(marketDayDatas[2]).toMatchObject({ orderCount: 0, salesCount: 1, refundCount: 1 });
     expect(marketDayDatas[2].tokens).toEqual([{ volume: "0", settledVolume: e("5"), fees: e("0.125"), sellerRevenue: e("4.875"), refunded: e("20"), orderCount: 0 }]);
 
-    const { marketHourDatas } = await s.query(`{ marketHourDatas(orderBy: hourStartUnix) { hourStartUnix orderCount salesCount } }`);
-    expect(marketHourDatas.every((h: { hourStartUnix: number }) => h.hourStartUnix % 3600 === 0)).toBe(true);
-    expect(marketHourDatas.reduce((sum: number, h: { orderCount: number }) => sum + h.orderCount, 0)).toBe(9);
+    const { marketHourDatas } = await s.query<{ marketHourDatas: { hourStartUnix: number; orderCount: number }[] }>(`{ marketHourDatas(orderBy: hourStartUnix) { hourStartUnix orderCount salesCount } }`);
+    expect(marketHourDatas.every((h) => h.hourStartUnix % 3600 === 0)).toBe(true);
+    expect(marketHourDatas.reduce((sum, h) => sum + h.orderCount, 0)).toBe(9);
   });
 
   it("keeps per-model days with sales, revenue and rating", async () => {
@@ -385,7 +392,13 @@ describe("analytics buckets", () => {
 
 describe("governance and lifecycle events", () => {
   it("records every proxy's initialization and the parameter changes", async () => {
-    const data = await s.query(`{
+    const data = await s.query<{
+      contractInitializeds: { contract: string }[];
+      feeChangeds: { feeBps: number }[];
+      pauseChangeds: unknown[];
+      metaEvidences: unknown[];
+      contractUpgradeds: { implementation: string }[];
+    }>(`{
       contractInitializeds(first: 10) { contract }
       feeChangeds(orderBy: blockNumber) { feeBps }
       pauseChangeds(orderBy: blockNumber) { paused by }
@@ -395,10 +408,10 @@ describe("governance and lifecycle events", () => {
     // The proxy's creation set the first implementation; the UUPS upgrade set ReputationV2.
     expect(data.contractUpgradeds).toHaveLength(2);
     expect(data.contractUpgradeds[1].implementation).toBe(s.address.reputationV2.toLowerCase());
-    expect(data.contractInitializeds.map((x: { contract: string }) => x.contract).sort()).toEqual(
+    expect(data.contractInitializeds.map((x) => x.contract).sort()).toEqual(
       ["Arbitration", "Evaluations", "Marketplace", "ModelRegistry", "PlatformToken", "Reputation"],
     );
-    expect(data.feeChangeds.map((x: { feeBps: number }) => x.feeBps)).toEqual([250, 300]);
+    expect(data.feeChangeds.map((x) => x.feeBps)).toEqual([250, 300]);
     expect(data.pauseChangeds).toEqual([{ paused: true, by: addr("admin") }, { paused: false, by: addr("admin") }]);
     expect(data.metaEvidences).toEqual([{ metaEvidenceId: "0", evidenceURI: expect.stringMatching(/^data:application\/json,/) }]);
   });

@@ -7,8 +7,11 @@ export function filesFromInput(list: FileList | null): PickedFile[] {
 
 /** Reads dropped files and folders (walking folders through the File System entries API). */
 export async function filesFromDrop(transfer: DataTransfer): Promise<PickedFile[]> {
-  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null)
-  const out: PickedFile[] = []
+  // read every item now: a DataTransfer empties once the drop handler yields
+  const items = [...transfer.items].filter((item) => item.kind === 'file').map((item) => ({ entry: item.webkitGetAsEntry(), file: item.getAsFile() }))
+  const entries = items.map((i) => i.entry).filter((e): e is FileSystemEntry => e !== null)
+  // items without an entry (a drag source or browser that gives none, e.g. files put in a DataTransfer by script) are plain files
+  const out: PickedFile[] = items.flatMap(({ entry, file }) => (entry === null && file ? [{ path: file.name, file }] : []))
   const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
     if (entry.isFile) {
       const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject))
@@ -25,7 +28,7 @@ export async function filesFromDrop(transfer: DataTransfer): Promise<PickedFile[
   }
   for (const entry of entries) await walk(entry, '')
   // one dropped folder is the model itself: its files' paths are relative to it
-  return entries.length === 1 && entries[0]?.isDirectory ? out.map((f) => ({ ...f, path: stripTop(f.path) })) : out
+  return items.length === 1 && entries[0]?.isDirectory ? out.map((f) => ({ ...f, path: stripTop(f.path) })) : out
 }
 
 function stripTop(path: string): string {

@@ -2,36 +2,24 @@
 // lists a model with real files, a buyer finds, buys, downloads (sha256 shown and matching),
 // confirms and reviews; a second order is disputed and ruled on; analytics shows the sales.
 // Every page is screenshotted and checked with axe-core.
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import AxeBuilder from '@axe-core/playwright'
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import type { Hex } from 'viem'
+import { check, eventually, loadStack, nav, openUser, sha256, signIn } from './helpers.ts'
 import type { StackInfo } from './stack.ts'
-import { installWallet } from './wallet.ts'
 
-const here = import.meta.dirname
-const shots = join(here, '..', 'screenshots')
 const modelName = 'Sentiment classifier web'
 const files = [
   { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"labels":5,"arch":"distilbert"}') },
   { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: randomBytes(1_300_000) },
 ]
-const sha256 = (b: Buffer) => `0x${createHash('sha256').update(b).digest('hex')}`
 
 let stack: StackInfo
 const pages: Record<string, Page> = {}
 
 async function user(browser: Browser, key: Hex, name: string): Promise<Page> {
-  const context = await browser.newContext()
-  await installWallet(context, { key, rpcUrl: stack.rpcUrl, chainId: stack.chainId })
-  const page = await context.newPage()
-  page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message))
-  await page.goto('/')
-  await page.getByRole('button', { name: 'Connect wallet' }).click()
-  await page.getByRole('button', { name: 'Test Wallet' }).click()
-  await expect(page.getByLabel('Connected account')).toBeVisible()
+  const { page } = await openUser(browser, stack, key, name)
   pages[name] = page
   return page
 }
@@ -43,36 +31,9 @@ function userPage(name: string): Page {
   return page
 }
 
-/** Follows a link of the page menu. */
-async function nav(page: Page, name: string) {
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click()
-}
-
-async function signIn(page: Page) {
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible()
-}
-
-/** A screenshot for review and an axe-core run: no serious or critical violation allowed. */
-async function check(page: Page, name: string) {
-  await mkdir(shots, { recursive: true })
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `accessibility of ${name}`).toEqual([])
-}
-
-/** Reloads until the indexer has caught up and `ready` passes. */
-async function eventually(page: Page, ready: () => Promise<void>, timeout = 60_000) {
-  await expect(async () => {
-    await page.reload()
-    await ready()
-  }).toPass({ timeout, intervals: [1000, 2000, 3000] })
-}
-
 test.describe.serial('the dApp in a browser', () => {
   test.beforeAll(async () => {
-    stack = JSON.parse(await readFile(join(here, '..', '.stack', 'stack.json'), 'utf8'))
+    stack = await loadStack()
   })
   test.afterAll(async () => {
     for (const page of Object.values(pages)) await page.context().close()

@@ -28,7 +28,12 @@ export default function Dashboard() {
     await queries.invalidateQueries({ queryKey: ['seller-orders'] })
     return result
   })
-  const withdraw = useAction((token: `0x${string}`) => client.withdraw({ token }))
+  const withdraw = useAction(async (token: `0x${string}`) => {
+    const result = await client.withdraw({ token })
+    // the payout leaves the list once the indexer has seen the withdrawal
+    await queries.invalidateQueries({ queryKey: ['account'] })
+    return result
+  })
 
   // the agent delivers every new order while this tab stays open; it stops with the page
   useEffect(() => {
@@ -91,7 +96,7 @@ export default function Dashboard() {
                 <li key={p.token}>
                   {formatUnits(p.amount, 18)} of token <Short address={p.token} />{' '}
                   <button type="button" disabled={withdraw.pending} onClick={() => withdraw.run(p.token)}>
-                    Withdraw
+                    {withdraw.pending ? 'Withdrawing…' : 'Withdraw'}
                   </button>
                 </li>
               ))}

@@ -1,10 +1,10 @@
 import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useId, useState } from 'react'
-import { useConnection } from 'wagmi'
+import { useConnection, usePublicClient } from 'wagmi'
 import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
-import { useAction } from '../hooks.ts'
+import { useAction, useAppConfig } from '../hooks.ts'
 import { required } from '../required.ts'
 import { date, ErrorBox, Loading, Short } from '../ui.tsx'
 
@@ -17,6 +17,7 @@ export default function Library() {
     queryFn: async () => (await client.getOrders({ buyer: required(address, 'connected account'), first: 200 })).orders,
     refetchInterval: 4000,
   })
+  const now = useChainTime()
   if (!address) return (<><h1>Library</h1><p className="notice">Connect a wallet to see the models you bought.</p></>)
   return (
     <>
@@ -31,7 +32,7 @@ export default function Library() {
       <ul className="cards">
         {orders.data?.map((o) => (
           <li key={o.orderId.toString()} className="card">
-            <OrderCard order={o} />
+            <OrderCard order={o} now={now} />
           </li>
         ))}
       </ul>
@@ -39,7 +40,22 @@ export default function Library() {
   )
 }
 
-function OrderCard({ order }: { order: OrderInfo }) {
+/**
+ * The chain's clock (the latest block's timestamp), which the contract checks deadlines against:
+ * it can differ from this computer's clock (a test chain moved ahead, a skewed local clock).
+ */
+function useChainTime(): bigint | undefined {
+  const config = useAppConfig()
+  const publicClient = usePublicClient({ chainId: config.chain.id })
+  return useQuery({
+    queryKey: ['chain-time', config.chain.id],
+    enabled: Boolean(publicClient),
+    queryFn: async () => (await required(publicClient, 'public client').getBlock()).timestamp,
+    refetchInterval: 4000,
+  }).data
+}
+
+function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }) {
   const client = useMarketplace()
   const queries = useQueryClient()
   const refresh = () => queries.invalidateQueries({ queryKey: ['buyer-orders'] })
@@ -52,7 +68,7 @@ function OrderCard({ order }: { order: OrderInfo }) {
     return refresh()
   })
   const keyed = order.status === 'Delivered' || order.status === 'Completed' || order.status === 'Resolved' || order.status === 'Disputed'
-  const canRefund = order.status === 'Created' && BigInt(Math.floor(Date.now() / 1000)) > order.deliveryDeadline
+  const canRefund = order.status === 'Created' && now !== undefined && now > order.deliveryDeadline
   return (
     <article aria-labelledby={`order-${order.orderId}`}>
       <h2 id={`order-${order.orderId}`}>
@@ -64,9 +80,10 @@ function OrderCard({ order }: { order: OrderInfo }) {
       {order.status === 'Created' ? <p>Waiting for the seller to deliver the key (before {date(order.deliveryDeadline)}).</p> : null}
       {canRefund ? (
         <button type="button" disabled={refund.pending} onClick={() => refund.run()}>
-          Refund (delivery deadline passed)
+          {refund.pending ? 'Refunding…' : `Refund order #${order.orderId} (delivery deadline passed)`}
         </button>
       ) : null}
+      {refund.state.status === 'done' ? <p role="status">Refunded: the price is back in your wallet.</p> : null}
       {refund.state.status === 'error' ? <ErrorBox error={refund.state.error} title="Refund failed" /> : null}
       {keyed && order.buyerRefund === 0n ? <Download modelId={order.modelId} name={order.modelName} /> : null}
       {order.status === 'Delivered' ? (

@@ -89,6 +89,7 @@ if (process.argv[2] === '--child') {
     catMBps: big.catMBps,
     peakRssMiB1GiB: big.peakRssMiB,
     bundleGzipKiB: Math.round((bundle.gzipBytes / 1024) * 10) / 10,
+    bundleLazyGzipKiB: Math.round((bundle.lazyGzipBytes / 1024) * 10) / 10,
     loadAverage: loadavg()[0] ?? 0,
     sizes,
   }
@@ -100,7 +101,7 @@ if (process.argv[2] === '--child') {
         `  ${String(s.MiB).padStart(5)} MiB   encrypt+add ${s.addMBps} MB/s (${s.addCpuMBps} per CPU-second)   cat+decrypt+verify ${s.catMBps} MB/s (${s.catCpuMBps} per CPU-second)   peak RSS ${s.peakRssMiB} MiB`,
       )
     console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`)
-    console.log(`browser entry, minified, viem excluded: ${result.bundleGzipKiB} KiB gzipped`)
+    console.log(`browser entry, minified, viem excluded: ${result.bundleGzipKiB} KiB gzipped up front, ${result.bundleLazyGzipKiB} KiB more on first upload or model hash`)
     console.log('targets: >= 150 MB/s each way, peak RSS <= 400 MiB for 1 GiB, bundle <= 100 KiB')
   }
 }

@@ -28,8 +28,13 @@ describe('model archive', () => {
     const plaintext = await collect(packArchive(inputs()).stream)
     expect(s.size).toBe(plaintext.length)
     const out: { path: string; bytes: Uint8Array }[] = []
-    for await (const entry of decryptArchive(ciphertext, key, { expectedSha256: s.sha256 }))
+    const checked: (string | undefined)[] = []
+    for await (const entry of decryptArchive(ciphertext, key, { expectedSha256: s.sha256 })) {
+      expect(entry.sha256).toBeUndefined() // known only once the content has been read and checked
       out.push({ path: entry.path, bytes: await collect(entry.content) })
+      checked.push(entry.sha256)
+    }
+    expect(checked).toEqual(s.files.map((f) => f.sha256))
     expect(out.map((o) => o.path)).toEqual(files.map((f) => f.path))
     for (const [i, o] of out.entries()) expect(Buffer.compare(o.bytes, files[i]?.bytes as Uint8Array)).toBe(0)
   })

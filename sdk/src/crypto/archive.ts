@@ -2,7 +2,7 @@ import { InvalidInputError, IntegrityError } from '../errors/storage.ts'
 import { toAsyncIterable } from '../storage/source.ts'
 import type { ByteSource, OnProgress } from '../storage/types.ts'
 import { type BytesLike, concatBytes, type Hex, toBytes, toHex, utf8 } from './bytes.ts'
-import { createSha256 } from './primitives.ts'
+import { createSha256Fast } from './primitives.ts'
 import { decryptStream, type EncryptOptions, sealStream } from './stream.ts'
 
 /*
@@ -57,7 +57,7 @@ export function packArchive(
   const totalBytes = files.reduce((n, f) => n + f.size, 0)
   async function* stream(): AsyncGenerator<Uint8Array> {
     try {
-      const whole = createSha256()
+      const whole = await createSha256Fast()
       let size = 0
       const emit = (bytes: Uint8Array) => {
         whole.update(bytes)
@@ -68,7 +68,7 @@ export function packArchive(
       const summaries: ArchiveFileSummary[] = []
       let done = 0
       for (const file of files) {
-        const hash = createSha256()
+        const hash = await createSha256Fast()
         let length = 0
         const source = typeof file.content === 'function' ? file.content() : file.content
         for await (const chunk of toAsyncIterable(source)) {
@@ -121,6 +121,8 @@ export type ArchiveEntry = {
   count: number
   /** The file's bytes; the last read throws IntegrityError (check `sha256`) if they do not match. */
   content: AsyncIterable<Uint8Array>
+  /** The file's sha256, set once `content` has been read to the end and matched it. */
+  sha256?: Hex
 }
 
 export type ReadArchiveOptions = {
@@ -135,7 +137,7 @@ export type ReadArchiveOptions = {
  */
 export async function* readArchive(source: ByteSource, options: ReadArchiveOptions = {}): AsyncGenerator<ArchiveEntry> {
   const expected = options.expectedSha256 === undefined ? undefined : toBytes(options.expectedSha256, 'expectedSha256', 32)
-  const whole = createSha256()
+  const whole = await createSha256Fast()
   const reader = new ByteReader(toAsyncIterable(source), (bytes) => whole.update(bytes))
   const start = await reader.exactly(12)
   if (!MAGIC.every((b, i) => start[i] === b)) throw new IntegrityError('sha256', 'Not a model archive (wrong magic bytes).')
@@ -149,7 +151,7 @@ export async function* readArchive(source: ByteSource, options: ReadArchiveOptio
     let left = file.size
     let digestRead = false
     async function* content(): AsyncGenerator<Uint8Array> {
-      const hash = createSha256()
+      const hash = await createSha256Fast()
       for await (const chunk of reader.take(left)) {
         left -= chunk.length
         hash.update(chunk)
@@ -159,11 +161,12 @@ export async function* readArchive(source: ByteSource, options: ReadArchiveOptio
       }
       const digest = await reader.exactly(32)
       digestRead = true
-      const actual = hash.digest()
-      if (toHex(actual) !== toHex(digest))
-        throw new IntegrityError('sha256', `File ${file.path} does not match its sha256.`, { expected: toHex(digest), actual: toHex(actual) })
+      const actual = toHex(hash.digest())
+      if (actual !== toHex(digest)) throw new IntegrityError('sha256', `File ${file.path} does not match its sha256.`, { expected: toHex(digest), actual })
+      entry.sha256 = actual
     }
-    yield { path: file.path, size: file.size, index, count: manifest.length, content: content() }
+    const entry: ArchiveEntry = { path: file.path, size: file.size, index, count: manifest.length, content: content() }
+    yield entry
     // skip what the caller did not read (still covered by the whole-archive digest)
     for await (const _ of reader.take(left));
     if (!digestRead) await reader.exactly(32)

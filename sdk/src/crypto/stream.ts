@@ -112,13 +112,26 @@ export async function* decryptStream(
   const cipher = aesGcm(fileKey(key, header))
   let index = 0
   let bytes = 0
-  for await (const { chunk, last } of rechunk(rest, chunkSize + AES_GCM_TAG_LENGTH, false)) {
-    const plaintext = await cipher.open(nonce(index++, last), chunk)
+  // WebCrypto runs each operation off the main thread and answers a task later: with several
+  // chunks in flight the cipher stays busy while the page waits (in order, so nothing changes).
+  const inFlight: Promise<Uint8Array>[] = []
+  const release = async function* (plaintext: Uint8Array) {
     bytes += plaintext.length
     options.onProgress?.(options.totalBytes === undefined ? { bytes } : { bytes, totalBytes: options.totalBytes })
     if (plaintext.length) yield plaintext
   }
+  for await (const { chunk, last } of rechunk(rest, chunkSize + AES_GCM_TAG_LENGTH, false)) {
+    const opened = cipher.open(nonce(index++, last), chunk)
+    // a failure is thrown where its chunk is awaited; chunks after it are never awaited
+    opened.catch(() => {})
+    inFlight.push(opened)
+    if (inFlight.length === DECRYPT_AHEAD) yield* release(await (inFlight.shift() as Promise<Uint8Array>))
+  }
+  for (const opened of inFlight) yield* release(await opened)
 }
+
+/** Chunks decrypted ahead of the one being read: 4 × 64 KiB, enough to hide WebCrypto's latency. */
+const DECRYPT_AHEAD = 4
 
 /** Random access to ciphertext bytes, e.g. `(o, n) => store.cat(cid, { offset: o, length: n })`. */
 export type RangeReader = {

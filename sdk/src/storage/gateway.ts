@@ -3,7 +3,8 @@ import { ContentNotFoundError } from '../errors/storage.ts'
 import { verifyBlock } from './dag.ts'
 import { request } from './http.ts'
 import type { ContentReader } from './types.ts'
-import { catFile, parseCidPath, statEntry } from './unixfs.ts'
+import { parseCidPath } from './common.ts'
+import { catFile, statEntry } from './unixfs.ts'
 
 export type GatewayReaderParameters = {
   /** The gateway's origin, e.g. `https://trustless-gateway.link`. */

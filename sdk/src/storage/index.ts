@@ -12,6 +12,7 @@ export type {
   StatResult,
 } from './types.ts'
 export { verifyBlock } from './dag.ts'
-export { importDirectory, importFile, discardBlocks, kuboImporterOptions, parseCidPath, UNIXFS_CHUNK_SIZE } from './unixfs.ts'
+export { parseCidPath, UNIXFS_CHUNK_SIZE } from './common.ts'
+export { discardBlocks, importDirectory, importFile, kuboImporterOptions } from './unixfs.ts'
 export { type GatewayReader, type GatewayReaderParameters, gatewayReader } from './gateway.ts'
 export { type KuboStoreParameters, kuboStore } from './kubo.ts'

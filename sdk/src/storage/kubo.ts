@@ -3,7 +3,7 @@ import { IntegrityError, InvalidInputError, StoreUnavailableError } from '../err
 import { ndjson, request, responseChunks } from './http.ts'
 import { toAsyncIterable } from './source.ts'
 import type { AddOptions, AddResult, ByteSource, CidLike, ContentStore, DirectoryEntry, StatResult } from './types.ts'
-import { discardBlocks, importDirectory, importFile, parseCidPath, UNIXFS_CHUNK_SIZE, validateRange } from './unixfs.ts'
+import { parseCidPath, UNIXFS_CHUNK_SIZE, validateRange } from './common.ts'
 
 export type KuboStoreParameters = {
   /** The node's RPC address, e.g. `http://127.0.0.1:5001` (the `/api/v0` suffix is optional). */
@@ -116,6 +116,7 @@ async function stat(value: CidLike, options: { signal?: AbortSignal } = {}): Pro
     async add(source: ByteSource, options: AddOptions = {}) {
       const sourceError: { value?: unknown } = {}
       const tee = teeToImporter(sourceError)
+      const { discardBlocks, importFile } = await import('./unixfs.ts')
       const local = importFile(tee.readable, discardBlocks, options)
       async function* parts(): AsyncGenerator<MultipartPart> {
         yield { name: 'file', content: tee.forward(toAsyncIterable(source)) }
@@ -127,6 +128,7 @@ async function stat(value: CidLike, options: { signal?: AbortSignal } = {}): Pro
       for await (const entry of entries) listed.push(entry)
       const sourceError: { value?: unknown } = {}
       const tees = listed.map(() => teeToImporter(sourceError))
+      const { discardBlocks, importDirectory } = await import('./unixfs.ts')
       const local = importDirectory(
         listed.map((entry, i) => (entry.content === undefined ? { path: entry.path } : { path: entry.path, content: (tees[i] as Tee).readable })),
         discardBlocks,

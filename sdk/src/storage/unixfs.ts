@@ -1,17 +1,12 @@
 import { type ImporterOptions, importer, type WritableStorage } from 'ipfs-unixfs-importer'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
-import { CID } from 'multiformats/cid'
 import { IntegrityError, InvalidInputError } from '../errors/storage.ts'
+import { parseCidPath, UNIXFS_CHUNK_SIZE, UNIXFS_MAX_CHILDREN, validateRange } from './common.ts'
 import { buildFileDag } from './fileDag.ts'
 import { type GetBlock, readFile, resolvePath } from './reader.ts'
 import { toAsyncIterable, withProgress } from './source.ts'
 import type { AddOptions, AddResult, ByteSource, CatOptions, CidLike, DirectoryEntry, StatResult } from './types.ts'
-
-/** Chunk size of Kubo's default chunker (`size-262144`). */
-export const UNIXFS_CHUNK_SIZE = 262_144
-/** Kubo's balanced-layout fan-out. */
-export const UNIXFS_MAX_CHILDREN = 174
 
 /**
  * Importer settings that reproduce Kubo's `ipfs add --cid-version=1`: CIDv1, raw leaves, fixed
@@ -32,23 +27,6 @@ export function kuboImporterOptions(): ImporterOptions {
 
 /** A blockstore that keeps nothing: used to compute a CID without storing blocks. */
 export const discardBlocks: WritableStorage = { put: async (cid) => cid }
-
-/** Splits `bafy.../a/b` into the root CID and the path inside it, validating the CID. */
-export function parseCidPath(value: CidLike): { cid: CID; path: string } {
-  if (typeof value !== 'string') {
-    const cid = CID.asCID(value)
-    if (!cid) throw new InvalidInputError('cid', 'not a CID')
-    return { cid, path: '' }
-  }
-  const trimmed = value.replace(/^\/?ipfs\//, '').replace(/^ipfs:\/\//, '')
-  const slash = trimmed.indexOf('/')
-  const root = slash === -1 ? trimmed : trimmed.slice(0, slash)
-  try {
-    return { cid: CID.parse(root), path: slash === -1 ? '' : trimmed.slice(slash).replace(/\/+$/, '') }
-  } catch (cause) {
-    throw new InvalidInputError('cid', `"${value}" is not a CID`, { cause })
-  }
-}
 
 /** Imports one file into `blocks` with Kubo's settings. */
 export async function importFile(source: ByteSource, blocks: WritableStorage, options: AddOptions = {}): Promise<AddResult> {
@@ -135,12 +113,4 @@ export async function statEntry(value: CidLike, getBlock: GetBlock, signal?: Abo
   const node = await resolvePath(cid, path, getBlock, signal)
   if (node.kind === 'directory') return { cid: node.cid, type: 'directory', size: 0, entries: node.links }
   return { cid: node.cid, type: 'file', size: node.size }
-}
-
-export function validateRange(options: { offset?: number; length?: number }): void {
-  for (const key of ['offset', 'length'] as const) {
-    const v = options[key]
-    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
-      throw new InvalidInputError(key, `must be a non-negative integer, got ${v}`)
-  }
 }

@@ -4,7 +4,8 @@ import { CarWriter } from '@ipld/car/writer'
 import { CID } from 'multiformats/cid'
 import { toHex, walkDag } from '../dag.ts'
 import type { AddResult, CidLike, ContentStore } from '../types.ts'
-import { catFile, importDirectory, importFile, parseCidPath, statEntry } from '../unixfs.ts'
+import { parseCidPath } from '../common.ts'
+import { catFile, importDirectory, importFile, statEntry } from '../unixfs.ts'
 import { type PackWriter, packStore } from './packs.ts'
 
 export type EmbeddedStoreParameters = {

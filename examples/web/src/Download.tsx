@@ -1,8 +1,7 @@
-import { createSha256 } from '@ai-model-marketplace/sdk'
 import { useState } from 'react'
-import { bytesToHex } from 'viem'
 import { useMarketplace } from './client.ts'
 import { useAction } from './hooks.ts'
+import { required } from './required.ts'
 import { ErrorBox, ProgressBar } from './ui.tsx'
 
 type SavedFile = { path: string; size: number; sha256: string; url?: string }
@@ -48,9 +47,9 @@ function blobSink(): Sink {
 type DirectoryPicker = (options: { mode: 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
 
 /**
- * Downloads a licensed version: the SDK fetches, authenticates and decrypts chunk by chunk; each
- * file's sha256 is computed here as it streams, and the archive's on-chain sha256 is checked by the
- * SDK when the last file ends (an IntegrityError otherwise).
+ * Downloads a licensed version: the SDK fetches, authenticates and decrypts chunk by chunk, checks
+ * each file's sha256 as it streams and the archive's on-chain sha256 when the last file ends (an
+ * IntegrityError otherwise).
  */
 export function Download({ modelId, version, name }: { modelId: bigint; version?: number; name: string }) {
   const client = useMarketplace()
@@ -65,14 +64,13 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
     const saved: SavedFile[] = []
     let bytes = 0
     for await (const entry of result.entries) {
-      const hasher = createSha256()
       const sink = dir ? await folderSink(dir, entry.path) : blobSink()
       for await (const chunk of entry.content) {
-        hasher.update(chunk)
         await sink.write(chunk)
         bytes += chunk.byteLength
       }
-      saved.push({ path: entry.path, size: entry.size, sha256: bytesToHex(hasher.digest()), url: await sink.close() })
+      // the SDK hashed the file as it streamed and checked it against the archive
+      saved.push({ path: entry.path, size: entry.size, sha256: required(entry.sha256, 'the checked sha256'), url: await sink.close() })
       setFiles([...saved])
     }
     return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }

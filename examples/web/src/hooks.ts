@@ -22,18 +22,20 @@ export function useSession() {
  * What the SDK's read-only actions need, without the action bundle: the Browse page calls
  * `searchModels(config, …)` directly so the first page loads only the code it uses.
  */
+export function readConfig(config: AppConfig, publicClient: unknown): MarketplaceClientConfig {
+  return {
+    publicClient: publicClient as MarketplaceClientConfig['publicClient'],
+    deployment: config.deployment,
+    store: kuboStore({ url: config.storageUrl }),
+    indexer: subgraphIndexer({ url: config.graphqlUrl }),
+  }
+}
+
+/** {@link readConfig} over wagmi's public client for the app's chain. */
 export function useReadConfig(): MarketplaceClientConfig {
   const config = useAppConfig()
   const publicClient = usePublicClient({ chainId: config.chain.id })
-  return useMemo(
-    () => ({
-      publicClient: publicClient as never,
-      deployment: config.deployment,
-      store: kuboStore({ url: config.storageUrl }),
-      indexer: subgraphIndexer({ url: config.graphqlUrl }),
-    }),
-    [config, publicClient],
-  )
+  return useMemo(() => readConfig(config, publicClient), [config, publicClient])
 }
 
 export type ActionState<T> = { status: 'idle' } | { status: 'pending'; note?: string } | { status: 'done'; result: T } | { status: 'error'; error: unknown }

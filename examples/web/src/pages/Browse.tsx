@@ -1,13 +1,13 @@
-import { type SearchModelsParameters, searchModels } from '@ai-model-marketplace/sdk'
+import type { SearchModelsParameters } from '@ai-model-marketplace/sdk'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useId, useState } from 'react'
 import { parseUnits } from 'viem'
 import { useReadConfig } from '../hooks.ts'
+import { PAGE_SIZE, searchQuery } from '../search.ts'
 import { ErrorBox, Loading, Money, Stars, Verdicts } from '../ui.tsx'
 
 type Filters = { tags: string; task: string; license: string; minPrice: string; maxPrice: string; minRating: string; passed: boolean }
 const noFilters: Filters = { tags: '', task: '', license: '', minPrice: '', maxPrice: '', minRating: '', passed: false }
-const PAGE_SIZE = 12
 
 /** Prices are typed in whole tokens; the platform token has 18 decimals. */
 const amount = (text: string) => (text.trim() ? parseUnits(text.trim(), 18) : undefined)
@@ -58,8 +58,7 @@ export function Browse({ query }: { query: URLSearchParams }) {
   }
 
   const results = useQuery({
-    queryKey: ['search', parameters, client],
-    queryFn: () => searchModels(client, parameters),
+    ...searchQuery(client, parameters ?? {}),
     enabled: parameters !== undefined,
     placeholderData: keepPreviousData,
   })

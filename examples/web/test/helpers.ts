@@ -2,7 +2,7 @@
 // screenshots with axe-core checks, waiting for the indexer, and the chain seen from Node.
 import { createHash } from 'node:crypto'
 import { mkdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { type Address, createPublicClient, erc20Abi, type Hex, http } from 'viem'
@@ -18,7 +18,8 @@ const shots = join(here, '..', 'screenshots')
  * it), and the dev keys from the stack file (Hardhat's fixed accounts, the same in every stack).
  */
 export async function loadStack(): Promise<StackInfo> {
-  const written: StackInfo = JSON.parse(await readFile(join(here, '..', '.stack', 'stack.json'), 'utf8'))
+  // the file test/stack.ts wrote: AMM_STACK_FILE (relative to examples/web) when set, as Playwright's webServer inherits this environment
+  const written: StackInfo = JSON.parse(await readFile(resolve(here, '..', process.env.AMM_STACK_FILE ?? '.stack/stack.json'), 'utf8'))
   const appUrl = String(test.info().project.use.baseURL)
   const response = await fetch(new URL('config.json', appUrl))
   if (!response.ok) throw new Error(`the app under test at ${appUrl} serves no config.json (HTTP ${response.status})`)

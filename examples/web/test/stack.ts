@@ -2,7 +2,7 @@
 // chain, the protocol, devnode, serveStore over HTTPS) plus Vite serving the app.
 // `npm run stack -w examples/web` prints the app's URL; the browser tests and the bench start it too.
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { build, createServer, preview } from 'vite'
 import { startLocalStack } from '../../lib/stack.ts'
 
@@ -53,9 +53,10 @@ export async function startStack(options: { appPort?: number; preview?: boolean 
       deployment: local.webConfig.deployment,
       keys: { admin: admin.privateKey, seller: alice.privateKey, buyer: bob.privateKey, buyer2: carol.privateKey, arbiter: arbiter.privateKey },
     }
-    // the browser tests read the stack from here (Playwright starts it in another process)
-    await mkdir(join(root, '.stack'), { recursive: true })
-    await writeFile(join(root, '.stack', 'stack.json'), JSON.stringify(info, null, 2))
+    // the browser tests read the stack from here (Playwright starts it in another process); AMM_STACK_FILE keeps parallel stacks apart
+    const stackFile = resolve(root, process.env.AMM_STACK_FILE ?? '.stack/stack.json')
+    await mkdir(dirname(stackFile), { recursive: true })
+    await writeFile(stackFile, JSON.stringify(info, null, 2))
     return { ...info, store: local.store, stop }
   } catch (error) {
     await vite?.close()

@@ -273,11 +273,23 @@ describe("store persisted in a data directory", () => {
 				data: account("alice", 9n),
 			},
 		]);
+		// past block 99, where ordering block numbers as text would put 99 ahead of 100
+		for (const n of [99, 100, 101])
+			await first.transactBlock(ptr(n), [
+				{
+					op: "set",
+					entityType: "Account",
+					id: alice,
+					data: account("alice", BigInt(n)),
+				},
+			]);
 		await first.close();
 		const second = await openStore({ schema, dataDir: dir });
-		expect(await second.head()).toEqual(ptr(7));
+		expect(await second.head()).toEqual(ptr(101));
+		await second.revertTo(ptr(100));
+		expect(await second.head()).toEqual(ptr(100));
 		expect((await second.get("Account", alice))?.get("balance")).toEqual(
-			big(9n),
+			big(100n),
 		);
 		await second.close();
 		await expect(

@@ -400,7 +400,8 @@ create table if not exists ${this.sources} (
 
 	private async loadHead(): Promise<BlockPtr | null> {
 		const [r] = await this.db.query(
-			`select number::text, hash, timestamp::text from ${this.blocks} order by number desc limit 1`,
+			// `b.number`, not `number`: a bare name would sort by the text output column, where "99" > "100"
+			`select b.number::text, b.hash, b.timestamp::text from ${this.blocks} b order by b.number desc limit 1`,
 		);
 		return r ? this.toPtr(r) : null;
 	}

@@ -11,7 +11,8 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   workers: 1,
   reporter: [['list']],
-  outputDir: 'test-results',
+  // one folder per port: each run empties its own, so a suite running beside another keeps the other's traces
+  outputDir: `test-results/${port}`,
   use: {
     baseURL: `http://127.0.0.1:${port}/`,
     browserName: 'chromium',

@@ -7,6 +7,8 @@ import { build, createServer, preview } from 'vite'
 import { startLocalStack } from '../../lib/stack.ts'
 
 const root = join(import.meta.dirname, '..')
+// the browser tests read the stack from here (Playwright starts it in another process); AMM_STACK_FILE keeps parallel stacks apart
+const stackFile = resolve(root, process.env.AMM_STACK_FILE ?? '.stack/stack.json')
 
 export type StackInfo = {
   appUrl: string
@@ -34,8 +36,10 @@ export async function startStack(options: { appPort?: number; preview?: boolean 
     const configFile = join(root, 'vite.config.ts')
     const server = { port: appPort, strictPort: true, host: '127.0.0.1' }
     if (options.preview) {
-      await build({ root, configFile, logLevel: 'warn' })
-      vite = await preview({ root, configFile, preview: server, logLevel: 'warn' })
+      // a stack with its own AMM_STACK_FILE builds beside it: rebuilding dist/ would pull files from under another stack's preview
+      const outDir = process.env.AMM_STACK_FILE ? `${stackFile.replace(/\.json$/, '')}-dist` : join(root, 'dist')
+      await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+      vite = await preview({ root, configFile, preview: server, build: { outDir }, logLevel: 'warn' })
     } else {
       const dev = await createServer({ root, configFile, server, logLevel: 'warn' })
       vite = await dev.listen()
@@ -53,8 +57,6 @@ export async function startStack(options: { appPort?: number; preview?: boolean 
       deployment: local.webConfig.deployment,
       keys: { admin: admin.privateKey, seller: alice.privateKey, buyer: bob.privateKey, buyer2: carol.privateKey, arbiter: arbiter.privateKey },
     }
-    // the browser tests read the stack from here (Playwright starts it in another process); AMM_STACK_FILE keeps parallel stacks apart
-    const stackFile = resolve(root, process.env.AMM_STACK_FILE ?? '.stack/stack.json')
     await mkdir(dirname(stackFile), { recursive: true })
     await writeFile(stackFile, JSON.stringify(info, null, 2))
     return { ...info, store: local.store, stop }

@@ -130,8 +130,8 @@ export async function* decryptStream(
   for (const opened of inFlight) yield* release(await opened)
 }
 
-/** Chunks decrypted ahead of the one being read: 4 × 64 KiB, enough to hide WebCrypto's latency. */
-const DECRYPT_AHEAD = 4
+/** Chunks decrypted ahead of the one being read (16 × 64 KiB): WebCrypto gets through several at once. */
+const DECRYPT_AHEAD = 16
 
 /** Random access to ciphertext bytes, e.g. `(o, n) => store.cat(cid, { offset: o, length: n })`. */
 export type RangeReader = {

@@ -4,6 +4,7 @@ import { type ArchiveEntry, decryptArchive, readArchive } from '../../crypto/arc
 import { deriveVersionKey, unwrapKey } from '../../crypto/keys.ts'
 import { NotLicensedError } from '../../errors/chain.ts'
 import type { IntegrityError, StoreUnavailableError } from '../../errors/storage.ts'
+import { readAhead } from '../../storage/source.ts'
 import type { OnProgress } from '../../storage/types.ts'
 import { isPublicVersion, readVersion } from '../internal/archive.ts'
 import { buyerKeyPair } from '../internal/keys.ts'
@@ -64,10 +65,11 @@ export async function downloadModel(client: MarketplaceClientConfig, parameters:
   const recorded = await readVersion(client, modelId, version)
   const options = { expectedSha256: recorded.sha256, onProgress }
   const result = { modelId, version, sha256: recorded.sha256 }
+  const content = () => readAhead(client.store.cat(recorded.cid), READ_AHEAD_BYTES)
 
-  if (versionKey) return { ...result, keySource: 'given', orderId: undefined, entries: decryptArchive(client.store.cat(recorded.cid), versionKey, options) }
+  if (versionKey) return { ...result, keySource: 'given', orderId: undefined, entries: decryptArchive(content(), versionKey, options) }
   if (await isPublicVersion(client, modelId, version))
-    return { ...result, keySource: 'public', orderId: undefined, entries: readArchive(client.store.cat(recorded.cid), options) }
+    return { ...result, keySource: 'public', orderId: undefined, entries: readArchive(content(), options) }
 
   const buyer = requireAccount(client, 'downloadModel').address
   const found = await findDelivery(client, modelId, buyer)
@@ -84,9 +86,12 @@ export async function downloadModel(client: MarketplaceClientConfig, parameters:
     ...result,
     keySource: found.source,
     orderId: found.orderId,
-    entries: decryptArchive(client.store.cat(recorded.cid), deriveVersionKey(modelKey, version), options),
+    entries: decryptArchive(content(), deriveVersionKey(modelKey, version), options),
   }
 }
+
+/** Bytes fetched ahead of decryption: enough to keep the connection busy while a chunk is hashed. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 /**
  * The buyer's delivered order for a model and its wrapped key. The on-chain status decides (an

@@ -38,11 +38,33 @@ async function folderSink(dir: FileSystemDirectoryHandle, path: string): Promise
 
 const WRITE_BATCH = 4 * 1024 * 1024
 
-/** Browsers without the File System Access API get each file as a Blob to save (held in memory). */
+/**
+ * Browsers without the File System Access API get each file as a Blob to save. Every few MiB the
+ * pieces become one Blob, which the browser may keep outside the page (on disk for large ones).
+ */
 function blobSink(): Sink {
-  const parts: BlobPart[] = []
-  return { write: async (chunk) => void parts.push(chunk as Uint8Array<ArrayBuffer>), close: async () => URL.createObjectURL(new Blob(parts)) }
+  const blobs: Blob[] = []
+  let pending: BlobPart[] = []
+  let pendingBytes = 0
+  const seal = () => {
+    if (pending.length) blobs.push(new Blob(pending))
+    pending = []
+    pendingBytes = 0
+  }
+  return {
+    async write(chunk) {
+      pending.push(chunk as Uint8Array<ArrayBuffer>)
+      pendingBytes += chunk.byteLength
+      if (pendingBytes >= BLOB_BATCH) seal()
+    },
+    close: async () => {
+      seal()
+      return URL.createObjectURL(new Blob(blobs))
+    },
+  }
 }
+
+const BLOB_BATCH = 16 * 1024 * 1024
 
 type DirectoryPicker = (options: { mode: 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
 
@@ -86,7 +108,7 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
       {download.state.status === 'done' ? (
         <p role="status" className="success" data-testid="download-verified">
           Version {download.state.result.version} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
-          {(download.state.result.bytes / 1048576 / download.state.result.seconds).toFixed(1)} MB/s)
+          {(download.state.result.bytes / 1e6 / download.state.result.seconds).toFixed(1)} MB/s)
           {download.state.result.folder ? `, saved in “${download.state.result.folder}”` : ''}.
         </p>
       ) : null}

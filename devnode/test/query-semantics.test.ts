@@ -509,6 +509,7 @@ for (const engine of ENGINES)
 				expect(pre.headers.get("access-control-allow-methods")).toContain(
 					"POST",
 				);
+				expect(pre.headers.get("access-control-max-age")).toBe("7200");
 				expect(
 					(
 						await fetch(`${base}/subgraphs/name/other`, {

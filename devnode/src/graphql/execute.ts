@@ -364,6 +364,19 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			const t = tables[0];
 			const key = sortKey(t);
 			const order = key ? `${key}${dir}, c.id${dir}` : `c.id${dir}`;
+			if (!numbered) {
+				// The page's row versions first, then the asked columns of those rows only: Postgres computes a
+				// select list before sorting, so text casts of every matching row cost most of a broad search
+				const pick = branch(
+					t,
+					`c.vid, c.id as "id$"${key ? `, ${key} as "key$"` : ""}`,
+				);
+				const again = key ? `s."key$"${dir}, s."id$"${dir}` : `s."id$"${dir}`;
+				return {
+					sql: `select ${selectColumns(t, "c", fields)} from (${pick} order by ${order} limit ${first} offset ${skip}) s join ${t.qualified} c on c.vid = s.vid order by ${again}`,
+					table: t,
+				};
+			}
 			return {
 				sql: `${branch(t, selectColumns(t, "c", fields) + rowNumber(order))} order by ${order} limit ${first} offset ${skip}`,
 				table: t,

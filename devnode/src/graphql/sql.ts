@@ -17,12 +17,19 @@ import type { SchemaField } from "../store/types.ts";
 import type { ApiSchema, TypeApi } from "./api-schema.ts";
 import { QueryError, valueParseError } from "./errors.ts";
 
-/** Collects bind parameters (all passed as text) while SQL is assembled. */
+/**
+ * Collects bind parameters (all passed as text) and numbers subquery aliases while SQL is assembled:
+ * the same query shape always yields the same SQL text, which the store prepares once.
+ */
 export class Params {
 	readonly values: (string | null)[] = [];
+	private aliases = 0;
 	add(value: string, cast: string): string {
 		this.values.push(value);
 		return `$${this.values.length}::${cast}`;
+	}
+	alias(): string {
+		return `t${++this.aliases}`;
 	}
 }
 
@@ -33,9 +40,6 @@ export interface SqlContext {
 	block: number;
 	params: Params;
 }
-
-let aliasSeq = 0;
-const nextAlias = () => `t${++aliasSeq}`;
 
 export function tableOf(ctx: SqlContext, entity: string): Table {
 	return ctx.layout.tables.get(entity) as Table;
@@ -310,7 +314,7 @@ export function whereSql(
 				);
 			const childApi = ctx.api.types.get(fk.field.type) as TypeApi;
 			const alternatives = tablesFor(ctx, fk.field.type).map((child) => {
-				const ca = nextAlias();
+				const ca = ctx.params.alias();
 				return `exists (select 1 from ${child.qualified} ${ca} where ${childJoin(ctx, t, alias, fk.field, child, ca)} and ${atBlock(child, ca, ctx.block)} and ${whereSql(ctx, childApi, child, ca, value as Record<string, unknown>, true)})`;
 			});
 			parts.push(
@@ -353,7 +357,7 @@ export function sortKeySql(
 	}
 	const child = spec.child;
 	const keys = tablesFor(ctx, spec.field.type).map((ct) => {
-		const ca = nextAlias();
+		const ca = ctx.params.alias();
 		const value = child.name === "id" ? `${ca}.id` : col(ca, ct, child.name);
 		return `(select ${value} from ${ct.qualified} ${ca} where ${childJoin(ctx, t, alias, spec.field, ct, ca)} and ${atBlock(ct, ca, ctx.block)} limit 1)`;
 	});

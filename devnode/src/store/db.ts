@@ -2,7 +2,7 @@
  * One small interface over the two Postgres engines, so every SQL statement is shared: embedded PGlite
  * (in memory or in a data directory) and a real server through `pg`. All values cross it as text.
  */
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, protocol } from "@electric-sql/pglite";
 import pg from "pg";
 
 export type Row = Record<string, string | null>;
@@ -14,9 +14,47 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
+	/**
+	 * A query that clients repeat with other parameters (GraphQL reads): on PGlite it runs as a
+	 * prepared statement kept per SQL text, in one call into the engine.
+	 */
+	prepared(sql: string, params?: (string | null)[]): Promise<Row[]>;
 	/** Runs `fn` in one transaction; reads from elsewhere see nothing of it until it commits. */
 	transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
 	close(): Promise<void>;
+}
+
+/** Prepared statements kept per PGlite database; the least recently used is closed beyond this. */
+const PREPARED_LIMIT = 256;
+
+function concat(parts: Uint8Array[]): Uint8Array {
+	const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.length;
+	}
+	return out;
+}
+
+type BackendMessages = Awaited<ReturnType<PGlite["execProtocol"]>>["messages"];
+
+/** Rows of an extended-protocol answer, every column as the text the server sent. */
+function rowsOf(messages: BackendMessages): Row[] {
+	let names: string[] = [];
+	const rows: Row[] = [];
+	for (const m of messages) {
+		if (m instanceof protocol.messages.RowDescriptionMessage)
+			names = m.fields.map((f) => f.name);
+		else if (m instanceof protocol.messages.DataRowMessage) {
+			const row: Row = {};
+			m.fields.forEach((v, i) => {
+				row[names[i]] = v;
+			});
+			rows.push(row);
+		}
+	}
+	return rows;
 }
 
 export async function openPglite(dataDir?: string): Promise<Db> {
@@ -32,8 +70,57 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 			await q.exec(sql);
 		},
 	});
+	const { serialize } = protocol;
+	// statement name per SQL text, in order of last use
+	const statements = new Map<string, string>();
+	let seq = 0;
 	return {
 		...wrap(db),
+		// PGlite's query() makes six calls into the engine (parse, describe, bind, describe, execute,
+		// sync) and parses and plans every time: here a known text is bound and executed in one call.
+		prepared: (sql, params = []) =>
+			// the same locks as query(): never inside another caller's transaction or protocol exchange
+			db._runExclusiveTransaction(() =>
+				db.runExclusive(async () => {
+					let name = statements.get(sql);
+					const parts: Uint8Array[] = [];
+					if (name === undefined) {
+						name = `devnode_${++seq}`;
+						parts.push(serialize.parse({ name, text: sql }));
+					} else statements.delete(sql);
+					parts.push(
+						serialize.bind({ statement: name, values: params }),
+						serialize.describe({ type: "P" }),
+						serialize.execute({}),
+						serialize.sync(),
+					);
+					let messages: BackendMessages;
+					try {
+						messages = (await db.execProtocol(concat(parts))).messages;
+					} catch (e) {
+						// a statement that failed may still have been parsed: drop it so its text starts afresh
+						await db.execProtocol(
+							concat([serialize.close({ type: "S", name }), serialize.sync()]),
+						);
+						throw e;
+					}
+					statements.set(sql, name);
+					if (statements.size > PREPARED_LIMIT) {
+						const [oldest, oldName] = statements.entries().next().value as [
+							string,
+							string,
+						];
+						statements.delete(oldest);
+						await db.execProtocol(
+							concat([
+								serialize.close({ type: "S", name: oldName }),
+								serialize.sync(),
+							]),
+						);
+					}
+					return rowsOf(messages);
+				}),
+			),
 		transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
 		close: () => db.close(),
 	};
@@ -52,8 +139,11 @@ export async function openPostgres(databaseUrl: string): Promise<Db> {
 		},
 	});
 	await pool.query("select 1"); // fail fast on a bad URL
+	const direct = wrap(pool);
 	return {
-		...wrap(pool),
+		...direct,
+		// node-postgres already sends parse, bind, execute and sync in one write; a server plans fast
+		prepared: direct.query,
 		async transaction(fn) {
 			const client = await pool.connect();
 			try {

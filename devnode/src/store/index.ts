@@ -48,7 +48,7 @@ export class StoreError extends Error {
 export interface QueryStore {
 	readonly schema: SubgraphSchema;
 	readonly layout: Layout;
-	/** Runs a read-only query; every column comes back as text. */
+	/** Runs a read-only query, prepared once per SQL text; every column comes back as text. */
 	read(sql: string, params?: (string | null)[]): Promise<Row[]>;
 	blockByHash(hash: string): Promise<BlockPtr | null>;
 	/** Converts a row of `selectColumns` into an entity (null columns left out). */
@@ -299,6 +299,12 @@ create table if not exists ${this.sources} (
 		const s = this.analyzed.get(t.entity) ?? { rows: 0, pending: 0 };
 		s.pending += written;
 		if (s.pending > 50 + 0.1 * s.rows) {
+			// GIN indexes (fulltext) take new rows into a pending list that only vacuum merges; PGlite has no
+			// autovacuum, and a long list makes every fulltext search scan it (the planner then scans the table)
+			for (const ft of t.fulltext)
+				await this.db.query(
+					`select gin_clean_pending_list(${sqlString(`${quoteIdent(this.layout.dbSchema)}.${quoteIdent(`${t.name}_${ft.name}`)}`)}::regclass)`,
+				);
 			await this.db.exec(`analyze ${t.qualified}`);
 			s.rows += s.pending;
 			s.pending = 0;
@@ -427,7 +433,7 @@ create table if not exists ${this.sources} (
 	}
 
 	read(sql: string, params?: (string | null)[]): Promise<Row[]> {
-		return this.db.query(sql, params);
+		return this.db.prepared(sql, params);
 	}
 
 	close(): Promise<void> {

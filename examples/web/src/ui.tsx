@@ -1,7 +1,17 @@
 import type { ReactNode } from 'react'
 import { type Address, formatUnits } from 'viem'
 
-type ErrorLike = { name?: string; shortMessage?: string; message?: string; hint?: string; details?: string; code?: string; status?: number }
+type ErrorLike = { name?: string; shortMessage?: string; message?: string; hint?: string; details?: string; code?: string | number; status?: number }
+
+/** What to do about failures whose error carries no hint: a request declined in the wallet, data that failed its checks. */
+function fallbackHint(e: ErrorLike): string | undefined {
+  // the SDK's USER_REJECTED, or EIP-1193's 4001 as viem reports it for sign-in and connection
+  if (e.code === 'USER_REJECTED' || e.code === 4001 || e.name === 'UserRejectedRequestError')
+    return 'You declined the request in your wallet, so nothing was signed or sent. Try again and approve it to go ahead.'
+  if (e.code === 'INTEGRITY')
+    return 'The data received is not what the seller published (damaged or altered in storage or on the way) and was discarded. Retry later; if it happens again, tell the seller or open a dispute.'
+  return undefined
+}
 
 /**
  * Shows any failure readably: the SDK's typed errors (and viem's) carry a one-line `shortMessage`
@@ -10,10 +20,11 @@ type ErrorLike = { name?: string; shortMessage?: string; message?: string; hint?
 export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
   const e = (error ?? {}) as ErrorLike
   const message = e.shortMessage ?? e.message ?? String(error)
+  const hint = e.hint ?? fallbackHint(e)
   return (
     <div role="alert" className="error">
       <strong>{title ?? 'Something went wrong'}:</strong> {message}
-      {e.hint ? <p className="hint">{e.hint}</p> : null}
+      {hint ? <p className="hint">{hint}</p> : null}
       {e.details && e.details !== message ? (
         <details>
           <summary>Details{e.code ? ` (${e.code})` : ''}</summary>
@@ -21,6 +32,35 @@ export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
         </details>
       ) : null}
     </div>
+  )
+}
+
+/**
+ * A button that starts an action. While the action runs it is marked busy (aria-disabled) rather than
+ * disabled: a focused button that becomes disabled drops keyboard focus to the page's start.
+ */
+export function ActionButton({
+  busy,
+  disabled,
+  onClick,
+  type = 'button',
+  className,
+  children,
+}: { busy: boolean; disabled?: boolean; onClick?: () => void; type?: 'button' | 'submit'; className?: string; children: ReactNode }) {
+  return (
+    <button
+      type={type}
+      className={className}
+      disabled={disabled}
+      aria-disabled={busy || undefined}
+      onClick={(e) => {
+        // a busy button ignores presses (for a submit button, preventing the click also stops the form's submission)
+        if (busy) e.preventDefault()
+        else onClick?.()
+      }}
+    >
+      {children}
+    </button>
   )
 }
 

@@ -1,5 +1,5 @@
 // Market state made from Node for the specs that need it fast: listings straight through the
-// registry (their files are never downloaded, so the content CID and sha256 are random), fresh
+// registry (their files are never uploaded, so the content is a random, valid CID and sha256), fresh
 // accounts, and purchases and reviews through the SDK, as another user's browser would make them.
 import { randomBytes } from 'node:crypto'
 import { modelRegistryAbi } from '@ai-model-marketplace/contracts'
@@ -18,6 +18,9 @@ const rpc = async (stack: StackInfo, method: string, params: unknown[]) => {
   if (body.error) throw new Error(`${method}: ${body.error.message}`)
 }
 
+/** The bytes of a CIDv1 (raw codec, sha2-256) of content that exists nowhere. */
+const randomCid = () => toHex(Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20]), randomBytes(32)]))
+
 /** Lists the models from `key`'s account, one transaction each, and returns their ids in order. */
 export async function listModels(stack: StackInfo, key: Hex, listings: Listing[]): Promise<bigint[]> {
   const transport = http(stack.rpcUrl)
@@ -33,7 +36,7 @@ export async function listModels(stack: StackInfo, key: Hex, listings: Listing[]
       functionName: 'listModel',
       args: [
         { name: l.name, summary: l.summary ?? `${l.name}, listed by the browser tests`, tags: l.tags, task: l.task, license: l.license, commercialUse: true, metadataURI: '' },
-        { contentCID: toHex(randomBytes(36)), sha256: toHex(randomBytes(32)), size: 1000n, semver: '1.0.0', changelogURI: '' },
+        { contentCID: randomCid(), sha256: toHex(randomBytes(32)), size: 1000n, semver: '1.0.0', changelogURI: '' },
         contracts.PlatformToken.address,
         l.price,
       ],

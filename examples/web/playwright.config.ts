@@ -25,6 +25,12 @@ export default defineConfig({
     // the dev stack's storage service uses a throw-away self-signed certificate
     ignoreHTTPSErrors: true,
   },
+  // one stack for all specs: dapp.spec's story counts model and order ids from a fresh chain, so it runs first
+  // (projects run in this order with one worker); the others find their own models
+  projects: [
+    { name: 'story', testMatch: 'dapp.spec.ts' },
+    { name: 'more', testIgnore: 'dapp.spec.ts' },
+  ],
   webServer: {
     // the whole dev stack: chain, protocol, devnode, storage service and the Vite-served app
     command: 'node test/stack.ts --preview',

@@ -7,17 +7,18 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { marketplaceAbi } from '@ai-model-marketplace/contracts'
-import { type Browser, expect, type Page, type Request, test } from '@playwright/test'
+import { type Browser, expect, type Locator, type Page, type Request, test } from '@playwright/test'
 import { formatUnits, parseUnits } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { chainOf, loadStack, nav, openUser, sha256, signIn, type User } from './helpers.ts'
+import { chainOf, check, loadStack, nav, openUser, sha256, signIn, type User } from './helpers.ts'
 import type { StackInfo } from './stack.ts'
 
 const modelName = 'Dropped files classifier'
 const price = parseUnits('4', 18)
 const dropped = [
   { path: 'config.json', bytes: Buffer.from('{"labels":3,"arch":"resnet"}') },
-  { path: 'model.bin', bytes: randomBytes(600_000) },
+  // over 4 MiB, so the page's batched writes to the folder flush more than once
+  { path: 'model.bin', bytes: randomBytes(9_000_000) },
 ]
 const folder = [
   { path: 'config.json', bytes: Buffer.from('{"labels":3,"arch":"resnet","version":2}') },
@@ -112,6 +113,11 @@ async function savedSha256(page: Page, paths: string[]): Promise<Record<string, 
   }, paths)
 }
 
+/** The paths the Library lists for a finished download ("path · size · sha256" per file). */
+async function pathsShown(list: Locator) {
+  return (await list.getByRole('listitem').allTextContents()).map((t) => t.split(' · ')[0]).sort()
+}
+
 const hashes = (files: { path: string; bytes: Buffer }[]) => Object.fromEntries(files.map((f) => [f.path, sha256(f.bytes)]))
 const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`
 
@@ -139,7 +145,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     await zone.dispatchEvent('dragover', { dataTransfer: transfer })
     await expect(zone).toHaveClass(/dragging/)
     await zone.dispatchEvent('drop', { dataTransfer: transfer })
-    await expect(page.getByTestId('picked')).toHaveText(/^2 files, 0\.57 MiB: config\.json, model\.bin$/)
+    await expect(page.getByTestId('picked')).toHaveText(/^2 files, 8\.58 MiB: config\.json, model\.bin$/)
     modelId = await listModel(page, modelName)
 
     // each upload went up in one streamed request over HTTP/2: no refusal, no buffered resend
@@ -171,7 +177,9 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     await card.getByRole('button', { name: `Download ${modelName}` }).click()
     await expect(card.getByTestId('download-verified')).toContainText('Version 1 verified', { timeout: 120_000 })
     // saved in the picked folder, so the page offers no in-memory copy to save
-    await expect(card.getByRole('list', { name: 'Downloaded files' }).getByRole('link')).toHaveCount(0)
+    const listed = card.getByRole('list', { name: 'Downloaded files' })
+    await expect(listed.getByRole('link')).toHaveCount(0)
+    expect(await pathsShown(listed)).toEqual(dropped.map((f) => f.path).sort())
     expect(await savedSha256(page, dropped.map((f) => f.path))).toEqual(hashes(dropped))
   })
 
@@ -226,8 +234,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     const card = page.getByRole('article', { name: modelName })
     await card.getByRole('button', { name: `Download ${modelName}` }).click()
     await expect(card.getByTestId('download-verified')).toContainText('Version 2 verified', { timeout: 120_000 })
-    const listed = card.getByRole('list', { name: 'Downloaded files' }).getByRole('listitem')
-    expect((await listed.allTextContents()).map((t) => t.split(' · ')[0]).sort()).toEqual(folder.map((f) => f.path).sort())
+    expect(await pathsShown(card.getByRole('list', { name: 'Downloaded files' }))).toEqual(folder.map((f) => f.path).sort())
     expect(await savedSha256(page, folder.map((f) => f.path))).toEqual(hashes(folder))
   })
 
@@ -248,7 +255,9 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     // before the deadline the contract would refuse, so the page offers no refund
     await expect(refund).toHaveCount(0)
     await chain.advanceTime(DELIVERY_WINDOW + 60)
-    await refund.click({ timeout: 30_000 })
+    await expect(refund).toBeVisible({ timeout: 30_000 })
+    await check(page, 'library-refund')
+    await refund.click()
     await expect(card.getByText('Refunded: the price is back in your wallet.')).toBeVisible({ timeout: 60_000 })
     expect(await chain.balance(wallet.address)).toBe(start)
     await expect(card.getByTestId('order-status')).toHaveText('Refunded', { timeout: 60_000 })
@@ -268,6 +277,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     // still so after a reload, when wagmi reconnects to the wallet where it is
     await page.reload()
     await expect(switchButton).toBeVisible()
+    await check(page, 'wrong-network')
     await switchButton.click()
     await expect(switchButton).toHaveCount(0)
     expect(wallet.chainId).toBe(stack.chainId)

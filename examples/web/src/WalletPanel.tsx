@@ -1,4 +1,5 @@
-import { useState } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain, useWalletClient } from 'wagmi'
 import { useAppConfig, useSession } from './hooks.ts'
 import { signIn, signOut } from './session.ts'
@@ -21,6 +22,12 @@ export function WalletPanel() {
   const [signInError, setSignInError] = useState<unknown>()
   const [signingIn, setSigningIn] = useState(false)
   const [open, setOpen] = useState(false)
+  const queries = useQueryClient()
+  // wagmi keys the wallet client by the app's chain, not the wallet's: one asked for while the wallet was on
+  // another network failed, and would stay failed (no signing, no transactions) after switching back
+  useEffect(() => {
+    if (chainId === config.chain.id) void queries.invalidateQueries({ queryKey: ['walletClient'] })
+  }, [chainId, config.chain.id, queries])
 
   if (status !== 'connected' || !address) {
     // wagmi lists EIP-6963 wallets by name; the generic "Injected" one stands for window.ethereum

@@ -128,6 +128,18 @@ describe("prepared statements on PGlite", () => {
 		expect(await db.prepared("select 0::text as n")).toEqual([{ n: "0" }]);
 	});
 
+	it("plans a prepared read for each call's parameters, never generically", async () => {
+		const sql = "select count(*)::text as count from t where n >= $1::int4";
+		for (let i = 0; i < 10; i++)
+			expect(await db.prepared(sql, [String(i)])).toEqual([{ count: "0" }]);
+		expect(
+			await db.query(
+				"select generic_plans::text, custom_plans::text from pg_prepared_statements where statement = $1",
+				[sql],
+			),
+		).toEqual([{ generic_plans: "0", custom_plans: "10" }]);
+	});
+
 	it("never reads inside another caller's open transaction", async () => {
 		let inserted!: () => void;
 		const insertedPromise = new Promise<void>((r) => {

@@ -62,6 +62,9 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 	const db = await PGlite.create(dataDir, {
 		serializers: { 17: (v: string) => v },
 	});
+	// Prepared reads are planned for their parameters each time, as graph-node's unprepared queries are:
+	// a generic plan guesses a range filter's selectivity and can scan the wrong index
+	await db.exec("set plan_cache_mode = force_custom_plan");
 	const wrap = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
 		async query(sql, params) {
 			return (await q.query<Row>(sql, params ?? [])).rows;

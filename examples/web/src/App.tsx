@@ -33,10 +33,14 @@ export function App() {
   const [path, query] = hash.slice(1).split('?') as [string, string | undefined]
   const parts = path.split('/').filter(Boolean)
   const main = useRef<HTMLElement>(null)
-  // after navigation, keyboard and screen-reader users start at the new page's content
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the effect runs because the hash changed; it does not read it
+  const shownHash = useRef(hash)
+  // after navigation from the menu, or from a link that left with the old page (focus fell back to <body>),
+  // keyboard and screen-reader users start at the new page's content
   useEffect(() => {
-    if (document.activeElement?.closest('nav')) main.current?.focus()
+    if (hash === shownHash.current) return
+    shownHash.current = hash
+    const focused = document.activeElement
+    if (!focused || focused === document.body || focused.closest('nav')) main.current?.focus()
   }, [hash])
 
   let page: React.ReactNode

@@ -1,9 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain, useWalletClient } from 'wagmi'
 import { useAppConfig, useSession } from './hooks.ts'
 import { signIn, signOut } from './session.ts'
-import { ErrorBox, Short } from './ui.tsx'
+import { ActionButton, ErrorBox, Short } from './ui.tsx'
 
 /**
  * Connect (any EIP-6963 wallet or the legacy injected one), check the chain and offer to switch,
@@ -22,6 +22,16 @@ export function WalletPanel() {
   const [signInError, setSignInError] = useState<unknown>()
   const [signingIn, setSigningIn] = useState(false)
   const [open, setOpen] = useState(false)
+  // connecting or disconnecting removes the button that had focus: focus then moves to the panel's next step
+  // (sign in, switch network, or connect again), so keyboard users are not sent back to the page's start
+  const panel = useRef<HTMLDivElement>(null)
+  const refocus = useRef<'connected' | 'disconnected' | undefined>(undefined)
+  const ready = status === 'disconnected' || Boolean(connectError) || (status === 'connected' && (chainId !== config.chain.id || session || walletClient))
+  useEffect(() => {
+    if (!refocus.current || !ready || (status !== refocus.current && !connectError)) return
+    refocus.current = undefined
+    panel.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus()
+  })
   const queries = useQueryClient()
   // wagmi keys the wallet client by the app's chain, not the wallet's: one asked for while the wallet was on
   // another network failed, and would stay failed (no signing, no transactions) after switching back
@@ -33,7 +43,7 @@ export function WalletPanel() {
     // wagmi lists EIP-6963 wallets by name; the generic "Injected" one stands for window.ethereum
     const unique = connectors.filter((c, i) => connectors.findIndex((d) => d.name === c.name) === i)
     return (
-      <div className="wallet">
+      <div className="wallet" ref={panel}>
         <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} disabled={connecting}>
           {connecting ? 'Connecting…' : 'Connect wallet'}
         </button>
@@ -45,6 +55,7 @@ export function WalletPanel() {
                 <button
                   type="button"
                   onClick={() => {
+                    refocus.current = 'connected'
                     connect({ connector, chainId: config.chain.id })
                     setOpen(false)
                   }}
@@ -62,22 +73,22 @@ export function WalletPanel() {
 
   const wrongChain = chainId !== config.chain.id
   return (
-    <div className="wallet">
+    <div className="wallet" ref={panel}>
       <output aria-label="Connected account">
         <Short address={address} />
       </output>
       {wrongChain ? (
-        <button type="button" className="warn" onClick={() => switchChain({ chainId: config.chain.id })} disabled={switching}>
+        <ActionButton className="warn" onClick={() => switchChain({ chainId: config.chain.id })} busy={switching}>
           Wrong network: switch to {config.chain.name}
-        </button>
+        </ActionButton>
       ) : session ? (
-        <button type="button" onClick={() => signOut(config.storageUrl, session)}>
+        // one component type in the three states, so React keeps the focused button from sign-in to sign-out
+        <ActionButton busy={false} onClick={() => signOut(config.storageUrl, session)}>
           Sign out
-        </button>
+        </ActionButton>
       ) : (
-        <button
-          type="button"
-          disabled={signingIn || !walletClient}
+        <ActionButton
+          busy={signingIn || !walletClient}
           onClick={async () => {
             setSigningIn(true)
             setSignInError(undefined)
@@ -91,9 +102,15 @@ export function WalletPanel() {
           }}
         >
           {signingIn ? 'Signing in…' : 'Sign in'}
-        </button>
+        </ActionButton>
       )}
-      <button type="button" onClick={() => disconnect()}>
+      <button
+        type="button"
+        onClick={() => {
+          refocus.current = 'disconnected'
+          disconnect()
+        }}
+      >
         Disconnect
       </button>
       {switchError ? <ErrorBox error={switchError} title="Could not switch network" /> : null}

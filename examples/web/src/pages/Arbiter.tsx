@@ -6,7 +6,7 @@ import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { required } from '../required.ts'
 import { readText } from '../store.ts'
-import { ErrorBox, Loading, Short } from '../ui.tsx'
+import { ActionButton, ErrorBox, Loading, Short } from '../ui.tsx'
 
 type Evidence = { party: { id: `0x${string}` }; evidenceURI: string }
 
@@ -74,17 +74,17 @@ function DisputeCard({ order }: { order: OrderInfo }) {
         ))}
       </ul>
       <div className="actions">
-        <button type="button" disabled={rule.pending} onClick={() => rule.run('buyer')}>
+        <ActionButton busy={rule.pending} onClick={() => rule.run('buyer')}>
           Rule for the buyer (refund)
-        </button>
-        <button type="button" disabled={rule.pending} onClick={() => rule.run('seller')}>
+        </ActionButton>
+        <ActionButton busy={rule.pending} onClick={() => rule.run('seller')}>
           Rule for the seller (release)
-        </button>
+        </ActionButton>
         <label htmlFor={`${id}-share`}>Buyer's share %</label>
         <input id={`${id}-share`} type="number" min={0} max={100} value={share} onChange={(e) => setShare(Number(e.target.value))} />
-        <button type="button" disabled={rule.pending} onClick={() => rule.run({ buyerShareBps: Math.round(share * 100) })}>
+        <ActionButton busy={rule.pending} onClick={() => rule.run({ buyerShareBps: Math.round(share * 100) })}>
           Split
-        </button>
+        </ActionButton>
       </div>
       {rule.state.status === 'done' ? <p role="status">Ruled: the buyer gets {formatUnits(rule.state.result.buyerRefund, 18)} back.</p> : null}
       {rule.state.status === 'error' ? <ErrorBox error={rule.state.error} title="Ruling failed" /> : null}

@@ -6,7 +6,7 @@ import { useConnection } from 'wagmi'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { required } from '../required.ts'
-import { date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
+import { ActionButton, date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 export default function Dashboard() {
   const client = useMarketplace()
@@ -72,9 +72,9 @@ export default function Dashboard() {
             <li key={o.orderId.toString()}>
               Order #{o.orderId.toString()} · <a href={`#/model/${o.modelId}`}>{o.modelName}</a> · buyer <Short address={o.buyer} /> · deliver before{' '}
               {date(o.deliveryDeadline)}{' '}
-              <button type="button" disabled={deliver.pending} onClick={() => deliver.run(o.orderId)}>
+              <ActionButton busy={deliver.pending} onClick={() => deliver.run(o.orderId)}>
                 Deliver order #{o.orderId.toString()}
-              </button>
+              </ActionButton>
             </li>
           ))}
         </ul>
@@ -95,9 +95,9 @@ export default function Dashboard() {
               {account.data.pendingPayouts.map((p) => (
                 <li key={p.token}>
                   {formatUnits(p.amount, 18)} of token <Short address={p.token} />{' '}
-                  <button type="button" disabled={withdraw.pending} onClick={() => withdraw.run(p.token)}>
+                  <ActionButton busy={withdraw.pending} onClick={() => withdraw.run(p.token)}>
                     {withdraw.pending ? 'Withdrawing…' : 'Withdraw'}
-                  </button>
+                  </ActionButton>
                 </li>
               ))}
             </ul>

@@ -1,12 +1,12 @@
 import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useId, useState } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { useConnection, usePublicClient } from 'wagmi'
 import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction, useAppConfig } from '../hooks.ts'
 import { required } from '../required.ts'
-import { date, ErrorBox, Loading, Short } from '../ui.tsx'
+import { ActionButton, date, ErrorBox, Loading, Short } from '../ui.tsx'
 
 export default function Library() {
   const client = useMarketplace()
@@ -79,9 +79,9 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
       </p>
       {order.status === 'Created' ? <p>Waiting for the seller to deliver the key (before {date(order.deliveryDeadline)}).</p> : null}
       {canRefund ? (
-        <button type="button" disabled={refund.pending} onClick={() => refund.run()}>
+        <ActionButton busy={refund.pending} onClick={() => refund.run()}>
           {refund.pending ? 'Refunding…' : `Refund order #${order.orderId} (delivery deadline passed)`}
-        </button>
+        </ActionButton>
       ) : null}
       {refund.state.status === 'done' ? <p role="status">Refunded: the price is back in your wallet.</p> : null}
       {refund.state.status === 'error' ? <ErrorBox error={refund.state.error} title="Refund failed" /> : null}
@@ -91,9 +91,9 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
           <p>
             Check the files, then confirm to release payment{order.disputeDeadline ? `, or dispute before ${date(order.disputeDeadline)}` : ''}.
           </p>
-          <button type="button" disabled={confirm.pending} onClick={() => confirm.run()}>
+          <ActionButton busy={confirm.pending} onClick={() => confirm.run()}>
             Confirm order #{order.orderId.toString()}
-          </button>
+          </ActionButton>
           {confirm.state.status === 'error' ? <ErrorBox error={confirm.state.error} title="Confirmation failed" /> : null}
           <EvidenceForm order={order} mode="dispute" onDone={refresh} />
         </>
@@ -117,6 +117,11 @@ function EvidenceForm({ order, mode, onDone }: { order: OrderInfo; mode: 'disput
   const [open, setOpen] = useState(false)
   const [description, setDescription] = useState('')
   const [file, setFile] = useState<File>()
+  // the button that opened the form is gone: focus goes on to the form's first field
+  const field = useRef<HTMLTextAreaElement>(null)
+  useEffect(() => {
+    if (open) field.current?.focus()
+  }, [open])
   const send = useAction(async () => {
     // supporting files go to the store first; the ERC-1497 document points at them
     const store = client.store
@@ -142,15 +147,15 @@ function EvidenceForm({ order, mode, onDone }: { order: OrderInfo; mode: 'disput
     >
       <div className="field">
         <label htmlFor={`${id}-d`}>{mode === 'dispute' ? 'What is wrong?' : 'Evidence'}</label>
-        <textarea id={`${id}-d`} required rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea ref={field} id={`${id}-d`} required rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-f`}>Supporting file (optional)</label>
         <input id={`${id}-f`} type="file" onChange={(e) => setFile(e.target.files?.[0])} />
       </div>
-      <button type="submit" disabled={send.pending || !description.trim()}>
+      <ActionButton type="submit" disabled={!description.trim()} busy={send.pending}>
         {send.pending ? 'Sending…' : mode === 'dispute' ? 'Open dispute' : 'Submit evidence'}
-      </button>
+      </ActionButton>
       {send.state.status === 'error' ? <ErrorBox error={send.state.error} title="Could not send" /> : null}
     </form>
   )
@@ -189,9 +194,9 @@ function ReviewForm({ order, onDone }: { order: OrderInfo; onDone: () => void })
           <label htmlFor={`${id}-c`}>Comment</label>
           <textarea id={`${id}-c`} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
         </div>
-        <button type="submit" disabled={review.pending}>
+        <ActionButton type="submit" busy={review.pending}>
           {review.pending ? 'Sending…' : 'Send review'}
-        </button>
+        </ActionButton>
         {review.state.status === 'error' ? <ErrorBox error={review.state.error} title="Review failed" /> : null}
       </fieldset>
     </form>

@@ -5,7 +5,7 @@ import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
 import { required } from '../required.ts'
-import { date, ErrorBox, Loading, Money, Section, Short, Stars, Verdicts } from '../ui.tsx'
+import { ActionButton, date, ErrorBox, Loading, Money, Section, Short, Stars, Verdicts } from '../ui.tsx'
 
 type ModelCard = { description?: string; name?: string; [field: string]: unknown }
 
@@ -82,9 +82,9 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
                 You sell this model. <a href={`#/sell/${m.modelId}`}>Publish a new version</a>.
               </p>
             ) : (
-              <button type="button" disabled={!address || !terms.data.active || buy.pending} onClick={() => buy.run(terms.data.price)}>
+              <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
                 {buy.pending ? 'Buying…' : address ? `Buy for ${terms.data.price === 0n ? 'free' : 'the price above'}` : 'Connect a wallet to buy'}
-              </button>
+              </ActionButton>
             )}
             {buy.state.status === 'done' ? (
               <p role="status">

@@ -5,7 +5,7 @@ import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
 import { required } from '../required.ts'
-import { ErrorBox, Loading, Short, Stars } from '../ui.tsx'
+import { ActionButton, ErrorBox, Loading, Short, Stars } from '../ui.tsx'
 
 const HANDLE = /^[a-z0-9_]{3,32}$/
 type ProfileDoc = { name?: string; bio?: string; url?: string }
@@ -92,9 +92,9 @@ export default function Profile() {
           <label htmlFor={`${id}-url`}>Website</label>
           <input id={`${id}-url`} type="url" value={fields.url} onChange={(e) => setFields({ ...fields, url: e.target.value })} />
         </div>
-        <button type="submit" disabled={Boolean(handleError) || save.pending}>
+        <ActionButton type="submit" disabled={Boolean(handleError)} busy={save.pending}>
           {save.pending ? 'Saving…' : 'Save profile'}
-        </button>
+        </ActionButton>
       </form>
       {save.state.status === 'done' ? <p role="status">Profile saved.</p> : null}
       {save.state.status === 'error' ? <ErrorBox error={save.state.error} title="Could not save the profile" /> : null}

@@ -4,7 +4,7 @@ import { useConnection } from 'wagmi'
 import { type PickedFile, filesFromDrop, filesFromInput } from '../files.ts'
 import { useMarketplace } from '../client.ts'
 import { useAction, useSession } from '../hooks.ts'
-import { ErrorBox, ProgressBar } from '../ui.tsx'
+import { ActionButton, ErrorBox, ProgressBar } from '../ui.tsx'
 
 type Fields = {
   name: string
@@ -172,9 +172,9 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
             <textarea id={`${id}-changelog`} rows={3} value={fields.changelog} onChange={(e) => setFields({ ...fields, changelog: e.target.value })} />
           </div>
         </fieldset>
-        <button type="submit" disabled={!address || publish.pending}>
+        <ActionButton type="submit" disabled={!address} busy={publish.pending}>
           {publish.pending ? 'Publishing…' : modelId === undefined ? 'Encrypt, upload and list' : 'Encrypt, upload and publish'}
-        </button>
+        </ActionButton>
       </form>
       {publish.pending && progress ? (
         progress === 'registering' ? (

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { expect, type Page, test } from '@playwright/test'
 import { parseUnits } from 'viem'
-import { loadStack } from './helpers.ts'
+import { check, loadStack } from './helpers.ts'
 import { freshAccount, indexed, type Listing, listModels, sdkClient } from './listings.ts'
 import type { StackInfo } from './stack.ts'
 
@@ -20,6 +20,8 @@ const named: Listing[] = [
 // listed last, so the newest first; priced above the others
 const fillers: Listing[] = Array.from({ length: 10 }, (_, i) => ({ name: `Filler ${i}`, tags: [run, 'filler'], task: 'text-classification', license: 'MIT', price: tokens(String(10 + i)) }))
 const newestFirst = [...named, ...fillers].map((l) => l.name).reverse()
+// the newest of all, without the run's tag: until the tag filter applies, it heads the list
+const untagged: Listing = { name: 'Untagged newest', tags: ['other'], task: 'text-classification', license: 'MIT', price: 0n }
 
 let stack: StackInfo
 
@@ -41,7 +43,7 @@ test.describe.serial('Browse: search, filters, sort and pages', () => {
   test.describe.configure({ timeout: 60_000 })
   test.beforeAll(async () => {
     stack = await loadStack()
-    const [alpaca, bison] = await listModels(stack, stack.keys.seller, [...named, ...fillers])
+    const [alpaca, bison] = await listModels(stack, stack.keys.seller, [...named, ...fillers, untagged])
     // sales and ratings: free models claimed (licensed at once) and reviewed by new accounts
     const ratings: [bigint | undefined, number][] = [
       [alpaca, 5],
@@ -61,7 +63,9 @@ test.describe.serial('Browse: search, filters, sort and pages', () => {
     page.on('pageerror', (error) => console.error('page error:', error.message))
     await page.goto('/')
     await page.getByText('Filters and sort').click()
+    await expect(titles(page).first()).toHaveText(untagged.name)
     await filter(page, 'Tags (comma-separated)', run)
+    // the filter has applied (debounced): a click on a page button before that would be undone by the new search
     await expect(titles(page)).toHaveText(newestFirst.slice(0, 12))
   })
 
@@ -113,6 +117,7 @@ test.describe.serial('Browse: search, filters, sort and pages', () => {
     await select(page, 'Min rating').selectOption('2')
     await expectSet(page, ['Alpaca translator', 'Bison summarizer'])
     await expect(page.getByTestId('results').getByText('4.7 (3)')).toBeVisible()
+    await check(page, 'browse-filters')
   })
 
   test('each sort order: newest, price, sales, rating', async ({ page }) => {

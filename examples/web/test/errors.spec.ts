@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
 import { parseUnits } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { eventually, loadStack, nav, openUser, signIn } from './helpers.ts'
+import { check, eventually, loadStack, nav, openUser, signIn } from './helpers.ts'
 import { freshAccount, indexed } from './listings.ts'
 import type { StackInfo } from './stack.ts'
 
@@ -169,6 +169,7 @@ test.describe.serial('typed errors shown with their hint', () => {
       'The data received is not what the seller published (damaged or altered in storage or on the way) and was discarded. Retry later; if it happens again, tell the seller or open a dispute.',
     )
     await expect(buyer.getByTestId('download-verified')).toHaveCount(0)
+    await check(buyer, 'error-integrity')
 
     // the same download, untouched, verifies: the failure came from the flipped bit alone
     await buyer.unrouteAll()

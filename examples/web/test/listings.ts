@@ -12,6 +12,9 @@ export type Listing = { name: string; summary?: string; tags: string[]; task: st
 
 type Deployment = { chainId: number; contracts: Record<'ModelRegistry' | 'PlatformToken', { address: Hex }> }
 
+// polls for receipts every 100 ms (viem's default of 4 s would dominate on a chain that mines at once)
+const chainClient = (stack: StackInfo) => createPublicClient({ transport: http(stack.rpcUrl), pollingInterval: 100 })
+
 const rpc = async (stack: StackInfo, method: string, params: unknown[]) => {
   const response = await fetch(stack.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
   const body = (await response.json()) as { error?: { message: string } }
@@ -23,9 +26,8 @@ const randomCid = () => toHex(Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20
 
 /** Lists the models from `key`'s account, one transaction each, and returns their ids in order. */
 export async function listModels(stack: StackInfo, key: Hex, listings: Listing[]): Promise<bigint[]> {
-  const transport = http(stack.rpcUrl)
-  const publicClient = createPublicClient({ transport })
-  const wallet = createWalletClient({ account: privateKeyToAccount(key), transport })
+  const publicClient = chainClient(stack)
+  const wallet = createWalletClient({ account: privateKeyToAccount(key), transport: http(stack.rpcUrl) })
   const { contracts } = stack.deployment as Deployment
   const ids: bigint[] = []
   for (const l of listings) {
@@ -58,7 +60,7 @@ export async function freshAccount(stack: StackInfo, { eth = 10n ** 19n, tokens 
     const transport = http(stack.rpcUrl)
     const admin = createWalletClient({ account: privateKeyToAccount(stack.keys.admin), transport })
     const hash = await admin.writeContract({ chain: null, address: (stack.deployment as Deployment).contracts.PlatformToken.address, abi: erc20Abi, functionName: 'transfer', args: [address, tokens] })
-    await createPublicClient({ transport }).waitForTransactionReceipt({ hash })
+    await chainClient(stack).waitForTransactionReceipt({ hash })
   }
   return key
 }
@@ -67,7 +69,7 @@ export async function freshAccount(stack: StackInfo, { eth = 10n ** 19n, tokens 
 export function sdkClient(stack: StackInfo, key: Hex) {
   const transport = http(stack.rpcUrl)
   return createMarketplaceClient({
-    publicClient: createPublicClient({ transport }) as never,
+    publicClient: chainClient(stack) as never,
     walletClient: createWalletClient({ account: privateKeyToAccount(key), transport }) as never,
     deployment: stack.deployment as never,
     store: kuboStore({ url: stack.storageUrl }),
@@ -77,7 +79,7 @@ export function sdkClient(stack: StackInfo, key: Hex) {
 
 /** Waits until the indexer has processed the chain's current head. */
 export async function indexed(stack: StackInfo, timeoutMs = 30_000) {
-  const head = await createPublicClient({ transport: http(stack.rpcUrl) }).getBlockNumber()
+  const head = await chainClient(stack).getBlockNumber()
   const indexer = subgraphIndexer({ url: stack.graphqlUrl })
   const until = Date.now() + timeoutMs
   while ((await indexer.blockNumber()) < head) {

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useRef, useSyncExternalStore } from 'react'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { Browse } from './pages/Browse.tsx'
 import { Loading } from './ui.tsx'
-import { WalletPanel } from './WalletPanel.tsx'
+import { useWalletReady } from './WalletRoot.tsx'
 
 // pages past the first load on demand, keeping the initial script small
 const ModelPage = lazy(() => import('./pages/Model.tsx'))
@@ -12,6 +12,16 @@ const Library = lazy(() => import('./pages/Library.tsx'))
 const Arbiter = lazy(() => import('./pages/Arbiter.tsx'))
 const Profile = lazy(() => import('./pages/Profile.tsx'))
 const Analytics = lazy(() => import('./pages/Analytics.tsx'))
+const WalletPanel = lazy(() => import('./WalletPanel.tsx').then((m) => ({ default: m.WalletPanel })))
+
+/** Stands where the wallet panel will be while wagmi loads (a moment after the first render). */
+const walletPending = (
+  <div className="wallet">
+    <button type="button" disabled>
+      Connect wallet
+    </button>
+  </div>
+)
 
 const links = [
   ['#/', 'Browse'],
@@ -33,6 +43,7 @@ export function App() {
   const [path, query] = hash.slice(1).split('?') as [string, string | undefined]
   const parts = path.split('/').filter(Boolean)
   const main = useRef<HTMLElement>(null)
+  const walletReady = useWalletReady()
   const shownHash = useRef(hash)
   // after navigation from the menu, or from a link that left with the old page (focus fell back to <body>),
   // keyboard and screen-reader users start at the new page's content
@@ -101,11 +112,18 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <WalletPanel />
+        {walletReady ? (
+          <Suspense fallback={walletPending}>
+            <WalletPanel />
+          </Suspense>
+        ) : (
+          walletPending
+        )}
       </header>
       <main id="main" ref={main} tabIndex={-1} className="page">
         <ErrorBoundary key={path}>
-          <Suspense fallback={<Loading label="Loading page…" />}>{page}</Suspense>
+          {/* every page but Browse reads the wallet through wagmi's hooks */}
+          <Suspense fallback={<Loading label="Loading page…" />}>{walletReady || parts[0] === undefined ? page : <Loading label="Loading page…" />}</Suspense>
         </ErrorBoundary>
       </main>
     </>

@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain, useWalletClient } from 'wagmi'
-import { useAppConfig, useSession } from './hooks.ts'
+import { useSession } from './client.ts'
+import { useAppConfig } from './hooks.ts'
 import { signIn, signOut } from './session.ts'
 import { ActionButton, ErrorBox, Short } from './ui.tsx'
 

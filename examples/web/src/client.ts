@@ -1,7 +1,14 @@
 import { createMarketplaceClient, kuboStore, type MarketplaceClient, subgraphIndexer } from '@ai-model-marketplace/sdk'
-import { useMemo } from 'react'
-import { usePublicClient, useWalletClient } from 'wagmi'
-import { useAppConfig, useSession } from './hooks.ts'
+import { useMemo, useSyncExternalStore } from 'react'
+import { useConnection, usePublicClient, useWalletClient } from 'wagmi'
+import { useAppConfig } from './hooks.ts'
+import { readSession, subscribeSessions } from './session.ts'
+
+/** The storage session of the connected account, if it signed in. */
+export function useSession() {
+  const { address } = useConnection()
+  return useSyncExternalStore(subscribeSessions, () => (address ? readSession(address) : undefined))
+}
 
 /**
  * The SDK client over wagmi's viem clients: reads through wagmi's public client, writes through

@@ -1,8 +1,6 @@
-import { kuboStore, type MarketplaceClientConfig, subgraphIndexer } from '@ai-model-marketplace/sdk'
-import { createContext, useCallback, useContext, useMemo, useState, useSyncExternalStore } from 'react'
-import { useConnection, usePublicClient } from 'wagmi'
+import { type MarketplaceClientConfig, subgraphIndexer } from '@ai-model-marketplace/sdk'
+import { createContext, useCallback, useContext, useMemo, useState } from 'react'
 import type { AppConfig } from './config.ts'
-import { readSession, subscribeSessions } from './session.ts'
 
 export const ConfigContext = createContext<AppConfig | null>(null)
 
@@ -12,30 +10,17 @@ export function useAppConfig(): AppConfig {
   return config
 }
 
-/** The storage session of the connected account, if it signed in. */
-export function useSession() {
-  const { address } = useConnection()
-  return useSyncExternalStore(subscribeSessions, () => (address ? readSession(address) : undefined))
-}
-
 /**
- * What the SDK's read-only actions need, without the action bundle: the Browse page calls
- * `searchModels(config, …)` directly so the first page loads only the code it uses.
+ * What search needs: the indexer alone. Browse calls `searchModels` with it, so the first page
+ * renders before wagmi and the wallet code have loaded.
  */
-export function readConfig(config: AppConfig, publicClient: unknown): MarketplaceClientConfig {
-  return {
-    publicClient: publicClient as MarketplaceClientConfig['publicClient'],
-    deployment: config.deployment,
-    store: kuboStore({ url: config.storageUrl }),
-    indexer: subgraphIndexer({ url: config.graphqlUrl }),
-  }
+export function searchConfig(config: AppConfig): Pick<MarketplaceClientConfig, 'indexer'> {
+  return { indexer: subgraphIndexer({ url: config.graphqlUrl }) }
 }
 
-/** {@link readConfig} over wagmi's public client for the app's chain. */
-export function useReadConfig(): MarketplaceClientConfig {
+export function useSearchConfig(): Pick<MarketplaceClientConfig, 'indexer'> {
   const config = useAppConfig()
-  const publicClient = usePublicClient({ chainId: config.chain.id })
-  return useMemo(() => readConfig(config, publicClient), [config, publicClient])
+  return useMemo(() => searchConfig(config), [config])
 }
 
 export type ActionState<T> = { status: 'idle' } | { status: 'pending'; note?: string } | { status: 'done'; result: T } | { status: 'error'; error: unknown }

@@ -1,33 +1,29 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { WagmiProvider } from 'wagmi'
-import { getPublicClient } from 'wagmi/actions'
 import { App } from './App.tsx'
 import { type AppConfig, loadConfig } from './config.ts'
-import { ConfigContext, readConfig } from './hooks.ts'
+import { ConfigContext, searchConfig } from './hooks.ts'
 import { FIRST_PAGE, searchQuery } from './search.ts'
-import { createWagmiConfig } from './wallet.ts'
+import { WalletRoot } from './WalletRoot.tsx'
 import './styles.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 
 function render(config: AppConfig) {
-  const wagmi = createWagmiConfig(config)
   // the indexer is polled by the pages that need fresh data; no refetch on every focus
   const queries = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } } })
   // a visitor arriving on Browse gets the newest models requested before the first render
-  if ((location.hash || '#/') === '#/')
-    void queries.prefetchQuery(searchQuery(readConfig(config, getPublicClient(wagmi, { chainId: config.chain.id })), FIRST_PAGE))
+  if ((location.hash || '#/') === '#/') void queries.prefetchQuery(searchQuery(searchConfig(config), FIRST_PAGE))
   root.render(
     <StrictMode>
-      <WagmiProvider config={wagmi}>
-        <QueryClientProvider client={queries}>
-          <ConfigContext.Provider value={config}>
+      <QueryClientProvider client={queries}>
+        <ConfigContext.Provider value={config}>
+          <WalletRoot>
             <App />
-          </ConfigContext.Provider>
-        </QueryClientProvider>
-      </WagmiProvider>
+          </WalletRoot>
+        </ConfigContext.Provider>
+      </QueryClientProvider>
     </StrictMode>,
   )
 }

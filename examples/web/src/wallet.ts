@@ -14,3 +14,5 @@ export function createWagmiConfig(config: AppConfig) {
     transports: { [chain.id]: http(config.chain.rpcUrl) },
   })
 }
+
+export { Hydrate } from 'wagmi'

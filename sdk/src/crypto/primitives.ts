@@ -1,3 +1,4 @@
+/// <reference path="./hash-wasm.d.cts" />
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { IntegrityError } from '../errors/storage.ts'
@@ -56,6 +57,18 @@ export const sha256 = (data: Uint8Array): Uint8Array => createSha256().update(da
 let wasmSha256: Promise<(() => Promise<WasmHasher>) | undefined> | undefined
 type WasmHasher = { update(data: Uint8Array): unknown; digest(format: 'binary'): Uint8Array }
 
+async function loadWasmSha256(): Promise<(() => Promise<WasmHasher>) | undefined> {
+  try {
+    // the package's build of SHA-256 alone (20 KB): bundlers do not trim its index of every
+    // algorithm when it is loaded with import()
+    const { createSHA256 } = (await import('hash-wasm/dist/sha256.umd.min.js')).default
+    await createSHA256() // compiles the module once: a refusal shows here
+    return createSHA256
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * The fastest incremental SHA-256 at hand, for hashing whole models: node:crypto in Node,
  * WebAssembly in browsers (about twice the portable code's speed), the portable code where
@@ -63,12 +76,7 @@ type WasmHasher = { update(data: Uint8Array): unknown; digest(format: 'binary'):
  */
 export async function createSha256Fast(): Promise<Sha256Hasher> {
   if (nodeCrypto) return createSha256()
-  wasmSha256 ??= import('hash-wasm')
-    .then(async ({ createSHA256 }) => {
-      await createSHA256() // compiles the module once: a refusal shows here
-      return createSHA256 as () => Promise<WasmHasher>
-    })
-    .catch(() => undefined)
+  wasmSha256 ??= loadWasmSha256()
   const create = await wasmSha256
   if (!create) return createSha256()
   const h = await create()

@@ -2,7 +2,7 @@ import type { SearchModelsParameters } from '@ai-model-marketplace/sdk'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useId, useState } from 'react'
 import { parseUnits } from 'viem'
-import { useReadConfig } from '../hooks.ts'
+import { useSearchConfig } from '../hooks.ts'
 import { PAGE_SIZE, searchQuery } from '../search.ts'
 import { ErrorBox, Loading, Money, Stars, Verdicts } from '../ui.tsx'
 
@@ -22,7 +22,7 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 export function Browse({ query }: { query: URLSearchParams }) {
-  const client = useReadConfig()
+  const client = useSearchConfig()
   const id = useId()
   const [text, setText] = useState(query.get('q') ?? '')
   const [filters, setFilters] = useState<Filters>(noFilters)

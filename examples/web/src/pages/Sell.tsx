@@ -2,8 +2,8 @@ import { useId, useState } from 'react'
 import { parseUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { type PickedFile, filesFromDrop, filesFromInput } from '../files.ts'
-import { useMarketplace } from '../client.ts'
-import { useAction, useSession } from '../hooks.ts'
+import { useMarketplace, useSession } from '../client.ts'
+import { useAction } from '../hooks.ts'
 import { ActionButton, ErrorBox, ProgressBar } from '../ui.tsx'
 
 type Fields = {

@@ -3,7 +3,7 @@ import { IndexerBehindError } from '../../errors/indexer.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import type { Indexer } from '../../indexer/types.ts'
 
-export function requireIndexer(client: MarketplaceClientConfig, action: string): Indexer {
+export function requireIndexer(client: Pick<MarketplaceClientConfig, 'indexer'>, action: string): Indexer {
   if (!client.indexer) throw new InvalidInputError('indexer', `${action} reads the indexer; pass \`indexer: subgraphIndexer({ url })\` to the client`)
   return client.indexer
 }

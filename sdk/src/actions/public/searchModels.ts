@@ -52,7 +52,7 @@ const verdicts = ['Pass', 'Warn', 'Fail']
  *   verdict: { suite: 'amm-checks/v1', verdict: 'Pass' }, orderBy: 'rating',
  * })
  */
-export async function searchModels(client: MarketplaceClientConfig, parameters: SearchModelsParameters = {}): Promise<SearchModelsReturnType> {
+export async function searchModels(client: Pick<MarketplaceClientConfig, 'indexer'>, parameters: SearchModelsParameters = {}): Promise<SearchModelsReturnType> {
   const { text, tags, task, license, minPrice, maxPrice, minRating, verdict, includeInactive = false, orderBy, orderDirection, first = 20, after } = parameters
   if (text !== undefined) assertString('text', text, 0, 200)
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) throw new InvalidInputError('tags', 'expected an array of strings')

@@ -85,15 +85,22 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
     const result = await client.downloadModel({ modelId, version, onProgress: setProgress })
     const saved: SavedFile[] = []
     let bytes = 0
-    for await (const entry of result.entries) {
-      const sink = dir ? await folderSink(dir, entry.path) : blobSink()
-      for await (const chunk of entry.content) {
-        await sink.write(chunk)
-        bytes += chunk.byteLength
+    try {
+      for await (const entry of result.entries) {
+        const sink = dir ? await folderSink(dir, entry.path) : blobSink()
+        for await (const chunk of entry.content) {
+          await sink.write(chunk)
+          bytes += chunk.byteLength
+        }
+        // the SDK hashed the file as it streamed and checked it against the archive
+        saved.push({ path: entry.path, size: entry.size, sha256: required(entry.sha256, 'the checked sha256'), url: await sink.close() })
+        setFiles([...saved])
       }
-      // the SDK hashed the file as it streamed and checked it against the archive
-      saved.push({ path: entry.path, size: entry.size, sha256: required(entry.sha256, 'the checked sha256'), url: await sink.close() })
-      setFiles([...saved])
+    } catch (error) {
+      // the files before the failure belong to a version that did not verify: none is offered as downloaded
+      for (const file of saved) if (file.url) URL.revokeObjectURL(file.url)
+      setFiles([])
+      throw error
     }
     return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }
   })

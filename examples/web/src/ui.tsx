@@ -9,7 +9,7 @@ function fallbackHint(e: ErrorLike): string | undefined {
   if (e.code === 'USER_REJECTED' || e.code === 4001 || e.name === 'UserRejectedRequestError')
     return 'You declined the request in your wallet, so nothing was signed or sent. Try again and approve it to go ahead.'
   if (e.code === 'INTEGRITY')
-    return 'The data received is not what the seller published (damaged or altered in storage or on the way) and was discarded. Retry later; if it happens again, tell the seller or open a dispute.'
+    return 'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.'
   return undefined
 }
 

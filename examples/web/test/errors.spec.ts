@@ -166,15 +166,18 @@ test.describe.serial('typed errors shown with their hint', () => {
     await expectAlert(
       buyer,
       /Download failed: (File model\.bin|The archive) does not match its (recorded )?sha256\./,
-      'The data received is not what the seller published (damaged or altered in storage or on the way) and was discarded. Retry later; if it happens again, tell the seller or open a dispute.',
+      'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.',
     )
+    // config.json came through intact before model.bin failed, but belongs to a version that did not verify
     await expect(buyer.getByTestId('download-verified')).toHaveCount(0)
+    await expect(buyer.getByRole('list', { name: 'Downloaded files' })).toHaveCount(0)
     await check(buyer, 'error-integrity')
 
     // the same download, untouched, verifies: the failure came from the flipped bit alone
     await buyer.unrouteAll()
     await download.click()
     await expect(buyer.getByTestId('download-verified')).toBeVisible()
+    await expect(buyer.getByRole('list', { name: 'Downloaded files' }).getByRole('listitem')).toHaveCount(2)
     await expect(buyer.getByRole('main').getByRole('alert')).toHaveCount(0)
   })
 })

@@ -3,7 +3,7 @@
 // the seller's withdrawal, the buyer's refund after the delivery deadline, a wallet on the wrong
 // network or switching account, and the upload fallback when the storage service lacks HTTP/2.
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { marketplaceAbi } from '@ai-model-marketplace/contracts'
@@ -238,7 +238,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     expect(await savedSha256(page, folder.map((f) => f.path))).toEqual(hashes(folder))
   })
 
-  test('a second buyer gets a refund once the delivery deadline passes without delivery', async ({ browser }) => {
+  test('a second buyer gets a refund once the delivery deadline passes without delivery; Analytics follows the chain clock', async ({ browser }) => {
     const { page, wallet } = await user(browser, 'buyer2')
     const start = await chain.balance(wallet.address)
     await page.goto(`/#/model/${modelId}`)
@@ -261,6 +261,14 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     await expect(card.getByText('Refunded: the price is back in your wallet.')).toBeVisible({ timeout: 60_000 })
     expect(await chain.balance(wallet.address)).toBe(start)
     await expect(card.getByTestId('order-status')).toHaveText('Refunded', { timeout: 60_000 })
+
+    // Analytics dates its days by the chain's clock, now days ahead of this computer's
+    await nav(page, 'Analytics')
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export CSV' }).click()
+    const lastDay = (await readFile(await (await download).path(), 'utf8')).trim().split('\n').at(-1)?.split(',')[0]
+    const { timestamp } = await chain.client.getBlock()
+    expect(lastDay).toBe(new Date(Number(timestamp) * 1000).toISOString().slice(0, 10))
   })
 
   test('a wallet on another network is asked to switch, and account changes show live', async ({ browser }) => {

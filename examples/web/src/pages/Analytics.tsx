@@ -13,7 +13,9 @@ const DAY = 86_400
 
 /** Daily activity over `days` up to today, from the subgraph's day entities (empty days filled with zeros). */
 async function loadDays(client: ReturnType<typeof useMarketplace>, days: number): Promise<Day[]> {
-  const today = Math.floor(Date.now() / 1000 / DAY) * DAY
+  // the chain's today, which dates the activity: a test chain moved ahead (or a skewed local clock) would otherwise hide its latest days
+  const { timestamp } = await client.publicClient.getBlock()
+  const today = Math.floor(Number(timestamp) / DAY) * DAY
   const since = today - (days - 1) * DAY
   const data = await required(client.indexer, 'indexer').query<{
     marketDayDatas: { date: number; orderCount: number; salesCount: number; newModelCount: number }[]

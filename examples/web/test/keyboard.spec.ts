@@ -1,18 +1,19 @@
 // Keyboard-only use, driven in Chromium with Tab, Shift+Tab, Enter, Space and typing, never a mouse
 // (the pages count pointer events and must see none): a seller connects, signs in and lists a model
 // through the Sell form; a buyer finds it by typing, opens it with Enter and buys it with Space; the
-// seller delivers, the buyer disputes, the arbiter rules. On every page, tabbing from the top reaches
-// every control in DOM and reading order, each focus shows a ring, and the skip link moves focus to
-// the main content.
+// seller delivers, the buyer disputes, the arbiter rules. On every page, reached by keyboard, tabbing
+// from the top reaches every control in DOM and reading order, each focus shows a ring on screen, and
+// the skip link moves focus to the main content.
 import { randomBytes } from 'node:crypto'
 import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
 import type { Hex } from 'viem'
 import { loadStack } from './helpers.ts'
 import { indexed } from './listings.ts'
 import type { StackInfo } from './stack.ts'
-import { installWallet } from './wallet.ts'
+import { installWallet, type TestWallet } from './wallet.ts'
 
-const modelName = `Keyboard tagger ${randomBytes(3).toString('hex')}`
+// short texts: every character is a key press
+const modelName = `Keys ${randomBytes(3).toString('hex')}`
 const files = [
   { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"labels":7}') },
   { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: randomBytes(200_000) },
@@ -113,35 +114,44 @@ function readsOn(a: Rect, b: Rect) {
 }
 
 let stack: StackInfo
-const pages: Record<string, Page> = {}
+const users: Record<string, { page: Page; wallet: TestWallet }> = {}
 let modelId = ''
 let orderId = ''
 
-/** A person in their own browser profile with the test wallet, on the Browse page, not yet connected. */
+/**
+ * A person in their own browser profile with the test wallet, on a freshly loaded Browse page, not
+ * yet connected: the first Tab lands on the skip link, shown on screen with its focus ring.
+ */
 async function person(browser: Browser, key: Hex, name: string) {
   const context = await browser.newContext()
-  await installWallet(context, { key, rpcUrl: stack.rpcUrl, chainId: stack.chainId })
+  const wallet = await installWallet(context, { key, rpcUrl: stack.rpcUrl, chainId: stack.chainId })
   await context.addInitScript(installProbe)
   const page = await context.newPage()
   page.on('pageerror', (error) => console.error(`[${name}] page error:`, error.message))
+  users[name] = { page, wallet }
   await page.goto('/')
-  pages[name] = page
+  await expect(page.getByRole('button', { name: 'Connect wallet' })).toBeEnabled()
+  await page.keyboard.press('Tab')
+  expect(await stop(page)).toMatchObject({ name: 'a "Skip to content"', ring: true, onScreen: true })
   return page
 }
 
-function pageOf(name: string): Page {
-  const page = pages[name]
-  if (!page) throw new Error(`no page for ${name}: its set-up did not run`)
-  return page
+function userOf(name: string) {
+  const user = users[name]
+  if (!user) throw new Error(`no page for ${name}: its set-up did not run`)
+  return user
 }
 
 /** Presses Tab (or Shift+Tab) until `target` has focus; every stop on the way must show its focus. */
 async function tabTo(page: Page, target: Locator, { back = false, max = 60 } = {}) {
+  const element = await target.elementHandle()
+  const at = () => page.evaluate((el) => ({ ...(window as unknown as { __probe: Probe }).__probe.stop(), hit: el === document.activeElement }), element)
+  if ((await at()).hit) return
   for (let i = 0; i < max; i++) {
     await page.keyboard.press(back ? 'Shift+Tab' : 'Tab')
-    const s = await stop(page)
+    const s = await at()
     if (s.name !== 'body') expect(s.ring && s.onScreen, `focus ring on ${s.name}`).toBe(true)
-    if (await target.evaluate((el) => el === document.activeElement)) return
+    if (s.hit) return
   }
   throw new Error(`${max} presses of ${back ? 'Shift+Tab' : 'Tab'} did not reach ${target}`)
 }
@@ -172,41 +182,43 @@ async function navigate(page: Page, name: string) {
 }
 
 /**
- * Loads `path` afresh, waits for `ready`, then tabs from the top of the page through every control
- * and checks: the stops are exactly the page's controls in DOM order, each shows a focus ring on
- * screen, they read left to right and top to bottom, and the skip link takes focus to <main>.
+ * Once `ready` shows and nothing is loading, goes back to the top of the page with Shift+Tab and
+ * tabs through every control, checking: the stops are exactly the page's controls in DOM order (no
+ * positive tabindex), each shows a focus ring on screen, they read left to right and top to bottom;
+ * past the last one focus comes round to the skip link, which takes focus to <main>, and the next
+ * Tab to the first control in it.
  */
-async function walk(page: Page, path: string, ready: Locator) {
-  await page.goto('about:blank')
-  await page.goto(path)
-  await expect(ready).toBeVisible({ timeout: 30_000 })
+async function walk(page: Page, ready: Locator) {
+  await expect(ready).toBeVisible({ timeout: 60_000 })
   await expect(page.locator('.loading')).toHaveCount(0, { timeout: 30_000 })
+  const skip = page.getByRole('link', { name: 'Skip to content' })
+  await tabTo(page, skip, { back: true })
   const { names, inMain, positiveTabIndex } = await mark(page)
-  expect(positiveTabIndex, 'no positive tabindex reorders the page').toEqual([])
-  expect(names[0]).toBe('a "Skip to content"')
+  const where = new URL(page.url()).hash || '#/'
+  expect(positiveTabIndex, `positive tabindex on ${where}`).toEqual([])
+  expect(names[0], `the first control of ${where}`).toBe('a "Skip to content"')
   const stops: Stop[] = []
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 1; i < names.length; i++) {
     await page.keyboard.press('Tab')
     stops.push(await stop(page))
   }
-  expect(stops.map((s) => (s.index === -1 ? `unlisted: ${s.name}` : names[s.index])), `tab order of ${path}`).toEqual(names)
-  expect(stops.filter((s) => !s.ring || !s.onScreen).map((s) => s.name), `stops of ${path} without a visible focus ring`).toEqual([])
-  // from the second stop: the skip link shows over the header only while it has focus
-  const outOfOrder = stops.slice(2).flatMap((s, i) => {
-    const previous = stops[i + 1] as Stop
+  expect(stops.map((s) => (s.index === -1 ? `unlisted: ${s.name}` : names[s.index])), `tab order of ${where}`).toEqual(names.slice(1))
+  expect(stops.filter((s) => !s.ring || !s.onScreen).map((s) => s.name), `stops of ${where} without a visible focus ring`).toEqual([])
+  const outOfOrder = stops.slice(1).flatMap((s, i) => {
+    const previous = stops[i] as Stop
     const inOneCard = s.unitId === previous.unitId
     return readsOn(inOneCard ? previous.rect : previous.unit, inOneCard ? s.rect : s.unit) ? [] : [`${previous.name} -> ${s.name}`]
   })
-  expect(outOfOrder, `reading order of ${path}`).toEqual([])
+  expect(outOfOrder, `reading order of ${where}`).toEqual([])
 
-  // past the last control focus leaves the page, then comes back to the skip link
-  await tabTo(page, page.getByRole('link', { name: 'Skip to content' }), { max: 2 })
+  // past the last control focus leaves the page, then comes round to the skip link
+  await tabTo(page, skip, { max: 2 })
   await page.keyboard.press('Enter')
   await expect(page.locator('main')).toBeFocused()
   expect((await stop(page)).ring, 'focus ring on <main>').toBe(true)
-  const firstInMain = inMain.indexOf(true)
   await page.keyboard.press('Tab')
-  expect((await stop(page)).index, 'the first Tab after the skip link').toBe(firstInMain === -1 ? 0 : firstInMain)
+  const firstInMain = inMain.indexOf(true)
+  expect((await stop(page)).index, `the first Tab after the skip link on ${where}`).toBe(firstInMain === -1 ? 0 : firstInMain)
   return names
 }
 
@@ -215,40 +227,40 @@ test.describe.serial('keyboard only', () => {
     stack = await loadStack()
   })
   test.afterAll(async () => {
-    for (const page of Object.values(pages)) {
+    for (const { page } of Object.values(users)) {
       expect(await page.evaluate(() => (window as unknown as { __probe: Probe }).__probe.pointerEvents), 'pointer events in the page').toBe(0)
       await page.context().close()
     }
   })
 
-  test('the seller connects, signs in and lists a model through the Sell form', async ({ browser }) => {
+  test('the seller connects, signs in, and lists a model through the Sell form', async ({ browser }) => {
     const page = await person(browser, stack.keys.seller, 'seller')
     await connect(page)
     await signIn(page)
     await navigate(page, 'Sell')
+    await walk(page, page.getByRole('button', { name: 'Encrypt, upload and list' }))
 
     // Space on the focused file input opens the file dialog, which the test answers
-    await tabTo(page, page.getByLabel('choose files'))
+    await tabTo(page, page.getByLabel('choose files'), { back: true })
     const chooser = page.waitForEvent('filechooser')
     await page.keyboard.press('Space')
     await (await chooser).setFiles(files)
     await expect(page.getByTestId('picked')).toContainText('2 files')
-
     const typeInto = async (label: string, text: string) => {
       await tabTo(page, page.getByLabel(label, { exact: true }))
       await page.keyboard.type(text)
     }
     await typeInto('Name', modelName)
-    await typeInto('Summary', 'Tags parts of speech, listed without a mouse.')
-    await typeInto('Tags (comma-separated)', 'nlp, keyboard')
-    await typeInto('Task', 'token-classification')
+    await typeInto('Summary', 'By keys.')
+    await typeInto('Tags (comma-separated)', 'nlp')
+    await typeInto('Task', 'ner')
     await typeInto('License (SPDX id)', 'MIT')
     await tabTo(page, page.getByLabel('Commercial use allowed'))
     await page.keyboard.press('Space')
     await expect(page.getByLabel('Commercial use allowed')).toBeChecked()
-    await typeInto('Model card (description)', 'Trained on 10k sentences.\n\nKeyboard only.')
+    await typeInto('Model card (description)', 'One.\n\nTwo.')
     await typeInto('Price (platform tokens)', '3')
-    await typeInto('Changelog', 'First release.')
+    await typeInto('Changelog', 'First.')
     await tabTo(page, page.getByRole('button', { name: 'Encrypt, upload and list' }))
     await page.keyboard.press('Enter')
     const link = page.getByRole('status').getByRole('link', { name: /^model #\d+$/ })
@@ -261,72 +273,75 @@ test.describe.serial('keyboard only', () => {
     await indexed(stack)
     const page = await person(browser, stack.keys.buyer, 'buyer')
     await connect(page)
-    await tabTo(page, page.getByLabel('Search'))
-    await page.keyboard.type(modelName.split(' ').slice(0, 2).join(' ').toLowerCase())
+    const names = await walk(page, page.getByTestId('results').getByRole('link', { name: modelName }))
+    expect(names).toContain('summary "Filters and sort"')
+    // the filters open with Enter on their summary, and Tab then goes through them
+    await tabTo(page, page.getByText('Filters and sort'))
+    await page.keyboard.press('Enter')
+    await tabTo(page, page.getByLabel('Sort by'), { max: 10 })
+
+    await tabTo(page, page.getByLabel('Search'), { back: true })
+    await page.keyboard.type(modelName.toLowerCase())
     const result = page.getByTestId('results').getByRole('link', { name: modelName })
-    await expect(result).toBeVisible()
+    await expect(page.getByTestId('results').getByRole('link')).toHaveCount(1)
     await tabTo(page, result)
     await page.keyboard.press('Enter')
     await expect(page.getByRole('heading', { name: modelName, level: 1 })).toBeVisible()
-    // the link that had focus is gone with the Browse page: focus starts again at the new page's content
+    expect(page.url()).toMatch(new RegExp(`#/model/${modelId}$`))
+    // the link that had focus left with the Browse page: focus starts again at the new page's content
     await expect(page.locator('main')).toBeFocused()
-    await tabTo(page, page.getByRole('button', { name: /^Buy for/ }))
+    const buy = page.getByRole('button', { name: /^Buy for/ })
+    await walk(page, buy)
+    await tabTo(page, buy)
     await page.keyboard.press('Space')
     const placed = page.getByText(/Order #\d+ placed/)
     await expect(placed).toBeVisible({ timeout: 60_000 })
     orderId = (/Order #(\d+)/.exec((await placed.textContent()) ?? '') ?? [])[1] ?? ''
   })
 
-  test('Browse, Model, Sell and Seller dashboard: Tab reaches each control in order with a visible focus ring, the skip link leads to the content', async ({ browser }) => {
-    const visitor = await person(browser, stack.keys.buyer2, 'visitor')
-    await connect(visitor)
-    const seller = pageOf('seller')
-
-    const browse = await walk(visitor, '/', visitor.getByTestId('results').getByRole('link', { name: modelName }))
-    expect(browse).toContain('summary "Filters and sort"')
-    // the filters open with Enter on their summary, and Tab then goes through them
-    await tabTo(visitor, visitor.getByText('Filters and sort'))
-    await visitor.keyboard.press('Enter')
-    await tabTo(visitor, visitor.getByLabel('Sort by'), { max: 10 })
-
-    await walk(visitor, `/#/model/${modelId}`, visitor.getByRole('button', { name: /^Buy for/ }))
-    await walk(seller, '/#/sell', seller.getByRole('button', { name: 'Encrypt, upload and list' }))
-    await walk(seller, '/#/dashboard', seller.getByRole('button', { name: `Deliver order #${orderId}` }))
-  })
-
-  test('the seller delivers, the buyer disputes, the arbiter rules; Library, Arbiter, Profile and Analytics walked through', async ({ browser }) => {
-    const seller = pageOf('seller')
-    await tabTo(seller, seller.getByRole('button', { name: `Deliver order #${orderId}` }))
+  test('the seller delivers from the dashboard; the buyer disputes in the Library, then walks Profile and Analytics', async () => {
+    const seller = userOf('seller').page
+    await navigate(seller, 'Seller dashboard')
+    const deliver = seller.getByRole('button', { name: `Deliver order #${orderId}` })
+    await walk(seller, deliver)
+    await tabTo(seller, deliver)
     await seller.keyboard.press('Enter')
     await expect(seller.getByText('Delivered: the buyer can now download.')).toBeVisible({ timeout: 60_000 })
 
-    const buyer = pageOf('buyer')
+    const buyer = userOf('buyer').page
+    await navigate(buyer, 'Library')
     const order = buyer.getByRole('article').filter({ hasText: `Order #${orderId} ·` })
-    await walk(buyer, '/#/library', order.getByRole('button', { name: `Dispute order #${orderId}` }))
+    const dispute = order.getByRole('button', { name: `Dispute order #${orderId}` })
+    await walk(buyer, dispute)
     // evidence goes to the storage service, which needs a session
     await signIn(buyer)
-    await tabTo(buyer, order.getByRole('button', { name: `Dispute order #${orderId}` }))
+    await tabTo(buyer, dispute)
     await buyer.keyboard.press('Enter')
     await expect(order.getByLabel('What is wrong?')).toBeFocused()
-    await buyer.keyboard.type('The labels are shifted by one.')
+    await buyer.keyboard.type('Labels off by one.')
     await tabTo(buyer, order.getByRole('button', { name: 'Open dispute' }), { max: 3 })
     await buyer.keyboard.press('Enter')
     await expect(order.getByTestId('order-status')).toHaveText('Disputed', { timeout: 60_000 })
 
-    const arbiter = await person(browser, stack.keys.arbiter, 'arbiter')
-    await connect(arbiter)
-    await navigate(arbiter, 'Arbiter')
-    const dispute = arbiter.getByRole('article').filter({ hasText: `Order #${orderId}:` })
-    await expect(dispute.getByText('The labels are shifted by one.')).toBeVisible({ timeout: 60_000 })
-    await walk(arbiter, '/#/arbiter', dispute.getByRole('button', { name: 'Split' }))
-    await tabTo(arbiter, dispute.getByLabel("Buyer's share %"))
-    await arbiter.keyboard.press('ControlOrMeta+A')
-    await arbiter.keyboard.type('25')
-    await tabTo(arbiter, dispute.getByRole('button', { name: 'Split' }), { max: 2 })
-    await arbiter.keyboard.press('Enter')
-    await expect(dispute.getByText(/Ruled: the buyer gets 0\.75 back/)).toBeVisible({ timeout: 60_000 })
+    await navigate(buyer, 'Profile')
+    await walk(buyer, buyer.getByRole('button', { name: 'Save profile' }))
+    await navigate(buyer, 'Analytics')
+    await walk(buyer, buyer.getByRole('button', { name: 'Export CSV' }))
+  })
 
-    await walk(buyer, '/#/profile', buyer.getByRole('button', { name: 'Save profile' }))
-    await walk(buyer, '/#/analytics', buyer.getByRole('button', { name: 'Export CSV' }))
+  test('the arbiter reads the dispute and splits it', async () => {
+    // the same browser, the arbiter's account picked in the wallet
+    const { page, wallet } = userOf('buyer')
+    await wallet.switchAccount(stack.keys.arbiter)
+    await navigate(page, 'Arbiter')
+    const card = page.getByRole('article').filter({ hasText: `Order #${orderId}:` })
+    await expect(card.getByText('Labels off by one.')).toBeVisible({ timeout: 60_000 })
+    await walk(page, card.getByRole('button', { name: 'Split' }))
+    await tabTo(page, card.getByLabel("Buyer's share %"))
+    await page.keyboard.press('ControlOrMeta+A')
+    await page.keyboard.type('25')
+    await tabTo(page, card.getByRole('button', { name: 'Split' }), { max: 2 })
+    await page.keyboard.press('Enter')
+    await expect(card.getByText(/Ruled: the buyer gets 0\.75 back/)).toBeVisible({ timeout: 60_000 })
   })
 })

@@ -37,21 +37,80 @@ function concat(parts: Uint8Array[]): Uint8Array {
 	return out;
 }
 
-type BackendMessages = Awaited<ReturnType<PGlite["execProtocol"]>>["messages"];
+const utf8 = new TextDecoder();
 
-/** Rows of an extended-protocol answer, every column as the text the server sent. */
-function rowsOf(messages: BackendMessages): Row[] {
+// ErrorResponse field codes and the DatabaseError properties pg and PGlite give them
+const ERROR_FIELDS: Record<string, string> = {
+	S: "severity",
+	C: "code",
+	D: "detail",
+	H: "hint",
+	P: "position",
+	p: "internalPosition",
+	q: "internalQuery",
+	W: "where",
+	s: "schema",
+	t: "table",
+	c: "column",
+	d: "dataType",
+	n: "constraint",
+	F: "file",
+	L: "line",
+	R: "routine",
+};
+
+/**
+ * Rows of an extended-protocol answer, every column as the text the server sent, or its error thrown.
+ * Read straight from the bytes: PGlite's own parser copies every field into a new buffer first.
+ */
+function answerOf(data: Uint8Array): Row[] {
+	const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+	const cstring = (at: number) => {
+		const end = data.indexOf(0, at);
+		return [utf8.decode(data.subarray(at, end)), end + 1] as const;
+	};
 	let names: string[] = [];
 	const rows: Row[] = [];
-	for (const m of messages) {
-		if (m instanceof protocol.messages.RowDescriptionMessage)
-			names = m.fields.map((f) => f.name);
-		else if (m instanceof protocol.messages.DataRowMessage) {
+	for (let at = 0; at + 5 <= data.length; ) {
+		const type = data[at];
+		const length = view.getUint32(at + 1);
+		const body = at + 5;
+		at += 1 + length;
+		if (type === 0x54) {
+			// RowDescription: per field its name, then 18 bytes of table, type and format
+			names = [];
+			for (let i = 0, f = body + 2; i < view.getInt16(body); i++) {
+				const [name, next] = cstring(f);
+				names.push(name);
+				f = next + 18;
+			}
+		} else if (type === 0x44) {
+			// DataRow: per column a length (-1 for NULL) and the text
 			const row: Row = {};
-			m.fields.forEach((v, i) => {
-				row[names[i]] = v;
-			});
+			for (let i = 0, f = body + 2; i < view.getInt16(body); i++) {
+				const n = view.getInt32(f);
+				f += 4;
+				row[names[i]] = n < 0 ? null : utf8.decode(data.subarray(f, f + n));
+				if (n > 0) f += n;
+			}
 			rows.push(row);
+		} else if (type === 0x45) {
+			// ErrorResponse: coded fields up to a zero byte
+			const fields: Record<string, string> = {};
+			for (let f = body; data[f] !== 0; ) {
+				const [value, next] = cstring(f + 1);
+				fields[String.fromCharCode(data[f])] = value;
+				f = next;
+			}
+			const error = new protocol.messages.DatabaseError(
+				fields.M ?? "unknown error",
+				length,
+				"error",
+			);
+			for (const [code, key] of Object.entries(ERROR_FIELDS))
+				if (fields[code] !== undefined)
+					(error as unknown as Record<string, string>)[key] = fields[code];
+			throw error;
 		}
 	}
 	return rows;
@@ -74,6 +133,14 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 		},
 	});
 	const { serialize } = protocol;
+	// The engine's raw answer: it hands over views of its memory, so each chunk is copied
+	const run = async (message: Uint8Array) => {
+		const chunks: Uint8Array[] = [];
+		await db.execProtocolRawStream(message, {
+			onRawData: (chunk) => chunks.push(chunk.slice()),
+		});
+		return concat(chunks);
+	};
 	// statement name per SQL text, in order of last use
 	const statements = new Map<string, string>();
 	let seq = 0;
@@ -97,12 +164,12 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 						serialize.execute({}),
 						serialize.sync(),
 					);
-					let messages: BackendMessages;
+					let rows: Row[];
 					try {
-						messages = (await db.execProtocol(concat(parts))).messages;
+						rows = answerOf(await run(concat(parts)));
 					} catch (e) {
 						// a statement that failed may still have been parsed: drop it so its text starts afresh
-						await db.execProtocol(
+						await run(
 							concat([serialize.close({ type: "S", name }), serialize.sync()]),
 						);
 						throw e;
@@ -114,14 +181,14 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 							string,
 						];
 						statements.delete(oldest);
-						await db.execProtocol(
+						await run(
 							concat([
 								serialize.close({ type: "S", name: oldName }),
 								serialize.sync(),
 							]),
 						);
 					}
-					return rowsOf(messages);
+					return rows;
 				}),
 			),
 		transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),

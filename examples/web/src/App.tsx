@@ -45,14 +45,32 @@ export function App() {
   const main = useRef<HTMLElement>(null)
   const walletReady = useWalletReady()
   const shownHash = useRef(hash)
-  // after navigation from the menu, or from a link that left with the old page (focus fell back to <body>),
-  // keyboard and screen-reader users start at the new page's content
+  // after navigation from the header (menu or brand), keyboard and screen-reader users start at the new page's
+  // content; a link that left with the old page is covered below
   useEffect(() => {
     if (hash === shownHash.current) return
     shownHash.current = hash
-    const focused = document.activeElement
-    if (!focused || focused === document.body || focused.closest('nav')) main.current?.focus()
+    if (document.activeElement?.closest('header')) main.current?.focus()
   }, [hash])
+  // a control that leaves the page while focused (a delivered order's button, a form replaced by its outcome) drops
+  // focus to <body>, where the next Tab starts again at the top: focus goes to the page's content instead
+  useEffect(() => {
+    const content = main.current
+    if (!content) return
+    let focused: Element | null = null
+    const track = (e: FocusEvent) => {
+      focused = e.target as Element
+    }
+    const recover = new MutationObserver(() => {
+      if (focused && !focused.isConnected && (!document.activeElement || document.activeElement === document.body)) content.focus()
+    })
+    document.addEventListener('focusin', track)
+    recover.observe(content, { childList: true, subtree: true })
+    return () => {
+      document.removeEventListener('focusin', track)
+      recover.disconnect()
+    }
+  }, [])
 
   let page: React.ReactNode
   switch (parts[0]) {

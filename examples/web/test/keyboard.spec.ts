@@ -307,6 +307,9 @@ test.describe.serial('keyboard only', () => {
     await tabTo(seller, deliver)
     await seller.keyboard.press('Enter')
     await expect(seller.getByText('Delivered: the buyer can now download.')).toBeVisible({ timeout: 60_000 })
+    // the delivered order leaves the list with the button that had focus: focus goes to the page's content
+    await expect(deliver).toHaveCount(0, { timeout: 30_000 })
+    await expect(seller.locator('main')).toBeFocused()
 
     const buyer = userOf('buyer').page
     await navigate(buyer, 'Library')
@@ -322,6 +325,7 @@ test.describe.serial('keyboard only', () => {
     await tabTo(buyer, order.getByRole('button', { name: 'Open dispute' }), { max: 3 })
     await buyer.keyboard.press('Enter')
     await expect(order.getByTestId('order-status')).toHaveText('Disputed', { timeout: 60_000 })
+    await expect(buyer.locator('main')).toBeFocused()
 
     await navigate(buyer, 'Profile')
     await walk(buyer, buyer.getByRole('button', { name: 'Save profile' }))

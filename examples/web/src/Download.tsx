@@ -2,17 +2,33 @@ import { useState } from 'react'
 import { useMarketplace } from './client.ts'
 import { useAction } from './hooks.ts'
 import { required } from './required.ts'
-import { ErrorBox, ProgressBar } from './ui.tsx'
+import { ActionButton, ErrorBox, ProgressBar } from './ui.tsx'
 
 type SavedFile = { path: string; size: number; sha256: string; url?: string }
-type Sink = { write(chunk: Uint8Array): Promise<void>; close(): Promise<string | undefined> }
+/** Where one file goes. Nothing is kept before the whole version has verified. */
+type Sink = {
+  write(chunk: Uint8Array): Promise<void>
+  /** Keeps the file (the version verified); a Blob gives its link. */
+  keep(): Promise<string | undefined>
+  /** Drops what was written (the version did not verify). */
+  discard(): Promise<void>
+}
 
-/** Writes straight to a file in the folder the user picked: memory stays flat whatever the size. */
+/**
+ * Writes straight to a file in the folder the user picked: memory stays flat whatever the size.
+ * The browser writes to a swap file and replaces the file only when it is closed, so a version
+ * that fails its checks leaves the folder as it was (a file this download created is removed).
+ */
 async function folderSink(dir: FileSystemDirectoryHandle, path: string): Promise<Sink> {
   const parts = path.split('/')
+  const name = parts.at(-1) as string
   let folder = dir
   for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, { create: true })
-  const file = await folder.getFileHandle(parts.at(-1) as string, { create: true })
+  const existed = await folder.getFileHandle(name).then(
+    () => true,
+    () => false,
+  )
+  const file = await folder.getFileHandle(name, { create: true })
   const writable = await file.createWritable()
   // each write to the file system is costly: gather chunks into one buffer of a few MiB first
   const buffer = new Uint8Array(WRITE_BATCH)
@@ -28,10 +44,14 @@ async function folderSink(dir: FileSystemDirectoryHandle, path: string): Promise
       buffer.set(chunk, used)
       used += chunk.byteLength
     },
-    close: async () => {
+    keep: async () => {
       await flush()
       await writable.close()
       return undefined
+    },
+    discard: async () => {
+      await writable.abort()
+      if (!existed) await folder.removeEntry(name)
     },
   }
 }
@@ -57,9 +77,13 @@ function blobSink(): Sink {
       pendingBytes += chunk.byteLength
       if (pendingBytes >= BLOB_BATCH) seal()
     },
-    close: async () => {
+    keep: async () => {
       seal()
       return URL.createObjectURL(new Blob(blobs))
+    },
+    discard: async () => {
+      blobs.length = 0
+      pending = []
     },
   }
 }
@@ -83,33 +107,36 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
     setFiles([])
     const started = performance.now()
     const result = await client.downloadModel({ modelId, version, onProgress: setProgress })
-    const saved: SavedFile[] = []
+    const checked: Omit<SavedFile, 'url'>[] = []
+    const sinks: Sink[] = []
     let bytes = 0
     try {
       for await (const entry of result.entries) {
         const sink = dir ? await folderSink(dir, entry.path) : blobSink()
+        sinks.push(sink)
         for await (const chunk of entry.content) {
           await sink.write(chunk)
           bytes += chunk.byteLength
         }
         // the SDK hashed the file as it streamed and checked it against the archive
-        saved.push({ path: entry.path, size: entry.size, sha256: required(entry.sha256, 'the checked sha256'), url: await sink.close() })
-        setFiles([...saved])
+        checked.push({ path: entry.path, size: entry.size, sha256: required(entry.sha256, 'the checked sha256') })
       }
     } catch (error) {
-      // the files before the failure belong to a version that did not verify: none is offered as downloaded
-      for (const file of saved) if (file.url) URL.revokeObjectURL(file.url)
-      setFiles([])
+      // a version that did not verify leaves nothing behind, not even the files that came before the failure
+      await Promise.all(sinks.map((sink) => sink.discard().catch(() => {})))
       throw error
     }
+    // the entries ended without an IntegrityError: the whole version matched the chain's sha256
+    const links = await Promise.all(sinks.map((sink) => sink.keep()))
+    setFiles(checked.map((file, i) => ({ ...file, url: links[i] })))
     return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }
   })
 
   return (
     <div className="download">
-      <button type="button" disabled={download.pending} onClick={() => download.run()}>
+      <ActionButton busy={download.pending} onClick={() => download.run()}>
         {download.pending ? 'Downloading…' : `Download ${name}`}
-      </button>
+      </ActionButton>
       {download.pending && progress ? <ProgressBar label="Downloading and decrypting" value={progress.bytes} max={progress.totalBytes} /> : null}
       {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
       {download.state.status === 'done' ? (

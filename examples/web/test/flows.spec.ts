@@ -97,6 +97,17 @@ async function clearSavedFolder(page: Page) {
   })
 }
 
+/** Every entry of that folder (swap files included), with the content of the small ones. */
+async function folderListing(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const root = (await navigator.storage.getDirectory()) as FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> }
+    const out: Record<string, string> = {}
+    for await (const [name, handle] of root.entries())
+      out[name] = handle.kind === 'file' ? (await (handle as FileSystemFileHandle).getFile()).size < 1000 ? await (await (handle as FileSystemFileHandle).getFile()).text() : 'large' : 'folder'
+    return out
+  })
+}
+
 /** Reads files back from that folder in the page and hashes them there. */
 async function savedSha256(page: Page, paths: string[]): Promise<Record<string, string>> {
   return page.evaluate(async (paths) => {
@@ -171,9 +182,29 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     await expect(seller.getByText('Delivered: the buyer can now download.')).toBeVisible({ timeout: 60_000 })
 
     await clearSavedFolder(page)
+    // the folder already holds a config.json of the user's own
+    await page.evaluate(async () => {
+      const writable = await (await (await navigator.storage.getDirectory()).getFileHandle('config.json', { create: true })).createWritable()
+      await writable.write('{"mine":true}')
+      await writable.close()
+    })
     await nav(page, 'Library')
     const card = page.getByRole('article', { name: modelName })
     await expect(card.getByTestId('order-status')).toHaveText('Delivered', { timeout: 60_000 })
+
+    // first with one bit flipped near the archive's end: config.json and most of model.bin decrypt
+    // before the failure, yet the folder is left as it was (no partial file, the user's own untouched)
+    await page.route((url) => url.pathname.endsWith('/api/v0/cat'), async (route) => {
+      const response = await route.fetch()
+      const body = await response.body()
+      body[body.length - 100] ^= 1
+      await route.fulfill({ response, body })
+    })
+    await card.getByRole('button', { name: `Download ${modelName}` }).click()
+    await expect(card.getByRole('alert')).toContainText('Download failed', { timeout: 120_000 })
+    expect(await folderListing(page)).toEqual({ 'config.json': '{"mine":true}' })
+    await page.unrouteAll()
+
     await card.getByRole('button', { name: `Download ${modelName}` }).click()
     await expect(card.getByTestId('download-verified')).toContainText('Version 1 verified', { timeout: 120_000 })
     // saved in the picked folder, so the page offers no in-memory copy to save

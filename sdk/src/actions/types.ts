@@ -1,5 +1,5 @@
 import type { Hash } from 'viem'
-import type { ChainMismatchError, ChainRequestError, ContractRevertedError, WalletMissingError } from '../errors/chain.ts'
+import type { ChainMismatchError, ChainRequestError, ContractRevertedError, UserRejectedError, WalletMissingError } from '../errors/chain.ts'
 import type { InvalidInputError } from '../errors/storage.ts'
 
 /** What every action that sends one transaction returns. */
@@ -11,4 +11,10 @@ export type TransactionResult = {
 }
 
 /** The failures any action that sends a transaction can raise. */
-export type WriteErrorType = InvalidInputError | WalletMissingError | ChainMismatchError | ContractRevertedError | ChainRequestError
+export type WriteErrorType =
+  | InvalidInputError
+  | WalletMissingError
+  | ChainMismatchError
+  | ContractRevertedError
+  | ChainRequestError
+  | UserRejectedError

@@ -58,18 +58,40 @@ export class ContractRevertedError extends BaseError {
   }
 }
 
-/** The chain or the wallet failed to answer or refused a request (network error, rejected signature, …). */
+/** The chain or the wallet failed to answer a request (network error, RPC error, a wallet fault). */
 export class ChainRequestError extends BaseError {
   override name = 'ChainRequestError'
-  /** True when the user declined the request in their wallet. */
-  readonly userRejected: boolean
-  constructor(action: string, parameters: BaseErrorParameters & { userRejected?: boolean } = {}) {
-    const { userRejected = false, ...rest } = parameters
-    super(userRejected ? 'USER_REJECTED' : 'CHAIN_REQUEST_FAILED', userRejected ? `The wallet declined ${action}.` : `${action} failed.`, {
-      hint: userRejected ? undefined : 'Check the RPC endpoint and retry.',
-      ...rest,
+  constructor(action: string, parameters: BaseErrorParameters = {}) {
+    super('CHAIN_REQUEST_FAILED', `${action} failed.`, { hint: 'Check the RPC endpoint and retry.', ...parameters })
+  }
+}
+
+/** What the wallet was asked to approve. */
+export type WalletRequestKind = 'signature' | 'transaction'
+
+/**
+ * The user declined a signature or a transaction in their wallet (EIP-1193 error 4001, viem's
+ * `UserRejectedRequestError`): the declined request went nowhere.
+ */
+export class UserRejectedError extends BaseError {
+  override name = 'UserRejectedError'
+  readonly kind: WalletRequestKind
+  /** The declined request: a contract function (`Marketplace.purchaseWithPermit`) or a signing method (`eth_signTypedData_v4`). */
+  readonly request: string
+  /** The SDK action that asked for it, e.g. `buyModel`. */
+  readonly action: string
+  constructor(kind: WalletRequestKind, request: string, action: string, parameters: BaseErrorParameters = {}) {
+    super('USER_REJECTED', `You declined the ${kind} in your wallet.`, {
+      metaMessages: [`Action: ${action}`, `Request: ${request}`],
+      hint:
+        kind === 'signature'
+          ? 'Nothing was signed or sent. Try again and approve the signature in your wallet to go ahead.'
+          : 'The transaction was not sent: nothing changed on-chain and nothing was paid. Try again and approve it in your wallet to go ahead.',
+      ...parameters,
     })
-    this.userRejected = userRejected
+    this.kind = kind
+    this.request = request
+    this.action = action
   }
 }
 

@@ -1,9 +1,9 @@
 // Buy, deliver, confirm, review, dispute and refund through the SDK's actions against the real
 // deployed proxies on Hardhat's in-process chain. Files are not involved here (see e2e tests).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, getAddress, http, parseEther, toHex } from 'viem'
+import { createPublicClient, createWalletClient, custom, getAddress, http, parseEther, toHex } from 'viem'
 import { modelRegistryAbi, platformTokenAbi } from '../../src/contracts/abis.ts'
-import { ChainMismatchError, ChainRequestError, ContractRevertedError, PriceChangedError, WalletMissingError } from '../../src/errors/chain.ts'
+import { ChainMismatchError, ChainRequestError, ContractRevertedError, PriceChangedError, UserRejectedError, WalletMissingError } from '../../src/errors/chain.ts'
 import { InvalidInputError } from '../../src/errors/storage.ts'
 import { startProtocol } from './harness.ts'
 
@@ -131,7 +131,7 @@ describe('protection and errors', () => {
     const dead = p.clientOf(p.accounts.buyer, { publicClient: createPublicClient({ transport: http('http://127.0.0.1:9', { retryCount: 0 }) }) as never })
     const error = await dead.quote({ modelId: 1n }).catch((e) => e)
     expect(error).toBeInstanceOf(ChainRequestError)
-    expect(error).toMatchObject({ code: 'CHAIN_REQUEST_FAILED', userRejected: false })
+    expect(error).toMatchObject({ code: 'CHAIN_REQUEST_FAILED', hint: 'Check the RPC endpoint and retry.' })
   })
 
   it('needs a wallet to write and the deployment’s chain', async () => {
@@ -140,6 +140,64 @@ describe('protection and errors', () => {
     const error = await wrongChain.confirmOrder({ orderId: 1n }).catch((e) => e)
     expect(error).toBeInstanceOf(ChainMismatchError)
     expect(error).toMatchObject({ expectedChainId: 1, actualChainId: 31337 })
+  })
+})
+
+/**
+ * A wallet on the real chain whose user presses Reject for the methods in `declined`: it answers
+ * them with `refusal()` (by default EIP-1193's 4001, which viem turns into UserRejectedRequestError).
+ */
+function rejectingWallet(
+  wallet: { account: { address: `0x${string}` } },
+  declined: Set<string>,
+  refusal = () => Object.assign(new Error('User rejected the request.'), { code: 4001 }),
+) {
+  return createWalletClient({
+    account: wallet.account.address,
+    transport: custom({ request: (args) => (declined.has(args.method) ? Promise.reject(refusal()) : p.provider.request(args)) }),
+  })
+}
+
+describe('a wallet that declines', () => {
+  const signatureHint = 'Nothing was signed or sent. Try again and approve the signature in your wallet to go ahead.'
+  const transactionHint = 'The transaction was not sent: nothing changed on-chain and nothing was paid. Try again and approve it in your wallet to go ahead.'
+
+  it('gives UserRejectedError naming the signature or the transaction, sends nothing, and works once approved', async () => {
+    const modelId = await listRaw(parseEther('1'))
+    const address = p.accounts.buyer.account.address
+    const declined = new Set(['eth_signTypedData_v4'])
+    const buyer = p.clientOf(rejectingWallet(p.accounts.buyer, declined) as never)
+    const [nonce, tokens] = [await p.publicClient.getTransactionCount({ address }), await balance(address)]
+
+    const signature = await buyer.buyModel({ modelId }).catch((e) => e)
+    expect(signature).toBeInstanceOf(UserRejectedError)
+    expect(signature).toMatchObject({ code: 'USER_REJECTED', kind: 'signature', request: 'eth_signTypedData_v4', action: 'buyModel', hint: signatureHint })
+    expect(signature.shortMessage).toBe('You declined the signature in your wallet.')
+    expect(signature.walk()).toMatchObject({ code: 4001 }) // the wallet's own error stays reachable
+
+    declined.clear()
+    declined.add('eth_sendTransaction')
+    const transaction = await buyer.buyModel({ modelId }).catch((e) => e)
+    expect(transaction).toBeInstanceOf(UserRejectedError)
+    expect(transaction).toMatchObject({ kind: 'transaction', request: 'Marketplace.purchaseWithPermit', action: 'buyModel', hint: transactionHint })
+    expect(transaction.shortMessage).toBe('You declined the transaction in your wallet.')
+    expect([await p.publicClient.getTransactionCount({ address }), await balance(address)]).toEqual([nonce, tokens])
+
+    declined.clear()
+    expect((await buyer.buyModel({ modelId })).price).toBe(parseEther('1'))
+  })
+
+  it('finds the refusal nested as the cause of a wallet’s own error, for a seller’s signature and transaction', async () => {
+    const modelId = await listRaw(parseEther('1'))
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    const declined = new Set(['eth_signTypedData_v4', 'eth_sendTransaction'])
+    // as a wallet SDK may wrap it: its own error, the EIP-1193 refusal as the cause
+    const seller = p.clientOf(rejectingWallet(p.accounts.seller, declined, () => new Error('Request failed', { cause: { code: 4001, message: 'User denied' } })) as never)
+    await expect(seller.deliverOrder({ orderId })).rejects.toMatchObject({ code: 'USER_REJECTED', kind: 'signature', action: 'deliverOrder', hint: signatureHint })
+    const repriced = await seller.setPrice({ modelId, price: 2n }).catch((e) => e)
+    expect(repriced).toBeInstanceOf(UserRejectedError)
+    expect(repriced).toMatchObject({ kind: 'transaction', request: 'ModelRegistry.setPrice', action: 'setPrice', hint: transactionHint })
+    expect((await p.buyer.quote({ modelId })).price).toBe(parseEther('1'))
   })
 })
 

@@ -5,7 +5,7 @@ import { ContractRevertedError, PriceChangedError } from '../../errors/chain.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import { buyerKeyPair } from '../internal/keys.ts'
 import { assertAmount, assertId } from '../internal/validate.ts'
-import { call, eventOf, requireAccount, requireWallet, write } from '../internal/write.ts'
+import { call, eventOf, requireAccount, requireWallet, sign, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 import { quote } from './quote.ts'
 
@@ -116,7 +116,7 @@ async function signPermit(client: MarketplaceClientConfig, token: Address, spend
   const block = await call('eth_getBlockByNumber', () => client.publicClient.getBlock())
   // Chain time, not the local clock: test chains and wallets' clocks drift apart.
   const deadline = block.timestamp + 3600n
-  const signature = await call('eth_signTypedData_v4', () =>
+  const signature = await sign('buyModel', 'eth_signTypedData_v4', () =>
     walletClient.signTypedData({
       account,
       domain: { name, version, chainId, verifyingContract },

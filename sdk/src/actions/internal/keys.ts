@@ -1,7 +1,7 @@
 import type { Address } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { type BuyerKeyPair, buyerKeyTypedData, deriveBuyerKey, deriveModelKey, modelKeyTypedData } from '../../crypto/keys.ts'
-import { call, requireWallet } from './write.ts'
+import { requireWallet, sign } from './write.ts'
 
 // One signature per wallet account and deployment: the wallet prompts once, not on every download.
 const buyerKeys = new WeakMap<object, Map<string, Promise<BuyerKeyPair>>>()
@@ -25,7 +25,7 @@ export function buyerKeyPair(client: MarketplaceClientConfig, action = 'buyModel
   const marketplace = client.deployment.contracts.Marketplace.address
   return cached(buyerKeys, walletClient, `${client.deployment.chainId}:${marketplace}:${account.address}`, async () => {
     const typedData = buyerKeyTypedData({ chainId: client.deployment.chainId, marketplace, account: account.address })
-    const signature = await call('eth_signTypedData_v4', () => walletClient.signTypedData({ account, ...typedData }))
+    const signature = await sign(action, 'eth_signTypedData_v4', () => walletClient.signTypedData({ account, ...typedData }))
     return deriveBuyerKey(signature)
   })
 }
@@ -38,7 +38,7 @@ export function sellerModelKey(client: MarketplaceClientConfig, modelId: bigint,
   const registry = client.deployment.contracts.ModelRegistry.address
   return cached(modelKeys, walletClient, `${client.deployment.chainId}:${registry}:${account.address}:${modelId}`, async () => {
     const typedData = modelKeyTypedData({ chainId: client.deployment.chainId, registry, modelId })
-    const signature = await call('eth_signTypedData_v4', () => walletClient.signTypedData({ account, ...typedData }))
+    const signature = await sign(action, 'eth_signTypedData_v4', () => walletClient.signTypedData({ account, ...typedData }))
     return deriveModelKey(signature)
   })
 }

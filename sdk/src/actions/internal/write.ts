@@ -8,7 +8,15 @@ import {
 } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { BaseError } from '../../errors/base.ts'
-import { ChainMismatchError, ChainRequestError, ContractRevertedError, EventMissingError, WalletMissingError } from '../../errors/chain.ts'
+import {
+  ChainMismatchError,
+  ChainRequestError,
+  ContractRevertedError,
+  EventMissingError,
+  UserRejectedError,
+  type WalletRequestKind,
+  WalletMissingError,
+} from '../../errors/chain.ts'
 import { type ProtocolContract, abis, addressOf, allErrorsAbi } from './contracts.ts'
 
 /** The wallet client and its account, or WalletMissingError naming the action that needed them. */
@@ -45,8 +53,21 @@ function find<T extends Error>(error: unknown, name: string): T | undefined {
   return undefined
 }
 
-/** Turns anything viem or a wallet throws into one of the SDK's typed errors. */
-export function decodeError(error: unknown, contract: string, functionName: string): BaseError {
+/**
+ * Whether the user declined in the wallet: viem's UserRejectedRequestError or a bare EIP-1193 4001
+ * anywhere in the cause chain (a wallet or transport may throw its own error).
+ */
+function declined(error: unknown): boolean {
+  for (let e = error; e && typeof e === 'object'; e = (e as ViemErrorLike).cause)
+    if ((e as Error).name === 'UserRejectedRequestError' || (e as { code?: unknown }).code === 4001) return true
+  return false
+}
+
+/** A request the wallet is asked to approve, and the SDK action asking. */
+export type WalletRequest = { kind: WalletRequestKind; action: string }
+
+/** Turns anything viem or a wallet throws into one of the SDK's typed errors; `wallet` when the wallet was asked to approve. */
+export function decodeError(error: unknown, contract: string, functionName: string, wallet?: WalletRequest): BaseError {
   if (error instanceof BaseError) return error
   const details = (error as ViemErrorLike)?.shortMessage
   const reverted = find<RevertedLike>(error, 'ContractFunctionRevertedError')
@@ -61,8 +82,8 @@ export function decodeError(error: unknown, contract: string, functionName: stri
       cause: error,
       details,
     })
-  if (find(error, 'UserRejectedRequestError'))
-    return new ChainRequestError(`${contract}.${functionName}`, { userRejected: true, cause: error, details })
+  if (wallet && declined(error))
+    return new UserRejectedError(wallet.kind, wallet.kind === 'signature' ? functionName : `${contract}.${functionName}`, wallet.action, { cause: error, details })
   return new ChainRequestError(`${contract}.${functionName}`, { cause: error, details })
 }
 
@@ -72,6 +93,15 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn()
   } catch (error) {
     throw decodeError(error, 'chain', what)
+  }
+}
+
+/** Asks the wallet to sign (`method`, e.g. `eth_signTypedData_v4`) for `action`; a refusal becomes UserRejectedError. */
+export async function sign<T>(action: string, method: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    throw decodeError(error, 'wallet', method, { kind: 'signature', action })
   }
 }
 
@@ -129,7 +159,7 @@ export async function write<T = unknown>(client: MarketplaceClientConfig, parame
   try {
     hash = await walletClient.writeContract({ ...(request as object), account, chain: walletClient.chain ?? null } as never)
   } catch (error) {
-    throw decodeError(error, label, functionName)
+    throw decodeError(error, label, functionName, { kind: 'transaction', action })
   }
   const receipt = await call('eth_getTransactionReceipt', () => client.publicClient.waitForTransactionReceipt({ hash }))
   // Simulation passed but the block said no: state changed in between (another transaction came first).

@@ -9,7 +9,7 @@ import { toHex } from '../src/crypto/bytes.ts'
 import { IntegrityError, InvalidInputError } from '../src/errors/index.ts'
 import { addPath } from '../src/storage/node/addPath.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
-import { collect, flip, randomBytes, tempDir, utf8 } from './helpers.ts'
+import { collect, flip, integrityHint, randomBytes, tempDir, utf8 } from './helpers.ts'
 
 const key = randomBytes(32)
 const files = [
@@ -53,13 +53,13 @@ describe('model archive', () => {
       for await (const entry of readArchive(plaintext)) await collect(entry.content)
     })().catch((e) => e)
     expect(error).toBeInstanceOf(IntegrityError)
-    expect(error.check).toBe('sha256')
+    expect(error).toMatchObject({ check: 'sha256', hint: integrityHint, expected: expect.stringMatching(/^0x/), actual: expect.stringMatching(/^0x/) })
     expect(error.message).toMatch(/weights\/model.safetensors/)
     const clean = await collect(packArchive(inputs()).stream)
     const wrong = (async () => {
       for await (const entry of readArchive(clean, { expectedSha256: toHex(randomBytes(32)) })) await collect(entry.content)
     })()
-    await expect(wrong).rejects.toMatchObject({ check: 'sha256' })
+    await expect(wrong).rejects.toMatchObject({ check: 'sha256', hint: integrityHint, actual: toHex(sha256(clean)) })
   })
 
   it('skips entries the reader does not consume, and refuses bad inputs', async () => {

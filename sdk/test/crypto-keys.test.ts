@@ -76,6 +76,7 @@ describe('key derivation', () => {
     expect(() => importModelKey(text, { ...model, modelId: 8n })).toThrow(InvalidInputError)
     const damaged = text.replace(/:([0-9a-f])/, (_, c) => `:${c === '0' ? '1' : '0'}`)
     expect(() => importModelKey(damaged)).toThrow(IntegrityError)
+    expect(() => importModelKey(damaged)).toThrow(expect.objectContaining({ check: 'sha256', hint: expect.stringMatching(/^The text was changed or cut short/) }))
   })
 })
 
@@ -106,6 +107,7 @@ describe('HPKE key wrapping', () => {
     const fails = async (changes: Partial<typeof binding> & { privateKey?: Uint8Array }) => {
       const error = await unwrapKey({ wrappedKey, privateKey: keys.privateKey, ...binding, ...changes }).catch((e) => e)
       expect(error).toBeInstanceOf(IntegrityError)
+      expect(error).toMatchObject({ check: 'tag', hint: expect.stringMatching(/^Check that the wallet account is the one the key was delivered to/) })
     }
     await fails({ modelId: 43n })
     await fails({ buyer: seller.address })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decryptRange, decryptStream, encryptStream, encryptedSize, decryptedSize, sealStream } from '../src/crypto/stream.ts'
 import { IntegrityError, InvalidInputError } from '../src/errors/index.ts'
-import { collect, flip, pieces, randomBytes } from './helpers.ts'
+import { collect, flip, integrityHint, pieces, randomBytes } from './helpers.ts'
 
 const key = randomBytes(32)
 const encrypt = async (plain: Uint8Array, chunkSize?: number) => collect(encryptStream(pieces(plain, 10_000), key, { chunkSize }))
@@ -9,7 +9,7 @@ const decrypt = (cipher: Uint8Array, k = key) => collect(decryptStream(pieces(ci
 const expectTagFailure = async (p: Promise<unknown>) => {
   const error = await p.then(() => undefined, (e) => e)
   expect(error).toBeInstanceOf(IntegrityError)
-  expect((error as IntegrityError).check).toBe('tag')
+  expect(error).toMatchObject({ check: 'tag', hint: integrityHint })
 }
 
 describe('STREAM encryption', () => {

@@ -6,6 +6,10 @@ import { sha256 } from '@noble/hashes/sha2.js'
 
 export const utf8 = (s: string) => new TextEncoder().encode(s)
 
+/** The hint every IntegrityError over downloaded data carries, whichever check failed. */
+export const integrityHint =
+  'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.'
+
 /**
  * Kubo's deterministic test data (test/cli/testutils/random_deterministic.go): the ChaCha20
  * keystream under key sha256(seed) and a zero nonce, streamed in 1 MiB pieces.

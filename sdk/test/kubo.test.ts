@@ -6,7 +6,7 @@ import { startKuboRpcServer } from '../src/node/kuboRpcServer.ts'
 import { gatewayReader } from '../src/storage/gateway.ts'
 import { kuboStore } from '../src/storage/kubo.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
-import { collect, flip, randomBytes, tempDir, utf8 } from './helpers.ts'
+import { collect, flip, integrityHint, randomBytes, tempDir, utf8 } from './helpers.ts'
 import { describeStore } from './store-suite.ts'
 
 describeStore('kuboStore over the Kubo-RPC test server', async () => {
@@ -139,7 +139,8 @@ describe('kuboStore failures', () => {
       async (url) => {
         const error = await kuboStore({ url }).add(utf8('hello world')).catch((e) => e)
         expect(error).toBeInstanceOf(IntegrityError)
-        expect(error.check).toBe('cid')
+        // an upload, not a download: the hint is about the node's settings
+        expect(error).toMatchObject({ check: 'cid', expected: 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e', hint: expect.stringMatching(/^Check the node's Import settings/) })
       },
     )
   })
@@ -173,7 +174,7 @@ describe('gatewayReader', () => {
       async (url) => {
         const error = await collect(gatewayReader({ url }).cat(cid)).catch((e) => e)
         expect(error).toBeInstanceOf(IntegrityError)
-        expect(error.check).toBe('cid')
+        expect(error).toMatchObject({ check: 'cid', hint: integrityHint, expected: expect.stringMatching(/^baf/), actual: expect.stringMatching(/^sha2-256 /) })
       },
     )
     await backing.close()

@@ -140,7 +140,9 @@ export function importModelKey(text: string, expected?: ModelRef): { modelKey: U
   if (parts.length !== 6 || parts[0] !== EXPORT_PREFIX) throw new InvalidInputError('modelKey', 'not an exported model key')
   const body = parts.slice(0, 5).join(':')
   if (toHex(sha256(utf8(body)).subarray(0, 4)).slice(2) !== parts[5])
-    throw new IntegrityError('sha256', 'The exported model key is damaged (checksum mismatch).')
+    throw new IntegrityError('sha256', 'The exported model key is damaged (checksum mismatch).', {
+      hint: 'The text was changed or cut short since it was exported: copy it again, whole, from where it was saved.',
+    })
   const [, chainId, registry, modelId, key] = parts as [string, string, Address, string, string]
   const result = { modelKey: toBytes(`0x${key}`, 'modelKey', 32), chainId: BigInt(chainId), registry, modelId: BigInt(modelId) }
   if (
@@ -191,12 +193,21 @@ export async function unwrapKey(parameters: { wrappedKey: BytesLike; privateKey:
   const wrapped = toBytes(parameters.wrappedKey, 'wrappedKey')
   if (wrapped.length !== WRAPPED_KEY_LENGTH) throw new InvalidInputError('wrappedKey', `expected ${WRAPPED_KEY_LENGTH} bytes, got ${wrapped.length}`)
   checkKey(parameters.privateKey, 'privateKey')
-  return hpkeOpen({
-    recipientSecretKey: parameters.privateKey,
-    enc: wrapped.subarray(0, 32),
-    ciphertext: wrapped.subarray(32),
-    info: bindingInfo(parameters),
-  })
+  try {
+    return await hpkeOpen({
+      recipientSecretKey: parameters.privateKey,
+      enc: wrapped.subarray(0, 32),
+      ciphertext: wrapped.subarray(32),
+      info: bindingInfo(parameters),
+    })
+  } catch (cause) {
+    if (!(cause instanceof IntegrityError)) throw cause
+    // Not "damaged data" as for files: the usual causes are another account or a bad delivery.
+    throw new IntegrityError('tag', 'The wrapped key does not open: it was not sealed to this account for this model, marketplace and chain, or it was altered.', {
+      cause,
+      hint: 'Check that the wallet account is the one the key was delivered to; if it is, the delivered key is bad: tell the seller or open a dispute.',
+    })
+  }
 }
 
 function checkKey(key: Uint8Array, parameter: string) {

@@ -14,10 +14,14 @@ export class InvalidInputError extends BaseError {
 /** Which check failed: the bytes' CID, a file's sha256, or an AEAD authentication tag. */
 export type IntegrityCheck = 'cid' | 'sha256' | 'tag'
 
+/** What to do about data that failed a check, whichever check it was; sites where the data is not a download pass their own. */
+const integrityHint =
+  'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.'
+
 /**
  * Data failed verification: a block or file does not hash to its CID, a decrypted file does not
  * match its recorded sha256, or ciphertext fails authentication (tampered, truncated, reordered,
- * a changed header, or the wrong key). Never retry with the same source and key.
+ * a changed header, or the wrong key). Never use the data; `hint` says what to do instead.
  */
 export class IntegrityError extends BaseError {
   override name = 'IntegrityError'
@@ -38,6 +42,7 @@ export class IntegrityError extends BaseError {
         ...(rest.metaMessages ?? []),
       ],
       ...rest,
+      hint: rest.hint ?? integrityHint,
     })
     this.check = check
     this.expected = expected

@@ -150,7 +150,7 @@ describe('protection and errors', () => {
 function rejectingWallet(
   wallet: { account: { address: `0x${string}` } },
   declined: Set<string>,
-  refusal = () => Object.assign(new Error('User rejected the request.'), { code: 4001 }),
+  refusal: () => Error = () => Object.assign(new Error('User rejected the request.'), { code: 4001 }),
 ) {
   return createWalletClient({
     account: wallet.account.address,

@@ -34,6 +34,8 @@ export async function startProtocol(options: { indexer?: Indexer } = {}) {
     publicClient,
     deployment,
     store,
+    /** The embedded store's folder, to damage its files as a failing disk would. */
+    storeDir: dir,
     accounts: { admin, seller, buyer, arbiter, evaluator, stranger },
     seller: clientOf(seller),
     buyer: clientOf(buyer),

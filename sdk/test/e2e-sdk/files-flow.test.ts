@@ -1,7 +1,7 @@
 // The file side of the market on the real deployed proxies: list (encrypt + add) → buy → the
 // seller agent delivers → download (unwrap, fetch, verify, decrypt) → confirm → review; later
 // versions, free models, licenses, a store failing mid-upload and agent restarts.
-import { mkdtemp, readFile, readdir, rm, mkdir, writeFile } from 'node:fs/promises'
+import { mkdtemp, open, readFile, readdir, rm, mkdir, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,9 +13,10 @@ import { modelRegistryAbi } from '../../src/contracts/abis.ts'
 import { deriveModelKey, modelKeyTypedData } from '../../src/crypto/keys.ts'
 import { archiveInputsFromPath } from '../../src/crypto/node/archive.ts'
 import { NotLicensedError } from '../../src/errors/chain.ts'
-import { StoreUnavailableError } from '../../src/errors/storage.ts'
+import { IntegrityError, StoreUnavailableError } from '../../src/errors/storage.ts'
 import type { ContentStore } from '../../src/storage/types.ts'
 import { startProtocol } from '../actions/harness.ts'
+import { integrityHint } from '../helpers.ts'
 
 let p: Awaited<ReturnType<typeof startProtocol>>
 let work: string
@@ -93,12 +94,69 @@ describe('list → buy → deliver → download → confirm → review', () => {
     const { modelId } = await p.seller.listModel({ ...fields, name: 'Free tagger', files: await archiveInputsFromPath(modelDir), price: 0n })
     const { keySource, entries } = await p.stranger.downloadModel({ modelId })
     expect(keySource).toBe('public')
-    const paths: string[] = []
-    for await (const entry of entries) {
-      paths.push(entry.path)
-      for await (const _ of entry.content);
+    expect(await readAll(entries)).toEqual(['config.json', 'weights/model.safetensors'])
+  })
+})
+
+/** Reads every file of a download to the end; returns their paths. */
+async function readAll(entries: AsyncIterable<{ path: string; content: AsyncIterable<Uint8Array> }>) {
+  const paths: string[] = []
+  for await (const entry of entries) {
+    paths.push(entry.path)
+    for await (const _ of entry.content);
+  }
+  return paths
+}
+
+describe('free and paid versions', () => {
+  it('tells a public version from an encrypted one by the price the model had when it was published', async () => {
+    const files = await archiveInputsFromPath(modelDir)
+    const { modelId } = await p.seller.listModel({ ...fields, name: 'Free, then paid, then free', files, price: 0n })
+    await p.seller.setPrice({ modelId, price: parseEther('1') })
+    await p.seller.publishVersion({ modelId, files: await archiveInputsFromPath(modelDir), semver: '2.0.0' })
+    await p.seller.setPrice({ modelId, price: 0n })
+    await p.seller.publishVersion({ modelId, files: await archiveInputsFromPath(modelDir), semver: '3.0.0' })
+    // the current price (0) does not open version 2, encrypted while the model was paid
+    const v1 = await p.stranger.downloadModel({ modelId, version: 1 })
+    expect(v1.keySource).toBe('public')
+    expect(await readAll(v1.entries)).toEqual(['config.json', 'weights/model.safetensors'])
+    await expect(p.stranger.downloadModel({ modelId, version: 2 })).rejects.toMatchObject({ code: 'NOT_LICENSED', reason: 'no-order' })
+    const v3 = await p.stranger.downloadModel({ modelId, version: 3 })
+    expect(v3.keySource).toBe('public')
+    expect(await readAll(v3.entries)).toEqual(['config.json', 'weights/model.safetensors'])
+    await expect(p.seller.requestEvaluation({ modelId, version: 4, evaluator: p.accounts.evaluator.account.address })).rejects.toMatchObject({
+      errorName: 'RegistryUnknownVersion',
+    })
+  })
+
+  it('reports a free model whose archive is damaged at its start as damaged data, not as unlicensed', async () => {
+    // a file name of its own: no other listing shares this archive's blocks
+    const name = `head-${randomBytes(4).toString('hex')}.bin`
+    const own = join(work, 'damaged-head')
+    await mkdir(own)
+    await writeFile(join(own, name), randomBytes(10_000))
+    const { modelId } = await p.seller.listModel({ ...fields, name: 'Free, damaged on disk', files: await archiveInputsFromPath(own), price: 0n })
+    expect((await p.buyer.buyModel({ modelId })).payment).toBe('free')
+
+    // the store's disk flips the archive's first byte (the "A" of its magic), under a store that trusts its disk
+    const packs = (await readdir(p.storeDir, { recursive: true })).filter((f) => f.endsWith('.pack'))
+    let damaged = 0
+    for (const pack of packs) {
+      const bytes = await readFile(join(p.storeDir, pack))
+      for (let at = bytes.indexOf('AMMARCH1'); at >= 0; at = bytes.indexOf('AMMARCH1', at + 1)) {
+        if (!bytes.subarray(at, at + 4096).includes(name)) continue
+        const file = await open(join(p.storeDir, pack), 'r+')
+        await file.write(Buffer.from([bytes[at]! ^ 1]), 0, 1, at)
+        await file.close()
+        damaged++
+      }
     }
-    expect(paths).toEqual(['config.json', 'weights/model.safetensors'])
+    expect(damaged).toBe(1)
+
+    const error = await downloadModelTo(p.buyer, { modelId, dir: join(work, 'damaged-out') }).catch((e) => e)
+    expect(error).toBeInstanceOf(IntegrityError)
+    expect(error).toMatchObject({ code: 'INTEGRITY', check: 'sha256', hint: integrityHint })
+    expect(await readdir(join(work, 'damaged-out')).catch(() => [])).toEqual([])
   })
 })
 

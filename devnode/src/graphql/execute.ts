@@ -364,9 +364,11 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			const t = tables[0];
 			const key = sortKey(t);
 			const order = key ? `${key}${dir}, c.id${dir}` : `c.id${dir}`;
-			if (!numbered) {
+			if (!numbered && (fulltext || skip > 0)) {
 				// The page's row versions first, then the asked columns of those rows only: Postgres computes a
-				// select list before sorting, so text casts of every matching row cost most of a broad search
+				// select list before sorting and skipping, so text casts of every match (a fulltext search ranks
+				// them all) or of every skipped row would cost most of the query; a plain page reads fewer rows
+				// than this join costs
 				const pick = branch(
 					t,
 					`c.vid, c.id as "id$"${key ? `, ${key} as "key$"` : ""}`,

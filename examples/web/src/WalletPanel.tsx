@@ -40,6 +40,18 @@ export function WalletPanel() {
     if (chainId === config.chain.id) void queries.invalidateQueries({ queryKey: ['walletClient'] })
   }, [chainId, config.chain.id, queries])
 
+  // Escape closes the wallet list and returns to its button, as menus do
+  useEffect(() => {
+    if (!open) return
+    const close = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return
+      setOpen(false)
+      panel.current?.querySelector<HTMLButtonElement>('button')?.focus()
+    }
+    document.addEventListener('keydown', close)
+    return () => document.removeEventListener('keydown', close)
+  }, [open])
+
   if (status !== 'connected' || !address) {
     // wagmi lists EIP-6963 wallets by name; the generic "Injected" one stands for window.ethereum
     const unique = connectors.filter((c, i) => connectors.findIndex((d) => d.name === c.name) === i)

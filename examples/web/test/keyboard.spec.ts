@@ -159,6 +159,12 @@ async function tabTo(page: Page, target: Locator, { back = false, max = 60 } = {
 /** Connects the injected wallet through the wallet menu with the keyboard. */
 async function connect(page: Page) {
   await tabTo(page, page.getByRole('button', { name: 'Connect wallet' }))
+  // Escape closes the wallet list again and leaves focus on its button
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('list', { name: 'Wallets' })).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(page.getByRole('list', { name: 'Wallets' })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: 'Connect wallet' })).toBeFocused()
   await page.keyboard.press('Enter')
   await tabTo(page, page.getByRole('button', { name: 'Test Wallet' }), { max: 3 })
   await page.keyboard.press('Enter')

@@ -4,7 +4,7 @@ import { useEffect, useId, useState } from 'react'
 import { parseUnits } from 'viem'
 import { useSearchConfig } from '../hooks.ts'
 import { PAGE_SIZE, searchQuery } from '../search.ts'
-import { ErrorBox, Loading, Money, Stars, Verdicts } from '../ui.tsx'
+import { ActionButton, ErrorBox, Loading, Money, Stars, Verdicts } from '../ui.tsx'
 
 type Filters = { tags: string; task: string; license: string; minPrice: string; maxPrice: string; minRating: string; passed: boolean }
 const noFilters: Filters = { tags: '', task: '', license: '', minPrice: '', maxPrice: '', minRating: '', passed: false }
@@ -159,17 +159,14 @@ export function Browse({ query }: { query: URLSearchParams }) {
         ) : null}
       </div>
       <nav className="pager" aria-label="Result pages">
-        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+        {/* at either end the button stays focusable (aria-disabled), so keyboard focus is not dropped */}
+        <ActionButton busy={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
           Previous page
-        </button>
+        </ActionButton>
         <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          disabled={!results.data?.nextCursor}
-          onClick={() => results.data?.nextCursor && setCursors([...cursors, results.data.nextCursor])}
-        >
+        <ActionButton busy={!results.data?.nextCursor} onClick={() => results.data?.nextCursor && setCursors([...cursors, results.data.nextCursor])}>
           Next page
-        </button>
+        </ActionButton>
       </nav>
     </>
   )

@@ -3,13 +3,14 @@ import { type Address, formatUnits } from 'viem'
 
 type ErrorLike = { name?: string; shortMessage?: string; message?: string; hint?: string; details?: string; code?: string | number; status?: number }
 
-/** What to do about failures whose error carries no hint: a request declined in the wallet, data that failed its checks. */
+/**
+ * What to do about a request declined in the wallet that did not go through the SDK (whose errors
+ * carry their own hint): wagmi's connect and network switch, and the storage sign-in's signMessage,
+ * where viem reports EIP-1193's 4001.
+ */
 function fallbackHint(e: ErrorLike): string | undefined {
-  // the SDK's USER_REJECTED, or EIP-1193's 4001 as viem reports it for sign-in and connection
-  if (e.code === 'USER_REJECTED' || e.code === 4001 || e.name === 'UserRejectedRequestError')
+  if (e.code === 4001 || e.name === 'UserRejectedRequestError')
     return 'You declined the request in your wallet, so nothing was signed or sent. Try again and approve it to go ahead.'
-  if (e.code === 'INTEGRITY')
-    return 'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.'
   return undefined
 }
 

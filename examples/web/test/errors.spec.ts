@@ -95,20 +95,31 @@ test.describe.serial('typed errors shown with their hint', () => {
     ;({ page: buyer } = await openUser(browser, stack, buyerKey, 'buyer'))
     contexts.push(buyer.context())
     await withRejectButton(buyer)
-    const declined = 'You declined the request in your wallet, so nothing was signed or sent. Try again and approve it to go ahead.'
-
+    // sign-in signs through viem directly: the page's own hint; the purchase goes through the SDK, whose error has one
     await declines(buyer, ['personal_sign'])
     await buyer.getByRole('button', { name: 'Sign in' }).click()
-    await expectAlert(buyer, 'Sign-in failed: User rejected the request.', declined)
+    await expectAlert(
+      buyer,
+      'Sign-in failed: User rejected the request.',
+      'You declined the request in your wallet, so nothing was signed or sent. Try again and approve it to go ahead.',
+    )
 
     await buyer.goto(`/#/model/${pricedId}`)
     await declines(buyer, ['eth_signTypedData_v4'])
     await buyer.getByRole('button', { name: 'Buy for the price above' }).click()
-    await expectAlert(buyer, /Purchase failed: The wallet declined .*eth_signTypedData_v4/, declined)
+    await expectAlert(
+      buyer,
+      'Purchase failed: You declined the signature in your wallet.',
+      'Nothing was signed or sent. Try again and approve the signature in your wallet to go ahead.',
+    )
 
     await declines(buyer, ['eth_sendTransaction'])
     await buyer.getByRole('button', { name: 'Buy for the price above' }).click()
-    await expectAlert(buyer, 'Purchase failed: The wallet declined Marketplace.purchaseWithPermit.', declined)
+    await expectAlert(
+      buyer,
+      'Purchase failed: You declined the transaction in your wallet.',
+      'The transaction was not sent: nothing changed on-chain and nothing was paid. Try again and approve it in your wallet to go ahead.',
+    )
 
     // approved at last: the same button places the order
     await declines(buyer, [])
@@ -155,18 +166,30 @@ test.describe.serial('typed errors shown with their hint', () => {
     const download = buyer.getByRole('button', { name: `Download ${freeName} 1.0.0` })
     await eventually(buyer, () => expect(download).toBeVisible({ timeout: 3000 }))
 
-    // one bit changed in the middle of the whole archive, inside model.bin (the short read of its first bytes, which tells a public archive, is left alone)
-    await buyer.route((url) => url.pathname.endsWith('/api/v0/cat') && !url.searchParams.has('length'), async (route) => {
-      const response = await route.fetch()
-      const body = await response.body()
-      body[body.length >> 1] ^= 1
-      await route.fulfill({ response, body })
-    })
+    const integrityHint =
+      'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.'
+    /** The storage service's answers to `cat` arrive with one bit changed at `at(length)`. */
+    const flipBit = (at: (length: number) => number) =>
+      buyer.route((url) => url.pathname.endsWith('/api/v0/cat'), async (route) => {
+        const response = await route.fetch()
+        const body = await response.body()
+        body[at(body.length)] ^= 1
+        await route.fulfill({ response, body })
+      })
+
+    // the first byte: the chain, not these bytes, says the version is public, so this is damage, not a missing license
+    await flipBit(() => 0)
+    await download.click()
+    await expectAlert(buyer, 'Download failed: Not a model archive (wrong magic bytes).', integrityHint)
+    await buyer.unrouteAll()
+
+    // one bit changed in the middle of the whole archive, inside model.bin
+    await flipBit((length) => length >> 1)
     await download.click()
     await expectAlert(
       buyer,
       /Download failed: (File model\.bin|The archive) does not match its (recorded )?sha256\./,
-      'The data received is not what the seller published (damaged or altered in storage or on the way): do not use it. Retry later; if it happens again, tell the seller or open a dispute.',
+      integrityHint,
     )
     // config.json came through intact before model.bin failed, but belongs to a version that did not verify
     await expect(buyer.getByTestId('download-verified')).toHaveCount(0)

@@ -24,7 +24,10 @@ export type SearchModelsParameters = IndexedReadOptions & {
   verdict?: { suite?: string; verdict: Exclude<Verdict, 'None'> | Exclude<Verdict, 'None'>[] }
   /** Include delisted models (default false). */
   includeInactive?: boolean
-  /** Default `newest`; with `text` and no `orderBy`, by relevance. */
+  /**
+   * Default `newest`; with `text` and no `orderBy`, by relevance (most relevant first; `orderDirection:
+   * 'asc'` reverses it). Text search ranks at most the first 5,000 matches.
+   */
   orderBy?: 'newest' | 'price' | 'sales' | 'rating'
   orderDirection?: 'asc' | 'desc'
   /** Page size, 1..1000 (default 20). */
@@ -82,23 +85,61 @@ export async function searchModels(client: Pick<MarketplaceClientConfig, 'indexe
   if (wanted) where.verdicts_ = { verdict_in: wanted, ...(verdict?.suite !== undefined ? { suite: verdict.suite } : {}) }
 
   const query = fulltextQuery(text)
-  const sort = orderBy ?? (query ? undefined : 'newest')
-  const args = [
-    ...(query ? ['text: $text'] : []),
-    'where: $where',
-    'first: $first',
-    'skip: $skip',
-    ...(sort ? [`orderBy: ${orderFields[sort]}`, `orderDirection: ${orderDirection ?? (sort === 'price' ? 'asc' : 'desc')}`] : []),
-  ].join(', ')
-  const field = query ? 'modelSearch' : 'models'
   // One more than asked tells whether a next page exists without a count query (graph-node caps `first` at 1000).
   const ask = Math.min(first + 1, 1000)
-  const data = await indexer.query<{ models: ModelRow[] }>(
-    `query Search(${query ? '$text: String!, ' : ''}$where: Model_filter, $first: Int!, $skip: Int!) { models: ${field}(${args}) { ${modelFields} } }`,
-    { ...(query ? { text: query } : {}), where, first: ask, skip },
-  )
-  const rows = data.models
-  return { models: rows.slice(0, first).map(toModel), nextCursor: rows.length > first || rows.length === 1000 ? String(skip + first) : undefined }
+  const page = (rows: ModelRow[]): SearchModelsReturnType => ({
+    models: rows.slice(0, first).map(toModel),
+    nextCursor: rows.length > first || rows.length === 1000 ? String(skip + first) : undefined,
+  })
+  const sorted = (sort: keyof typeof orderFields, extra: Record<string, unknown> = {}) =>
+    indexer
+      .query<{ models: ModelRow[] }>(
+        `query Search($where: Model_filter, $first: Int!, $skip: Int!) { models(where: $where, first: $first, skip: $skip, orderBy: ${orderFields[sort]}, orderDirection: ${orderDirection ?? (sort === 'price' ? 'asc' : 'desc')}) { ${modelFields} } }`,
+        { where: { ...where, ...extra }, first: ask, skip },
+      )
+      .then((data) => page(data.models))
+  if (!query) return sorted(orderBy ?? 'newest')
+
+  // graph-node's fulltext fields take no orderBy and list matches by ascending rank: the matching
+  // ids come first (a model's id is its modelId in decimal), then the page is read by id, in rank
+  // order or in the order asked
+  const ids = await fulltextMatches(indexer, query, where)
+  if (orderBy) return sorted(orderBy, { id_in: ids })
+  const ranked = orderDirection === 'asc' ? ids : ids.reverse()
+  const pageIds = ranked.slice(skip, skip + first)
+  const rows = pageIds.length
+    ? (
+        await indexer.query<{ models: ModelRow[] }>(`query Page($ids: [ID!]!, $first: Int!) { models(where: { id_in: $ids }, first: $first) { ${modelFields} } }`, {
+          ids: pageIds,
+          first: pageIds.length,
+        })
+      ).models
+    : []
+  const byId = new Map(rows.map((row) => [row.modelId, row]))
+  return {
+    models: pageIds.flatMap((id) => {
+      const row = byId.get(id)
+      return row ? [toModel(row)] : []
+    }),
+    nextCursor: ranked.length > skip + first ? String(skip + first) : undefined,
+  }
+}
+
+/** Matches ranked by text search; a search past this many matches ranks only the first ones read. */
+const MAX_MATCHES = 5000
+
+/** The ids of the models matching `query` and `where`, least relevant first (graph-node's order). */
+async function fulltextMatches(indexer: ReturnType<typeof requireIndexer>, query: string, where: Record<string, unknown>): Promise<string[]> {
+  const ids: string[] = []
+  for (let skip = 0; skip < MAX_MATCHES; skip += 1000) {
+    const { models } = await indexer.query<{ models: { id: string }[] }>(
+      'query Matches($text: String!, $where: Model_filter, $skip: Int!) { models: modelSearch(text: $text, where: $where, first: 1000, skip: $skip) { id } }',
+      { text: query, where, skip },
+    )
+    ids.push(...models.map((m) => m.id))
+    if (models.length < 1000) break
+  }
+  return ids
 }
 
 /** Turns free text into a Postgres tsquery: every word must match, the last one as a prefix (search as you type). */

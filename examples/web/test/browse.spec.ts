@@ -141,6 +141,14 @@ test.describe.serial('Browse: search, filters, sort and pages', () => {
 
     await sort.selectOption('newest')
     await expect(titles(page)).toHaveText(newestFirst.slice(0, 12))
+
+    // with text typed, a sort still applies (graph-node's fulltext fields take no orderBy: the SDK sorts the matches)
+    await page.getByLabel('Search', { exact: true }).fill('filler')
+    await sort.selectOption('price')
+    await expect(titles(page)).toHaveText(fillers.map((f) => f.name))
+    await sort.selectOption('newest')
+    await expect(titles(page)).toHaveText(fillers.map((f) => f.name).reverse())
+    await page.getByLabel('Search', { exact: true }).fill('')
   })
 
   test('next and previous page through more results than one page holds', async ({ page }) => {

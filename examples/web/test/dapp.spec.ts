@@ -136,7 +136,10 @@ test.describe.serial('the dApp in a browser', () => {
     await check(arbiter, 'arbiter')
     await arbiter.getByLabel("Buyer's share %").fill('50')
     await arbiter.getByRole('button', { name: 'Split' }).click()
-    await expect(arbiter.getByText(/Ruled: the buyer gets 5 back/)).toBeVisible({ timeout: 60_000 })
+    await expect(arbiter.getByText('Order #2 ruled: the buyer gets 5 back.')).toBeVisible({ timeout: 60_000 })
+    // the ruled dispute leaves the list; its outcome stays
+    await expect(arbiter.getByText('No open dispute.')).toBeVisible({ timeout: 60_000 })
+    await expect(arbiter.getByText('Order #2 ruled: the buyer gets 5 back.')).toBeVisible()
   })
 
   test('the seller picks a unique handle on the profile page', async () => {

@@ -352,6 +352,8 @@ test.describe.serial('keyboard only', () => {
     await page.keyboard.type('25')
     await tabTo(page, card.getByRole('button', { name: 'Split' }), { max: 2 })
     await page.keyboard.press('Enter')
-    await expect(card.getByText(/Ruled: the buyer gets 0\.75 back/)).toBeVisible({ timeout: 60_000 })
+    // the outcome stays on the page once the ruled dispute has left the list
+    await expect(page.getByRole('status').filter({ hasText: `Order #${orderId} ruled: the buyer gets 0.75 back.` })).toBeVisible({ timeout: 60_000 })
+    await expect(card).toHaveCount(0, { timeout: 60_000 })
   })
 })

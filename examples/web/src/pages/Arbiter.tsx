@@ -10,8 +10,12 @@ import { ActionButton, ErrorBox, Loading, Short } from '../ui.tsx'
 
 type Evidence = { party: { id: `0x${string}` }; evidenceURI: string }
 
+type Ruled = { orderId: bigint; buyerRefund: bigint }
+
 export default function Arbiter() {
   const client = useMarketplace()
+  // a ruled dispute leaves the list as soon as the indexer has the ruling: its outcome stays here
+  const [ruled, setRuled] = useState<Ruled[]>([])
   const disputed = useQuery({
     queryKey: ['disputes'],
     queryFn: async () => (await client.getOrders({ status: 'Disputed', first: 100 })).orders,
@@ -21,13 +25,18 @@ export default function Arbiter() {
     <>
       <h1>Arbiter</h1>
       <p>Open disputes with their evidence. Only accounts holding the arbiter role can rule; others get the contract's refusal.</p>
+      {ruled.map((r) => (
+        <p key={r.orderId.toString()} role="status" className="success">
+          Order #{r.orderId.toString()} ruled: the buyer gets {formatUnits(r.buyerRefund, 18)} back.
+        </p>
+      ))}
       {disputed.isPending ? <Loading /> : null}
       {disputed.error ? <ErrorBox error={disputed.error} title="Could not load disputes" /> : null}
       {disputed.data?.length === 0 ? <p>No open dispute.</p> : null}
       <ul className="cards">
         {disputed.data?.map((o) => (
           <li key={o.orderId.toString()} className="card">
-            <DisputeCard order={o} />
+            <DisputeCard order={o} onRuled={(outcome) => setRuled((all) => [outcome, ...all])} />
           </li>
         ))}
       </ul>
@@ -35,7 +44,7 @@ export default function Arbiter() {
   )
 }
 
-function DisputeCard({ order }: { order: OrderInfo }) {
+function DisputeCard({ order, onRuled }: { order: OrderInfo; onRuled: (outcome: Ruled) => void }) {
   const client = useMarketplace()
   const queries = useQueryClient()
   const id = useId()
@@ -52,6 +61,7 @@ function DisputeCard({ order }: { order: OrderInfo }) {
   })
   const rule = useAction(async (ruling: 'buyer' | 'seller' | { buyerShareBps: number }) => {
     const result = await client.ruleDispute({ orderId: order.orderId, ruling })
+    onRuled({ orderId: order.orderId, buyerRefund: result.buyerRefund })
     await queries.invalidateQueries({ queryKey: ['disputes'] })
     return result
   })
@@ -86,7 +96,6 @@ function DisputeCard({ order }: { order: OrderInfo }) {
           Split
         </ActionButton>
       </div>
-      {rule.state.status === 'done' ? <p role="status">Ruled: the buyer gets {formatUnits(rule.state.result.buyerRefund, 18)} back.</p> : null}
       {rule.state.status === 'error' ? <ErrorBox error={rule.state.error} title="Ruling failed" /> : null}
     </article>
   )

@@ -13,13 +13,14 @@ const root = createRoot(document.getElementById('root') as HTMLElement)
 function render(config: AppConfig) {
   // the indexer is polled by the pages that need fresh data; no refetch on every focus
   const queries = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } } })
-  // a visitor arriving on Browse gets the newest models requested before the first render
-  if ((location.hash || '#/') === '#/') void queries.prefetchQuery(searchQuery(searchConfig(config), FIRST_PAGE))
+  // a visitor arriving on Browse gets the newest models requested before the first render, and the
+  // wallet code after them
+  const firstResults = (location.hash || '#/') === '#/' ? queries.prefetchQuery(searchQuery(searchConfig(config), FIRST_PAGE)) : Promise.resolve()
   root.render(
     <StrictMode>
       <QueryClientProvider client={queries}>
         <ConfigContext.Provider value={config}>
-          <WalletRoot>
+          <WalletRoot after={firstResults}>
             <App />
           </WalletRoot>
         </ConfigContext.Provider>

@@ -103,7 +103,14 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
   const [files, setFiles] = useState<SavedFile[]>([])
   const download = useAction(async () => {
     const picker = (window as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker
-    const dir = picker ? await picker({ mode: 'readwrite', id: 'amm-downloads' }) : undefined
+    const dir = picker
+      ? await picker({ mode: 'readwrite', id: 'amm-downloads' }).catch((error: unknown) => {
+          if ((error as { name?: string }).name === 'AbortError') return null
+          throw error
+        })
+      : undefined
+    // the user closed the folder dialog: nothing was asked for, so nothing is reported
+    if (dir === null) return undefined
     setFiles([])
     const started = performance.now()
     const result = await client.downloadModel({ modelId, version, onProgress: setProgress })
@@ -139,7 +146,7 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
       </ActionButton>
       {download.pending && progress ? <ProgressBar label="Downloading and decrypting" value={progress.bytes} max={progress.totalBytes} /> : null}
       {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
-      {download.state.status === 'done' ? (
+      {download.state.status === 'done' && download.state.result ? (
         <p role="status" className="success" data-testid="download-verified">
           Version {download.state.result.version} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
           {(download.state.result.bytes / 1e6 / download.state.result.seconds).toFixed(1)} MB/s)

@@ -192,7 +192,22 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     const card = page.getByRole('article', { name: modelName })
     await expect(card.getByTestId('order-status')).toHaveText('Delivered', { timeout: 60_000 })
 
-    // first with one bit flipped near the archive's end: config.json and most of model.bin decrypt
+    // the user closes the folder dialog: nothing is downloaded and nothing reported as failed
+    await page.evaluate(() => {
+      const w = window as unknown as { showDirectoryPicker: () => Promise<unknown> }
+      const pick = w.showDirectoryPicker
+      w.showDirectoryPicker = () => {
+        w.showDirectoryPicker = pick
+        return Promise.reject(new DOMException('The user aborted a request.', 'AbortError'))
+      }
+    })
+    await card.getByRole('button', { name: `Download ${modelName}` }).click()
+    await expect(card.getByRole('button', { name: `Download ${modelName}` })).toBeEnabled()
+    await expect(card.getByRole('alert')).toHaveCount(0)
+    await expect(card.getByTestId('download-verified')).toHaveCount(0)
+    expect(await folderListing(page)).toEqual({ 'config.json': '{"mine":true}' })
+
+    // then with one bit flipped near the archive's end: config.json and most of model.bin decrypt
     // before the failure, yet the folder is left as it was (no partial file, the user's own untouched)
     await page.route((url) => url.pathname.endsWith('/api/v0/cat'), async (route) => {
       const response = await route.fetch()

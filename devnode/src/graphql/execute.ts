@@ -54,6 +54,9 @@ import {
 	whereSql,
 } from "./sql.ts";
 
+/** A fulltext field's search: the tsvector column, the tsquery text, and how matches rank. */
+type FulltextMatch = { column: string; text: string; algorithm: "rank" | "proximityRank" };
+
 export interface QueryStatus {
 	/** graph-node reports the deployment's IPFS hash; devnode reports what its runner passes here. */
 	deployment?: string;
@@ -327,11 +330,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		args: CollectionArgs,
 		fields: Fields,
 		restrict?: (ctx: SqlContext, t: Table, alias: string) => string,
-		fulltext?: {
-			column: string;
-			text: string;
-			algorithm: "rank" | "proximityRank";
-		},
+		fulltext?: FulltextMatch,
 		numbered = false,
 	): Page | null {
 		const { first, skip } = checkRange(args);
@@ -452,11 +451,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		block: number,
 		fields: Fields,
 		restrict?: (ctx: SqlContext, t: Table, alias: string) => string,
-		fulltext?: {
-			column: string;
-			text: string;
-			algorithm: "rank" | "proximityRank";
-		},
+		fulltext?: FulltextMatch,
 	): Promise<EntityObject[]> {
 		const ctx = sqlContext(block);
 		const page = pageQuery(ctx, typeName, args, fields, restrict, fulltext);

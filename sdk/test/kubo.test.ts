@@ -31,14 +31,6 @@ describeStore('kuboStore over the Kubo-RPC test server', async () => {
   }
 })
 
-describe.runIf(process.env.KUBO_API_URL)('real Kubo (KUBO_API_URL)', () => {
-  describeStore('kuboStore over a real Kubo', async () => ({
-    store: kuboStore({ url: process.env.KUBO_API_URL as string }),
-    cleanup: async () => {},
-    offlineMissing: false,
-  }))
-})
-
 /** A one-off HTTP server answering every request with `handler`. */
 async function withServer(handler: Parameters<typeof createServer>[1], run: (url: string) => Promise<void>) {
   const server = createServer(handler)

@@ -28,6 +28,7 @@ import { SchemaIndex } from "./runtime/schema-index.ts";
 import { parseSchema, validateEntity } from "./schema/index.ts";
 import { openStore } from "./store/index.ts";
 
+export { QueryLimitsError } from "./graphql/index.ts";
 export { BigDecimal, BigDecimalError } from "./runtime/bigdecimal.ts";
 export type { LogLevel } from "./runtime/host.ts";
 export {

@@ -43,7 +43,7 @@ import type {
 	Value,
 } from "../store/types.ts";
 import { type ApiSchema, buildApiSchema, type TypeApi } from "./api-schema.ts";
-import { QueryError, valueParseError } from "./errors.ts";
+import { limitsFromEnv, QueryError, valueParseError } from "./errors.ts";
 import {
 	atBlock,
 	derivedMatch,
@@ -68,9 +68,9 @@ export interface QueryEngineOptions {
 	schema: SubgraphSchema;
 	name: string;
 	status?: () => QueryStatus | Promise<QueryStatus>;
-	/** graph-node's GRAPH_GRAPHQL_MAX_FIRST (default 1000). */
+	/** graph-node's GRAPH_GRAPHQL_MAX_FIRST; default: that variable, else 1000. */
 	maxFirst?: number;
-	/** graph-node's GRAPH_GRAPHQL_MAX_SKIP; the hosted network's 5000 by default. */
+	/** graph-node's GRAPH_GRAPHQL_MAX_SKIP; default: that variable, else 4294967295 (u32::MAX). */
 	maxSkip?: number;
 }
 
@@ -195,8 +195,9 @@ const fieldsKey = (fields: Fields) => [...fields].sort().join(",");
 
 export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	const { store, schema } = options;
-	const maxFirst = options.maxFirst ?? 1000;
-	const maxSkip = options.maxSkip ?? 5000;
+	const fromEnv = limitsFromEnv();
+	const maxFirst = options.maxFirst ?? fromEnv.maxFirst;
+	const maxSkip = options.maxSkip ?? fromEnv.maxSkip;
 	const api: ApiSchema = buildApiSchema(schema);
 	const gql = buildSchema(api.sdl);
 	for (const s of CUSTOM_SCALARS)
@@ -265,7 +266,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	function checkRange(args: CollectionArgs): { first: number; skip: number } {
 		const first = args.first ?? 100;
 		const skip = args.skip ?? 0;
-		if (first < 0 || first > maxFirst)
+		// graph-node's build_range: 1 ≤ first ≤ max, 0 ≤ skip ≤ max (its message still says "between 0")
+		if (first <= 0 || first > maxFirst)
 			throw new QueryError(
 				`The \`first\` argument must be between 0 and ${maxFirst}, but is ${first}`,
 			);

@@ -153,7 +153,10 @@ export async function startDevnode(
 	indexer = new Indexer({
 		manifest,
 		store,
-		schema: new SchemaIndex([...schema.entities.values()]),
+		schema: new SchemaIndex(
+			[...schema.entities.values()],
+			schema.aggregations.keys(),
+		),
 		validate: (entityType, entity) =>
 			validateEntity(schema, entityType, entity),
 		rpc,

@@ -28,6 +28,7 @@ import { SchemaIndex } from "./runtime/schema-index.ts";
 import { parseSchema, validateEntity } from "./schema/index.ts";
 import { openStore } from "./store/index.ts";
 
+export { QueryLimitsError } from "./graphql/index.ts";
 export { BigDecimal, BigDecimalError } from "./runtime/bigdecimal.ts";
 export type { LogLevel } from "./runtime/host.ts";
 export {
@@ -152,7 +153,10 @@ export async function startDevnode(
 	indexer = new Indexer({
 		manifest,
 		store,
-		schema: new SchemaIndex([...schema.entities.values()]),
+		schema: new SchemaIndex(
+			[...schema.entities.values()],
+			schema.aggregations.keys(),
+		),
 		validate: (entityType, entity) =>
 			validateEntity(schema, entityType, entity),
 		rpc,

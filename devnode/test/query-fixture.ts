@@ -1,7 +1,7 @@
 /**
  * The data set of graph-node's own GraphQL query tests (store/test-store/tests/graphql/query.rs),
- * written through `transactBlock` into a real store, for the conformance suite. Aggregations and
- * timeseries (Plays, SongPlays, UserPlays) are left out: devnode refuses them.
+ * written through `transactBlock` into a real store, for the conformance suite, with its timeseries
+ * (Plays) and aggregations (SongPlays, UserPlays).
  */
 import {
 	parseSchema,
@@ -154,6 +154,27 @@ type AnonymousUser implements Author @entity {
   bandReviews: [BandReview!]! @derivedFrom(field: "author")
   songReviews: [SongReview!]! @derivedFrom(field: "author")
 }
+
+type Plays @entity(timeseries: true) {
+  id: Int8!
+  timestamp: Timestamp!
+  song: Song!
+  user: User!
+}
+
+type SongPlays @aggregation(intervals: ["hour"], source: "Plays") {
+  id: Int8!
+  timestamp: Timestamp!
+  song: Song!
+  played: Int! @aggregate(fn: "count")
+}
+
+type UserPlays @aggregation(intervals: ["hour"], source: "Plays") {
+  id: Int8!
+  timestamp: Timestamp!
+  user: User!
+  played: Int! @aggregate(fn: "count")
+}
 `;
 
 /** graph-node's song and media ids per id type (SONGS_STRING, SONGS_BYTES, MEDIA_STRING). */
@@ -213,7 +234,8 @@ export function toEntity(
 export const ptr = (number: number): BlockPtr => ({
 	number,
 	hash: `0x${(number + 1).toString(16).padStart(64, "0")}`,
-	timestamp: 1_710_000_000 + number * 3600,
+	// graph-node's BlockTime::for_test: blocks 45 minutes apart, so block 2 triggers an hourly rollup
+	timestamp: number * 45 * 60,
 });
 
 export type TestStore = EntityStore & QueryStore;
@@ -356,6 +378,15 @@ export async function musicStore(
 		set("Single", { id: "rl2", title: "Rock", songs: [s[2]] }),
 		set("Single", { id: "rl3", title: "Cheesy", songs: [s[1]] }),
 		set("Single", { id: "rl4", title: "Silence", songs: [] }),
+		...[
+			[1, s[1], "u1"],
+			[2, s[1], "u2"],
+			[3, s[2], "u1"],
+			[4, s[1], "u1"],
+			[5, s[1], "u1"],
+		].map(([id, song, user]) =>
+			set("Plays", { id: String(id), timestamp: "0", song, user }),
+		),
 	]);
 	await store.transactBlock(ptr(1), [
 		set("Musician", {

@@ -95,6 +95,34 @@ for (const engine of ENGINES)
 				});
 			});
 
+			it("simple_aggregation", async () => {
+				expect(
+					await data(
+						`{ songPlays_collection(interval: hour) { id timestamp song { id } played } }`,
+					),
+				).toEqual({
+					songPlays_collection: [
+						{ id: "5", timestamp: "0", song: { id: s[1] }, played: 4 },
+						{ id: "3", timestamp: "0", song: { id: s[2] }, played: 1 },
+					],
+				});
+				expect(
+					await data(
+						`{ userPlays_collection(interval: hour) { id timestamp user { id } played } }`,
+					),
+				).toEqual({
+					userPlays_collection: [
+						{ id: "5", timestamp: "0", user: { id: "u1" }, played: 4 },
+						{ id: "2", timestamp: "0", user: { id: "u2" }, played: 1 },
+					],
+				});
+				expect(
+					await data(
+						`{ userPlays_collection(interval: hour, where: { timestamp_gt: "1000000" }) { id } }`,
+					),
+				).toEqual({ userPlays_collection: [] });
+			});
+
 			it("can_filter_by_timestamp", async () => {
 				const names = (r: { musicians: { name: string }[] }) =>
 					r.musicians.map((m) => m.name);

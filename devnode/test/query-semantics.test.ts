@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	createQueryEngine,
 	createQueryHandler,
+	limitsFromEnv,
 	type QueryEngine,
+	QueryLimitsError,
 } from "../src/graphql/index.ts";
 import { parseSchema } from "../src/schema/index.ts";
 import { openStore } from "../src/store/index.ts";
@@ -385,9 +387,20 @@ for (const engine of ENGINES)
 			expect(await errors(`{ items(first: -1) { id } }`)).toEqual([
 				"The `first` argument must be between 0 and 1000, but is -1",
 			]);
-			expect(await errors(`{ items(skip: 5001) { id } }`)).toEqual([
-				"The `skip` argument must be between 0 and 5000, but is 5001",
+			// graph-node's build_range: first must be 1..=max, its message still says "between 0"
+			expect(await errors(`{ items(first: 0) { id } }`)).toEqual([
+				"The `first` argument must be between 0 and 1000, but is 0",
 			]);
+			expect(
+				await errors(`{ owner(id: "0xa1") { items(first: 0) { id } } }`),
+			).toEqual(["The `first` argument must be between 0 and 1000, but is 0"]);
+			expect(await errors(`{ items(skip: -1) { id } }`)).toEqual([
+				"The `skip` argument must be between 0 and 4294967295, but is -1",
+			]);
+			// the default maximum skip is graph-node's u32::MAX; a large skip is a valid, empty page
+			expect(await data(`{ items(skip: 2000000000) { id } }`)).toEqual({
+				items: [],
+			});
 			expect(
 				await errors(`{ owner(id: "0xa1") { items(first: 2000) { id } } }`),
 			).toEqual([
@@ -396,6 +409,26 @@ for (const engine of ENGINES)
 			expect(
 				await ids("{ count_gte: 0 }", ", first: 2, skip: 1, orderBy: count"),
 			).toEqual(["i1", "i2"]);
+		});
+
+		it("reads GRAPH_GRAPHQL_MAX_FIRST and GRAPH_GRAPHQL_MAX_SKIP as graph-node does", async () => {
+			const saved = { ...process.env };
+			try {
+				process.env.GRAPH_GRAPHQL_MAX_FIRST = "5";
+				process.env.GRAPH_GRAPHQL_MAX_SKIP = "3";
+				const limited = createQueryEngine({ store, schema, name: "limited" });
+				const messages = async (query: string) =>
+					(await limited.executeQuery(query)).errors?.map((e) => e.message);
+				expect(await messages(`{ items(first: 6) { id } }`)).toEqual([
+					"The `first` argument must be between 0 and 5, but is 6",
+				]);
+				expect(await messages(`{ items(first: 5, skip: 4) { id } }`)).toEqual([
+					"The `skip` argument must be between 0 and 3, but is 4",
+				]);
+				expect(await messages(`{ items(first: 5, skip: 3) { id } }`)).toBeUndefined();
+			} finally {
+				process.env = saved;
+			}
 		});
 
 		it("handles Int8 ids: lookups, numeric order, references filtered by Int", async () => {
@@ -526,3 +559,29 @@ for (const engine of ENGINES)
 			});
 		});
 	});
+
+describe("query limits from the environment", () => {
+	it("defaults to graph-node's 1000 and u32::MAX; an empty GRAPH_GRAPHQL_MAX_SKIP is the default", () => {
+		expect(limitsFromEnv({})).toEqual({ maxFirst: 1000, maxSkip: 4294967295 });
+		expect(limitsFromEnv({ GRAPH_GRAPHQL_MAX_SKIP: "" })).toEqual({
+			maxFirst: 1000,
+			maxSkip: 4294967295,
+		});
+		expect(
+			limitsFromEnv({
+				GRAPH_GRAPHQL_MAX_FIRST: "200",
+				GRAPH_GRAPHQL_MAX_SKIP: "5000",
+			}),
+		).toEqual({ maxFirst: 200, maxSkip: 5000 });
+	});
+
+	it("refuses what graph-node's u32 parsing refuses", () => {
+		for (const bad of ["-1", "4294967296", "1e3", "ten"])
+			expect(() => limitsFromEnv({ GRAPH_GRAPHQL_MAX_SKIP: bad })).toThrow(
+				QueryLimitsError,
+			);
+		expect(() => limitsFromEnv({ GRAPH_GRAPHQL_MAX_FIRST: "" })).toThrow(
+			/GRAPH_GRAPHQL_MAX_FIRST="" is not an unsigned 32-bit integer/,
+		);
+	});
+});

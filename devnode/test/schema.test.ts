@@ -63,17 +63,17 @@ describe("parseSchema", () => {
 		]);
 	});
 
-	it("refuses aggregations and timeseries, naming the feature", () => {
+	it("reads timeseries and aggregations; refuses fields whose type is an aggregation", () => {
+		const ts = `type Data @entity(timeseries: true) { id: Int8! timestamp: Timestamp! n: Int! }
+type Stats @aggregation(intervals: ["hour"], source: "Data") { id: Int8! timestamp: Timestamp! n: Int8! @aggregate(fn: "sum", arg: "n") }`;
+		const schema = parseSchema(ts);
+		expect(schema.entities.get("Data")?.timeseries).toBe(true);
+		expect(schema.aggregations.get("Stats")?.aggregates).toMatchObject([
+			{ fn: "sum", arg: "n", argFields: ["n"], cumulative: false },
+		]);
 		expect(() =>
-			parseSchema(
-				`type Stats @aggregation(intervals: ["hour"], source: "Data") { id: Int8! timestamp: Timestamp! }`,
-			),
+			parseSchema(`${ts} type Holder @entity { id: ID! stats: [Stats!]! }`),
 		).toThrow(UnsupportedSchemaFeatureError);
-		expect(() =>
-			parseSchema(
-				`type Data @entity(timeseries: true) { id: Int8! timestamp: Timestamp! }`,
-			),
-		).toThrow(/timeseries entities/);
 	});
 
 	it("rejects undefined types and @derivedFrom to a missing field", () => {

@@ -39,6 +39,12 @@ const SCALAR_OPS: Record<string, string[]> = {
 	],
 };
 const ENUM_OPS = ["", "not", "in", "not_in"];
+// graph-node's FilterOpsSet::Aggregation: numbers and timestamps compare, everything else matches
+const AGGREGATION_ORDERED = ["", "gt", "lt", "gte", "lte", "in"];
+const aggregationOps = (scalar: string) =>
+	["BigInt", "BigDecimal", "Int", "Int8", "Timestamp"].includes(scalar)
+		? AGGREGATION_ORDERED
+		: [""];
 const LIST_OPS = [
 	"",
 	"not",
@@ -78,6 +84,19 @@ scalar Timestamp
 enum OrderDirection {
   asc
   desc
+}
+
+enum Aggregation_interval {
+  hour
+  day
+}
+
+"Indicates whether the current, partially filled bucket should be included in the response. Defaults to \`exclude\`"
+enum Aggregation_current {
+  "Exclude the current, partially filled bucket from the response"
+  exclude
+  "Include the current, partially filled bucket in the response"
+  include
 }
 
 enum _SubgraphErrorPolicy_ {
@@ -124,8 +143,28 @@ function typeText(f: SchemaField): string {
 
 function fieldsOfType(schema: SubgraphSchema, name: string): SchemaField[] {
 	return (
-		(schema.entities.get(name) ?? schema.interfaces.get(name))?.fields ?? []
+		(
+			schema.entities.get(name) ??
+			schema.interfaces.get(name) ??
+			schema.aggregations.get(name)
+		)?.fields ?? []
 	);
+}
+
+/** `<Type>_orderBy` values: every field, plus `field__child` for scalar children of a single reference. */
+function orderByOf(
+	schema: SubgraphSchema,
+	fields: SchemaField[],
+): Map<string, { field: SchemaField; child?: SchemaField }> {
+	const orderBy = new Map<string, { field: SchemaField; child?: SchemaField }>();
+	for (const f of fields) {
+		orderBy.set(f.name, { field: f });
+		if (isReference(schema, f) && !f.list)
+			for (const c of fieldsOfType(schema, f.type))
+				if (!c.list && !isReference(schema, c))
+					orderBy.set(`${f.name}__${c.name}`, { field: f, child: c });
+	}
+	return orderBy;
 }
 
 const collectionArgs = (t: string) =>
@@ -213,18 +252,7 @@ export function buildApiSchema(schema: SubgraphSchema): ApiSchema {
 		filterKeys.set("or", { kind: "or" });
 		out.push(`input ${name}_filter {\n${filterLines.join("\n")}\n}`);
 
-		// <Type>_orderBy: every field, plus `field__child` for scalar children of a single reference
-		const orderBy = new Map<
-			string,
-			{ field: SchemaField; child?: SchemaField }
-		>();
-		for (const f of fields) {
-			orderBy.set(f.name, { field: f });
-			if (isRef(f) && !f.list)
-				for (const c of fieldsOfType(schema, f.type))
-					if (!c.list && !isRef(c))
-						orderBy.set(`${f.name}__${c.name}`, { field: f, child: c });
-		}
+		const orderBy = orderByOf(schema, fields);
 		out.push(
 			`enum ${name}_orderBy {\n${[...orderBy.keys()].map((v) => `  ${v}`).join("\n")}\n}`,
 		);
@@ -236,6 +264,54 @@ export function buildApiSchema(schema: SubgraphSchema): ApiSchema {
 		queryFields.push(`  ${single}(id: ID!, ${tail}): ${name}`);
 		queryFields.push(
 			`  ${plural}(${collectionArgs(name)}, ${tail}): [${name}!]!`,
+		);
+	}
+	// graph-node's add_types_for_aggregation_types and query_fields_for_agg_type
+	for (const [name, agg] of schema.aggregations) {
+		out.push(
+			`type ${name} {\n${agg.fields.map((f) => `  ${f.name}: ${typeText(f)}`).join("\n")}\n}`,
+		);
+		const aggregateNames = new Set(agg.aggregates.map((a) => a.field.name));
+		const plain = agg.fields.filter((f) => !aggregateNames.has(f.name));
+		const filterKeys = new Map<string, FilterKey>();
+		const filterLines: string[] = [];
+		for (const f of plain) {
+			const enumType = schema.enums.has(f.type);
+			const scalar = isRef(f)
+				? idTypeOf(schema, f.type) === "Int8"
+					? "Int"
+					: "String"
+				: f.type;
+			for (const op of enumType ? ENUM_OPS : aggregationOps(scalar)) {
+				const key = op ? `${f.name}_${op}` : f.name;
+				const inList = op === "in" || op === "not_in";
+				filterLines.push(`  ${key}: ${inList ? `[${scalar}!]` : scalar}`);
+				filterKeys.set(key, { kind: "op", field: f, op });
+			}
+			if (isRef(f)) {
+				filterLines.push(`  ${f.name}_: ${f.type}_filter`);
+				filterKeys.set(`${f.name}_`, { kind: "child", field: f });
+			}
+		}
+		filterLines.push(
+			"  _change_block: BlockChangedFilter",
+			`  and: [${name}_filter]`,
+			`  or: [${name}_filter]`,
+		);
+		filterKeys.set("_change_block", { kind: "change_block" });
+		filterKeys.set("and", { kind: "and" });
+		filterKeys.set("or", { kind: "or" });
+		out.push(`input ${name}_filter {\n${filterLines.join("\n")}\n}`);
+		const orderBy = orderByOf(schema, [
+			...plain,
+			...agg.aggregates.map((a) => a.field),
+		]);
+		out.push(
+			`enum ${name}_orderBy {\n${[...orderBy.keys()].map((v) => `  ${v}`).join("\n")}\n}`,
+		);
+		types.set(name, { name, filterKeys, orderBy });
+		queryFields.push(
+			`  "Collection of aggregated \`${name}\` values"\n  ${queryFieldNames(name).plural}(skip: Int = 0, first: Int = 100, interval: Aggregation_interval!, orderBy: ${name}_orderBy, orderDirection: OrderDirection, current: Aggregation_current, where: ${name}_filter, block: Block_height, subgraphError: _SubgraphErrorPolicy_! = deny): [${name}!]!`,
 		);
 	}
 	for (const ft of schema.fulltext)

@@ -7,3 +7,32 @@ export class QueryError extends Error {
 export function valueParseError(type: string, detail: string): QueryError {
 	return new QueryError(`Failed to decode \`${type}\` value: \`${detail}\``);
 }
+
+/** A limit read from graph-node's environment variables that graph-node would refuse to start with. */
+export class QueryLimitsError extends Error {
+	override name = "QueryLimitsError";
+}
+
+/**
+ * graph-node's `GRAPH_GRAPHQL_MAX_FIRST` (default 1000) and `GRAPH_GRAPHQL_MAX_SKIP` (default, also when
+ * set but empty, u32::MAX = 4294967295): unsigned 32-bit integers, as graph-node's env config parses them.
+ */
+export function limitsFromEnv(env: Record<string, string | undefined> = process.env): {
+	maxFirst: number;
+	maxSkip: number;
+} {
+	const read = (name: string, fallback: number, emptyIsDefault: boolean) => {
+		const raw = env[name];
+		if (raw === undefined || (emptyIsDefault && raw === "")) return fallback;
+		const n = /^\+?\d+$/.test(raw) ? Number(raw.replace(/^\+/, "")) : Number.NaN;
+		if (!Number.isSafeInteger(n) || n > 4294967295)
+			throw new QueryLimitsError(
+				`${name}=${JSON.stringify(raw)} is not an unsigned 32-bit integer (graph-node would not start with it)`,
+			);
+		return n;
+	};
+	return {
+		maxFirst: read("GRAPH_GRAPHQL_MAX_FIRST", 1000, false),
+		maxSkip: read("GRAPH_GRAPHQL_MAX_SKIP", 4294967295, true),
+	};
+}

@@ -22,6 +22,7 @@ import {
 	validate,
 } from "graphql";
 import {
+	type AggregationType,
 	isReference,
 	queryFieldNames,
 	type SubgraphSchema,
@@ -35,6 +36,11 @@ import {
 	selectColumns,
 	type Table,
 } from "../store/layout.ts";
+import {
+	aggColumns,
+	currentBucketSql,
+	intervalTable,
+} from "../store/rollup.ts";
 import type {
 	BlockPtr,
 	Entity,
@@ -43,7 +49,7 @@ import type {
 	Value,
 } from "../store/types.ts";
 import { type ApiSchema, buildApiSchema, type TypeApi } from "./api-schema.ts";
-import { QueryError, valueParseError } from "./errors.ts";
+import { limitsFromEnv, QueryError, valueParseError } from "./errors.ts";
 import {
 	atBlock,
 	derivedMatch,
@@ -68,9 +74,9 @@ export interface QueryEngineOptions {
 	schema: SubgraphSchema;
 	name: string;
 	status?: () => QueryStatus | Promise<QueryStatus>;
-	/** graph-node's GRAPH_GRAPHQL_MAX_FIRST (default 1000). */
+	/** graph-node's GRAPH_GRAPHQL_MAX_FIRST; default: that variable, else 1000. */
 	maxFirst?: number;
-	/** graph-node's GRAPH_GRAPHQL_MAX_SKIP; the hosted network's 5000 by default. */
+	/** graph-node's GRAPH_GRAPHQL_MAX_SKIP; default: that variable, else 4294967295 (u32::MAX). */
 	maxSkip?: number;
 }
 
@@ -92,6 +98,10 @@ interface EntityObject {
 }
 
 interface CollectionArgs {
+	/** An aggregation query's interval (`hour`, `day`). */
+	interval?: string;
+	/** An aggregation query's `current` argument. */
+	current?: "exclude" | "include";
 	first?: number;
 	skip?: number;
 	orderBy?: string;
@@ -195,8 +205,9 @@ const fieldsKey = (fields: Fields) => [...fields].sort().join(",");
 
 export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	const { store, schema } = options;
-	const maxFirst = options.maxFirst ?? 1000;
-	const maxSkip = options.maxSkip ?? 5000;
+	const fromEnv = limitsFromEnv();
+	const maxFirst = options.maxFirst ?? fromEnv.maxFirst;
+	const maxSkip = options.maxSkip ?? fromEnv.maxSkip;
 	const api: ApiSchema = buildApiSchema(schema);
 	const gql = buildSchema(api.sdl);
 	for (const s of CUSTOM_SCALARS)
@@ -265,7 +276,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	function checkRange(args: CollectionArgs): { first: number; skip: number } {
 		const first = args.first ?? 100;
 		const skip = args.skip ?? 0;
-		if (first < 0 || first > maxFirst)
+		// graph-node's build_range: 1 ≤ first ≤ max, 0 ≤ skip ≤ max (its message still says "between 0")
+		if (first <= 0 || first > maxFirst)
 			throw new QueryError(
 				`The \`first\` argument must be between 0 and ${maxFirst}, but is ${first}`,
 			);
@@ -335,6 +347,7 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	): Page | null {
 		const { first, skip } = checkRange(args);
 		const block = ctx.block;
+		if (args.interval) ctx.interval = args.interval;
 		const typeApi = api.types.get(typeName) as TypeApi;
 		const tables = tablesFor(ctx, typeName);
 		const dir = args.orderBy && args.orderDirection === "desc" ? " desc" : "";
@@ -500,6 +513,62 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		return out;
 	}
 
+	/**
+	 * An aggregation query (graph-node's build_order and the rollup's current bucket): the interval's
+	 * buckets, newest first unless `orderBy` says otherwise; `current: include` adds the bucket still
+	 * being filled, computed from the data points not rolled up yet.
+	 */
+	async function aggregationCollection(
+		name: string,
+		args: CollectionArgs,
+		block: number,
+		fields: Fields,
+	): Promise<EntityObject[]> {
+		const agg = schema.aggregations.get(name) as AggregationType;
+		const interval = args.interval as string;
+		if (!(agg.intervals as string[]).includes(interval))
+			throw new QueryError(
+				`Aggregation \`${name}\` has no interval \`${interval}\`; its intervals are ${agg.intervals.join(", ")}`,
+			);
+		// graph-node orders aggregations by timestamp, newest first, when no orderBy is given
+		const ordered: CollectionArgs = args.orderBy
+			? args
+			: { ...args, orderBy: "timestamp", orderDirection: "desc" };
+		const named = (objects: EntityObject[]) =>
+			objects.map((o) => ({ ...o, __typename: name }));
+		if (args.current !== "include")
+			return named(await collection(name, ordered, block, fields));
+		const { first, skip } = checkRange(ordered);
+		const ctx = sqlContext(block);
+		ctx.interval = interval;
+		const typeApi = api.types.get(name) as TypeApi;
+		const t = intervalTable(store.layout.tables, name, interval) as Table;
+		const source = store.layout.tables.get(agg.source) as Table;
+		const dir = ordered.orderDirection === "desc" ? " desc" : "";
+		const order = (alias: string) => {
+			const key = sortKeySql(ctx, typeApi, t, alias, ordered.orderBy);
+			return key
+				? `${key}${dir}, ${alias}.id${dir}`
+				: `${alias}.id${dir}`;
+		};
+		const cols = aggColumns(t);
+		const rolled = `select ${cols.map((c) => `c.${c}`).join(", ")} from ${t.qualified} c where ${atBlock(t, "c", block)} and ${whereSql(ctx, typeApi, t, "c", ordered.where)} order by ${order("c")} limit ${first + skip + 1}`;
+		// graph-node applies the block and the filter to the data points of the current bucket
+		const current = currentBucketSql(
+			{ agg: t, source },
+			`${atBlock(source, "s", block)} and ${whereSql(ctx, typeApi, source, "s", ordered.where)}`,
+		);
+		const rows = await read(
+			`select ${selectColumns(t, "u", fields)} from ((${rolled}) union all (${current})) u order by ${order("u")} limit ${first} offset ${skip}`,
+			ctx.params,
+		);
+		return rows.map((r) => ({
+			__typename: name,
+			block,
+			entity: store.rowToEntity(t, r),
+		}));
+	}
+
 	async function byId(
 		typeName: string,
 		id: string,
@@ -586,6 +655,17 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		queryFields[plural].resolve = async (_root, args, _context, info) => {
 			const block = await resolveBlock(args.block);
 			return collection(name, args, block.number, requested(info));
+		};
+	}
+	for (const name of schema.aggregations.keys()) {
+		queryFields[queryFieldNames(name).plural].resolve = async (
+			_root,
+			args,
+			_context,
+			info,
+		) => {
+			const block = await resolveBlock(args.block);
+			return aggregationCollection(name, args, block.number, requested(info));
 		};
 	}
 	for (const ft of schema.fulltext) {
@@ -682,6 +762,10 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		if (!(type instanceof GraphQLObjectType))
 			(type as GraphQLInterfaceType).resolveType = (o: EntityObject) =>
 				o.__typename;
+	}
+	for (const [name, agg] of schema.aggregations) {
+		const gqlFields = (gql.getType(name) as GraphQLObjectType).getFields();
+		for (const f of agg.fields) gqlFields[f.name].resolve = fieldResolver(f);
 	}
 
 	// Parsed and validated documents by query text: clients repeat the same queries

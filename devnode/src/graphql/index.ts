@@ -1,5 +1,5 @@
 export { type ApiSchema, buildApiSchema } from "./api-schema.ts";
-export { QueryError } from "./errors.ts";
+export { limitsFromEnv, QueryError, QueryLimitsError } from "./errors.ts";
 export {
 	createQueryEngine,
 	type QueryEngine,

@@ -39,14 +39,18 @@ export interface SqlContext {
 	api: ApiSchema;
 	block: number;
 	params: Params;
+	/** The `interval` of an aggregation query: which of the aggregation's tables it reads. */
+	interval?: string;
 }
 
 export function tableOf(ctx: SqlContext, entity: string): Table {
 	return ctx.layout.tables.get(entity) as Table;
 }
 
-/** Entity tables behind a type: itself, or an interface's implementers. */
+/** Entity tables behind a type: itself, an interface's implementers, or an aggregation's interval table. */
 export function tablesFor(ctx: SqlContext, typeName: string): Table[] {
+	if (ctx.schema.aggregations.has(typeName))
+		return [tableOf(ctx, `${typeName}_${ctx.interval}`)];
 	const iface = ctx.schema.interfaces.get(typeName);
 	return iface
 		? iface.implementers.map((n) => tableOf(ctx, n))

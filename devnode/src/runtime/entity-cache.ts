@@ -33,6 +33,8 @@ export class EntityCache {
 	/** True while `committed` holds every stored entity (the store started empty): a miss means absent. */
 	private complete = false;
 	private block = new Map<string, BlockWrite>();
+	/** graph-node's SeqGenerator id sequence: generated ids of one block count from 0. */
+	private idSeq = 0;
 
 	constructor(
 		store: EntityStore,
@@ -120,6 +122,11 @@ export class EntityCache {
 		);
 	}
 
+	/** The next number of the block's id sequence. */
+	nextIdSeq(): number {
+		return this.idSeq++;
+	}
+
 	/** The block's changes, one per entity in first-write order. */
 	changes(): EntityChange[] {
 		return [...this.block.values()].map((w) =>
@@ -137,16 +144,19 @@ export class EntityCache {
 		}
 		for (const [key, write] of this.block) this.committed.set(key, write.data);
 		this.block = new Map();
+		this.idSeq = 0;
 	}
 
 	/** After a block that will be retried: its writes go, the committed state is still right. */
 	discardBlock(): void {
 		this.block = new Map();
+		this.idSeq = 0;
 	}
 
 	/** After a failed block or a revert: forget the block and everything cached. */
 	reset(): void {
 		this.block = new Map();
+		this.idSeq = 0;
 		this.committed.clear();
 		this.complete = false;
 	}

@@ -12,7 +12,13 @@ import {
 	readEthereumValue,
 	writeEthereumValue,
 } from "./ethereum.ts";
-import { debugValue, type SchemaIndex, valuesEqual } from "./schema-index.ts";
+import {
+	debugValue,
+	generateId,
+	IdParseError,
+	type SchemaIndex,
+	valuesEqual,
+} from "./schema-index.ts";
 import {
 	parseJson,
 	readBigDecimal,
@@ -51,6 +57,8 @@ export interface HostContext {
 	heap: AscHeap;
 	cache: EntityCache;
 	schema: SchemaIndex;
+	/** The trigger's block: its number and timestamp (seconds). */
+	block: { number: number; timestamp: bigint };
 	apiVersion: string;
 	dataSource: {
 		name: string;
@@ -186,8 +194,27 @@ export function hostFunctions(ctx: HostContext): HostFunctions {
 		},
 		async "store.set"(entityType: number, id: number, data: number) {
 			const type = str(entityType);
-			const { key, value: idValue } = entityKey(type, str(id));
+			let rawId = str(id);
 			const entity = readEntity(h(), data);
+			// graph-node's store_set: a timeseries gets a generated id and the block's time; `auto` asks
+			// for a generated id of any entity type
+			let def: ReturnType<typeof ctx.schema.entity>;
+			try {
+				def = ctx.schema.entity(type);
+				if (rawId === "auto" || def.timeseries) {
+					rawId = generateId(def.idType, ctx.block.number, ctx.cache.nextIdSeq());
+					entity.set("id", ctx.schema.parseId(type, rawId).value);
+				}
+			} catch (e) {
+				if (e instanceof IdParseError) throw new MappingError(e.message);
+				throw e;
+			}
+			const { key, value: idValue } = entityKey(type, rawId);
+			if (def.timeseries)
+				entity.set("timestamp", {
+					kind: "Timestamp",
+					value: ctx.block.timestamp * 1_000_000n,
+				});
 			const given = entity.get("id");
 			if (given && !valuesEqual(given, idValue)) {
 				const entityIdType = ctx.schema.entity(type).idType;

@@ -537,6 +537,7 @@ export class Indexer {
 		const ctx: Omit<HostContext, "heap"> = {
 			cache: this.cache,
 			schema: this.o.schema,
+			block: { number: blockNumber, timestamp: BigInt(block.timestamp) },
 			apiVersion: source.spec.apiVersion,
 			dataSource: {
 				name: source.spec.name,

@@ -11,8 +11,11 @@ export class IdParseError extends Error {
 export class SchemaIndex {
 	private readonly entities = new Map<string, SchemaEntity>();
 	private readonly fields = new Map<string, Map<string, SchemaField>>();
+	private readonly aggregations: Set<string>;
 
-	constructor(entities: SchemaEntity[]) {
+	/** `aggregations`: the names of `@aggregation` types, which mappings cannot write. */
+	constructor(entities: SchemaEntity[], aggregations: Iterable<string> = []) {
+		this.aggregations = new Set(aggregations);
 		for (const entity of entities) {
 			this.entities.set(entity.name, entity);
 			this.fields.set(
@@ -25,6 +28,10 @@ export class SchemaIndex {
 	/** graph-node's InputSchema::entity_type error for a name it does not know. */
 	entity(name: string): SchemaEntity {
 		const entity = this.entities.get(name);
+		if (!entity && this.aggregations.has(name))
+			throw new IdParseError(
+				`Cannot set entity of type \`${name}\`. The type must be an @entity type`,
+			);
 		if (!entity)
 			throw new Error(
 				`internal error: unknown name ${name} when looking up entity type`,
@@ -98,4 +105,23 @@ export function debugValue(v: Value): string {
 		default:
 			return `${v.kind}(${v.value})`;
 	}
+}
+
+/**
+ * graph-node's `IdType::generate_id` for `store.set` of a timeseries or of the id `auto`: the block
+ * number and a per-block sequence, Int8 as `block << 32 | seq`, Bytes as their 8 big-endian bytes.
+ */
+export function generateId(
+	idType: SchemaEntity["idType"],
+	block: number,
+	seq: number,
+): string {
+	if (idType === "String")
+		throw new IdParseError("String does not support generating ids");
+	if (idType === "Int8")
+		return BigInt.asIntN(64, (BigInt(block) << 32n) | BigInt(seq)).toString();
+	const bytes = Buffer.alloc(8);
+	bytes.writeInt32BE(block, 0);
+	bytes.writeUInt32BE(seq, 4);
+	return `0x${bytes.toString("hex")}`;
 }

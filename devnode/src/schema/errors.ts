@@ -2,6 +2,8 @@
 
 export class SchemaError extends Error {
 	override name = "SchemaError";
+	/** Every validation error when graph-node would report several (one per line of the message). */
+	errors?: string[];
 }
 
 /** A schema uses a graph-node feature this indexer refuses rather than emulating it differently. */

@@ -13,8 +13,23 @@ import {
 	type TypeNode,
 } from "graphql";
 import type { SchemaEntity, SchemaField } from "../store/types.ts";
+import {
+	type AggregationType,
+	type EntityNode,
+	parseAggregations,
+	timestampFieldError,
+} from "./aggregation.ts";
 import { SchemaError, UnsupportedSchemaFeatureError } from "./errors.ts";
 
+export {
+	type AggregateDef,
+	type AggregateFn,
+	type AggregationInterval,
+	type AggregationType,
+	INTERVAL_SECONDS,
+	intervalTypeName,
+	tokenizeArg,
+} from "./aggregation.ts";
 export {
 	EntityValidationError,
 	SchemaError,
@@ -70,6 +85,8 @@ export interface SubgraphSchema {
 	interfaces: Map<string, SchemaInterface>;
 	enums: Map<string, string[]>;
 	fulltext: FulltextDefinition[];
+	/** `@aggregation` types by name. */
+	aggregations: Map<string, AggregationType>;
 }
 
 // graph-node's FulltextLanguage: directive value → Postgres configuration.
@@ -225,6 +242,7 @@ export function parseSchema(text: string): SubgraphSchema {
 	const enums = new Map<string, string[]>();
 	const fulltext: FulltextDefinition[] = [];
 	const objects: ObjectTypeDefinitionNode[] = [];
+	const aggregationDefs: ObjectTypeDefinitionNode[] = [];
 
 	for (const def of doc.definitions) {
 		switch (def.kind) {
@@ -233,10 +251,7 @@ export function parseSchema(text: string): SubgraphSchema {
 					for (const d of def.directives ?? [])
 						if (d.name.value === "fulltext") fulltext.push(parseFulltext(d));
 				} else if (directive(def, "aggregation")) {
-					throw new UnsupportedSchemaFeatureError(
-						"aggregations (@aggregation)",
-						`type \`${def.name.value}\``,
-					);
+					aggregationDefs.push(def);
 				} else if (directive(def, "entity")) {
 					objects.push(def);
 				} else {
@@ -284,14 +299,61 @@ export function parseSchema(text: string): SubgraphSchema {
 		}
 	}
 
+	// graph-node's validate_entity_directives and validate_aggregations: every error, then refuse
+	const errors: string[] = [];
+	const entityNodes: EntityNode[] = [];
 	for (const def of objects) {
 		const name = def.name.value;
 		const ed = directive(def, "entity") as ConstDirectiveNode;
-		if (boolArg(ed, "timeseries"))
-			throw new UnsupportedSchemaFeatureError(
-				"timeseries entities (@entity(timeseries: true))",
-				`type \`${name}\``,
+		const flags: Record<string, boolean | undefined> = {};
+		const bad = ["timeseries", "immutable", "skipDuplicates"].find((k) => {
+			const v = argument(ed, k);
+			if (v !== undefined && v.kind !== Kind.BOOLEAN) return true;
+			flags[k] = v?.value as boolean | undefined;
+			return false;
+		});
+		if (bad) {
+			errors.push(
+				`The \`${bad}\` argument of the @entity directive must be a boolean`,
 			);
+			continue;
+		}
+		const timeseries = flags.timeseries ?? false;
+		const immutable = flags.immutable ?? timeseries;
+		entityNodes.push({ name, def, timeseries });
+		if ((flags.skipDuplicates ?? false) && !immutable)
+			errors.push(
+				`Entity type \`${name}\` has skipDuplicates: true but is not immutable; skipDuplicates requires immutable: true`,
+			);
+		else if (timeseries && !immutable)
+			errors.push(`Timeseries ${name} is marked as mutable, it must be immutable`);
+		else if (timeseries) {
+			const id = def.fields?.find((f) => f.name.value === "id");
+			const idType = id && unwrapType(id.type, name).type;
+			if (!id) errors.push(`Type ${name} is missing an \`id\` field`);
+			else if (idType !== "Int8")
+				errors.push(
+					`Timeseries \`${name}\` must have an \`id\` field of type \`Int8\``,
+				);
+			else {
+				const ts = timestampFieldError(def);
+				if (ts) errors.push(ts);
+			}
+		}
+	}
+	const aggregated = parseAggregations(aggregationDefs, entityNodes, fieldsOf);
+	errors.push(...aggregated.errors);
+	if (errors.length > 0) {
+		const e = new SchemaError(errors.join("\n"));
+		e.errors = errors;
+		throw e;
+	}
+	const aggregations = new Map(aggregated.types.map((a) => [a.name, a]));
+
+	for (const def of objects) {
+		const name = def.name.value;
+		const ed = directive(def, "entity") as ConstDirectiveNode;
+		const timeseries = boolArg(ed, "timeseries");
 		const fields = fieldsOf(def);
 		const id = fields.find((f) => f.name === "id");
 		if (!id)
@@ -308,11 +370,14 @@ export function parseSchema(text: string): SubgraphSchema {
 			throw new SchemaError(
 				`Entity type \`${name}\`: the \`id\` field must have type \`ID!\`, \`String!\`, \`Bytes!\` or \`Int8!\``,
 			);
-		const immutable = boolArg(ed, "immutable");
+		const immutableArg = argument(ed, "immutable");
+		const immutable =
+			immutableArg?.kind === Kind.BOOLEAN ? immutableArg.value : timeseries;
 		const implemented = (def.interfaces ?? []).map((i) => i.name.value);
 		entities.set(name, {
 			name,
 			immutable,
+			timeseries,
 			skipDuplicates: immutable && boolArg(ed, "skipDuplicates"),
 			interfaces: implemented,
 			fields,
@@ -333,6 +398,11 @@ export function parseSchema(text: string): SubgraphSchema {
 		...enums.keys(),
 	]);
 	const check = (owner: string, f: SchemaField) => {
+		if (aggregations.has(f.type))
+			throw new UnsupportedSchemaFeatureError(
+				"fields whose type is an aggregation",
+				`type \`${owner}\`, field \`${f.name}\` (query the aggregation's own field instead)`,
+			);
 		if (!known.has(f.type))
 			throw new SchemaError(
 				`Type \`${owner}\`, field \`${f.name}\`: type \`${f.type}\` is not defined`,
@@ -352,6 +422,8 @@ export function parseSchema(text: string): SubgraphSchema {
 	for (const e of entities.values()) for (const f of e.fields) check(e.name, f);
 	for (const i of interfaces.values())
 		for (const f of i.fields) check(i.name, f);
+	for (const a of aggregations.values())
+		for (const f of a.fields) check(a.name, f);
 	for (const ft of fulltext) {
 		const e = entities.get(ft.entity);
 		if (!e)
@@ -366,7 +438,7 @@ export function parseSchema(text: string): SubgraphSchema {
 				);
 		}
 	}
-	return { text, entities, interfaces, enums, fulltext };
+	return { text, entities, interfaces, enums, fulltext, aggregations };
 }
 
 /** True when the field refers to entities (an entity or interface type) rather than holding a scalar or enum. */

@@ -20,6 +20,12 @@ import {
 	sqlString,
 	type Table,
 } from "./layout.ts";
+import {
+	intervalMicros,
+	type RollupTables,
+	rollupInsertSql,
+	rollupTables,
+} from "./rollup.ts";
 import type {
 	BlockPtr,
 	DataSourceRecord,
@@ -97,6 +103,8 @@ class PostgresEntityStore implements EntityStore, QueryStore {
 	private readonly blocks: string;
 	private readonly sources: string;
 	private headCache: BlockPtr | null = null;
+	/** Aggregation intervals with their source, shortest interval first. */
+	private readonly rollups: RollupTables[];
 	private readonly analyzed = new Map<
 		string,
 		{ rows: number; pending: number }
@@ -109,6 +117,7 @@ class PostgresEntityStore implements EntityStore, QueryStore {
 		this.meta = `${quoteIdent(dbSchema)}."subgraph_meta"`;
 		this.blocks = `${quoteIdent(dbSchema)}."block_ptrs"`;
 		this.sources = `${quoteIdent(dbSchema)}."data_sources"`;
+		this.rollups = rollupTables(this.layout.tables);
 	}
 
 	static async create(
@@ -280,6 +289,7 @@ create table if not exists ${this.sources} (
 					);
 				}
 			}
+			script.push(...this.rollupSql(block));
 			for (const ds of dataSources)
 				script.push(
 					`insert into ${this.sources} (template, params, context, created_at) values (${sqlString(ds.template)}, ${sqlString(JSON.stringify(ds.params))}, ${ds.context ? sqlString(entityToJson(ds.context)) : "null"}, ${n});`,
@@ -289,6 +299,26 @@ create table if not exists ${this.sources} (
 			);
 			await tx.exec(script.join("\n"));
 		});
+	}
+
+	/**
+	 * graph-node's `Layout::rollup` after a block's writes: when the block's time is in a later bucket
+	 * than the last rollup (the previous block's time), the bucket holding the last rollup is
+	 * aggregated, marked with this block; longer intervals only when the shorter one had a bucket.
+	 */
+	private rollupSql(block: BlockPtr): string[] {
+		const last = this.headCache;
+		if (!last || this.rollups.length === 0) return [];
+		const out: string[] = [];
+		const from = BigInt(Math.trunc(last.timestamp)) * 1_000_000n;
+		const to = BigInt(Math.trunc(block.timestamp)) * 1_000_000n;
+		for (const r of this.rollups) {
+			const length = intervalMicros(r.agg);
+			const start = from - (from % length);
+			if (start + length > to) break;
+			out.push(rollupInsertSql(r, start, start + length, block.number));
+		}
+		return out;
 	}
 
 	/**

@@ -4,6 +4,9 @@
  * and how the text the database returns becomes values again.
  */
 import {
+	type AggregationInterval,
+	type AggregationType,
+	intervalTypeName,
 	isReference,
 	type SubgraphSchema,
 	toSnakeCase,
@@ -44,6 +47,8 @@ export interface Table {
 	columns: Column[];
 	columnsByField: Map<string, Column>;
 	fulltext: FulltextColumn[];
+	/** For the table of an aggregation's interval (`Stats_hour`): the aggregation and the interval. */
+	aggregation?: { type: AggregationType; interval: AggregationInterval };
 }
 
 export interface Layout {
@@ -73,8 +78,8 @@ export function buildLayout(schema: SubgraphSchema, dbSchema: string): Layout {
 			`${quoteIdent(dbSchema)}.${quoteIdent(toSnakeCase(name))}`,
 		);
 	const tables = new Map<string, Table>();
-	for (const e of schema.entities.values()) {
-		const columns: Column[] = e.fields
+	const columnsOf = (fields: SchemaField[]): Column[] =>
+		fields
 			.filter((f) => f.derivedFrom === undefined)
 			.map((field) => {
 				const valueType = valueTypeOf(schema, field);
@@ -90,6 +95,8 @@ export function buildLayout(schema: SubgraphSchema, dbSchema: string): Layout {
 					isReference: isReference(schema, field),
 				};
 			});
+	for (const e of schema.entities.values()) {
+		const columns = columnsOf(e.fields);
 		const name = toSnakeCase(e.name);
 		tables.set(e.name, {
 			entity: e.name,
@@ -109,6 +116,25 @@ export function buildLayout(schema: SubgraphSchema, dbSchema: string): Layout {
 				})),
 		});
 	}
+	// graph-node stores each interval of an aggregation as an immutable type `<Aggregation>_<interval>`
+	for (const a of schema.aggregations.values())
+		for (const interval of a.intervals) {
+			const entity = intervalTypeName(a.name, interval);
+			const name = toSnakeCase(entity);
+			const columns = columnsOf(a.fields);
+			tables.set(entity, {
+				entity,
+				name,
+				qualified: `${quoteIdent(dbSchema)}.${quoteIdent(name)}`,
+				immutable: true,
+				skipDuplicates: false,
+				idType: "Int8",
+				columns,
+				columnsByField: new Map(columns.map((c) => [c.field.name, c])),
+				fulltext: [],
+				aggregation: { type: a, interval },
+			});
+		}
 	return { dbSchema, tables, enumTypes };
 }
 
@@ -184,6 +210,12 @@ export function layoutDdl(
 		});
 		for (const ft of t.fulltext)
 			idx(ft.name, `using gin (${quoteIdent(ft.name)})`);
+		// the rollup's lookup of a group's previous bucket (graph-node's #rollup-query-indexing)
+		if (t.aggregation && t.aggregation.type.dimensions.length > 0)
+			idx(
+				"dims_timestamp",
+				`(${[...t.aggregation.type.dimensions.map((d) => quoteIdent(t.columnsByField.get(d.name)?.name as string)), quoteIdent("timestamp")].join(", ")})`,
+			);
 	}
 	return out.join("\n");
 }

@@ -44,6 +44,8 @@ export interface SchemaField {
 export interface SchemaEntity {
 	name: string;
 	immutable: boolean;
+	/** `@entity(timeseries: true)`: ids and timestamps are set on save, as graph-node's store_set does. */
+	timeseries?: boolean;
 	/** Interfaces this entity type implements. */
 	interfaces: string[];
 	fields: SchemaField[];

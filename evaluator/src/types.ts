@@ -9,7 +9,11 @@ export type Format =
 	| "onnx"
 	| "gguf"
 	| "pytorch-zip"
+	| "pytorch-legacy"
 	| "pickle"
+	| "joblib"
+	| "numpy"
+	| "keras"
 	| "zip"
 	| "unknown";
 

@@ -1,5 +1,5 @@
 import { MalformedFileError } from "../errors.ts";
-import type { ModelFile } from "../io.ts";
+import type { Source } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
 
@@ -43,8 +43,8 @@ class Cursor {
 	private window: Buffer = Buffer.alloc(0);
 	private base = 0;
 	pos = 0;
-	private readonly file: ModelFile;
-	constructor(file: ModelFile) {
+	private readonly file: Source;
+	constructor(file: Source) {
 		this.file = file;
 	}
 	private async need(n: number): Promise<number> {
@@ -115,7 +115,7 @@ const VALUE_BYTES: Record<number, number> = {
  * tensor's data aligned, inside the file and not overlapping another.
  */
 export async function checkGguf(
-	file: ModelFile,
+	file: Source,
 	name: string,
 	findings: Findings,
 	limits: Limits,

@@ -1,7 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { MalformedFileError } from "../errors.ts";
-import type { ModelFile } from "../io.ts";
+import type { Source } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
 import {
@@ -58,7 +58,7 @@ const messages = (fields: ProtoField[], field: number): ProtoField[][] =>
  * raw data matches their shape, and external data stays inside the model's folder and file bounds.
  */
 export async function checkOnnx(
-	file: ModelFile,
+	file: Source,
 	name: string,
 	folder: string,
 	findings: Findings,

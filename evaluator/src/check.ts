@@ -83,6 +83,7 @@ export async function checkModel(
 
 	const files: FileReport[] = [];
 	const metrics: Metrics = { files: 0, bytes: 0, durationMs: 0 };
+	const onnxExternal = new Set<string>();
 	for (const name of names) {
 		const full = join(folder, name);
 		const inEval = isFolder && name.startsWith(`eval${sep}`);
@@ -101,6 +102,7 @@ export async function checkModel(
 					findings,
 					limits,
 					metrics,
+					onnxExternal,
 				});
 		} catch (error) {
 			if (error instanceof MalformedFileError)
@@ -127,6 +129,16 @@ export async function checkModel(
 		});
 		metrics.files++;
 		metrics.bytes += file.size;
+	}
+	// raw tensor bytes an ONNX model reads as external data are explained by that model
+	for (const file of files) {
+		if (file.format !== "unknown" || !onnxExternal.has(join(folder, file.path)))
+			continue;
+		file.format = "onnx-data";
+		const unknown = findings.list.findIndex(
+			(f) => f.code === "format.unknown" && f.file === file.path,
+		);
+		if (unknown >= 0) findings.list.splice(unknown, 1);
 	}
 	for (const name of names.filter((n) => SAFETENSORS_INDEX.test(n))) {
 		await checkSafetensorsIndex(folder, name, findings, limits);

@@ -21,6 +21,8 @@ export type CheckContext = {
 	findings: Findings;
 	limits: Limits;
 	metrics: Metrics;
+	/** External data files named by the ONNX models checked so far (absolute paths). */
+	onnxExternal: Set<string>;
 };
 
 /** Archives inside archives (an .npz in a zip in a gzip) deeper than this fail. */
@@ -85,6 +87,7 @@ export async function checkSource(
 				limits,
 			);
 			if (summary) {
+				for (const path of summary.external) context.onnxExternal.add(path);
 				metrics.opset = summary.opset;
 				metrics.parameters = (metrics.parameters ?? 0) + summary.parameters;
 			}
@@ -224,12 +227,8 @@ async function checkUnknown(
 ): Promise<FileReport["format"]> {
 	const { findings, limits } = context;
 	const tail = await source.peek(Math.max(0, source.size - 22 - 0xffff), 22 + 0xffff);
+	// a zip with data put before it: the zip check reports the prepended bytes
 	if (tail.lastIndexOf(EOCD) >= 0) {
-		findings.error(
-			"archive.prepended-data",
-			"the file does not start with a known format but ends with a zip directory: data was put before an archive",
-			name,
-		);
 		return checkZip(source, name, findings, limits, (member, memberName) =>
 			checkSource(member, memberName, context, depth + 1).then(() => {}),
 		);

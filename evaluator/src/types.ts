@@ -28,7 +28,7 @@ export type Finding = {
 
 export type FileReport = {
 	path: string;
-	format: Format | "card" | "eval-set" | "other";
+	format: Format | "card" | "eval-set" | "onnx-data" | "other";
 	bytes: number;
 	sha256: string;
 };

@@ -59,8 +59,21 @@ export async function checkZip(
 				? "numpy"
 				: "zip";
 	if (traversal) return kind;
-	for (const problem of await checkZipLayout(file, layout))
+	const flagged = new Set<string>();
+	for (const problem of await checkZipLayout(file, layout)) {
 		findings.error(problem.code, problem.message, name);
+		// bytes no record explains: name what a pickle hidden there would import
+		const { start, end } = problem;
+		if (start === undefined || end === undefined) continue;
+		if (end - start > limits.maxPickleBytes) continue;
+		const hidden = await file.read(start, end - start, "archive");
+		for (let at = hidden.indexOf(0x80); at >= 0; at = hidden.indexOf(0x80, at + 1)) {
+			const scan = scanPickle(hidden, at);
+			if (scan.imports.length === 0) continue;
+			reportImports(scan, name, findings, flagged, start);
+			break;
+		}
+	}
 	if (entries.some((e) => /^[^/]+\/code\//.test(e.name)))
 		findings.error(
 			"pytorch.torchscript",

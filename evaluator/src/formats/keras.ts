@@ -33,7 +33,8 @@ export function checkKerasConfig(
 			return;
 		}
 		if (Array.isArray(value)) {
-			value.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
+			for (const [i, item] of value.entries())
+				visit(item, `${path}[${i}]`, depth + 1);
 			return;
 		}
 		if (typeof value !== "object" || value === null) return;

@@ -110,7 +110,11 @@ function checkLegacyTorch(
 	data: Buffer,
 	name: string,
 	findings: Findings,
-): void {
+): boolean {
+	const fail = (code: string, message: string): false => {
+		findings.error(code, `legacy torch.save: ${message}`, name);
+		return false;
+	};
 	const flagged = new Set<string>();
 	const parts = ["magic number", "protocol version", "system info", "object", "storage keys"];
 	const sims: Simulation[] = [];
@@ -119,21 +123,17 @@ function checkLegacyTorch(
 		const scan = scanPickle(data, offset);
 		reportImports(scan, name, findings, flagged);
 		if (scan.error) {
-			findings.error(
+			return fail(
 				scan.error.code,
-				`legacy torch.save: the ${part} pickle (${index + 1} of 5, from offset ${offset}) cannot be read: ${scan.error.message}`,
-				name,
+				`the ${part} pickle (${index + 1} of 5, from offset ${offset}) cannot be read: ${scan.error.message}`,
 			);
-			return;
 		}
 		const sim = simulatePickle(data, offset);
 		if (sim.error || sim.end !== scan.end) {
-			findings.error(
+			return fail(
 				"pickle.malformed",
-				`legacy torch.save: the ${part} pickle from offset ${offset} cannot be followed: ${sim.error?.message ?? "streams disagree"}`,
-				name,
+				`the ${part} pickle from offset ${offset} cannot be followed: ${sim.error?.message ?? "streams disagree"}`,
 			);
-			return;
 		}
 		sims.push(sim);
 		offset = scan.end;
@@ -145,8 +145,7 @@ function checkLegacyTorch(
 		Simulation,
 		Simulation,
 	];
-	const bad = (message: string) =>
-		findings.error("pytorch.legacy-malformed", `legacy torch.save: ${message}`, name);
+	const bad = (message: string) => fail("pytorch.legacy-malformed", message);
 	if (magic.value !== MAGIC_NUMBER) return bad("wrong magic number");
 	if (protocol.value !== PROTOCOL_VERSION)
 		return bad(`protocol version ${String(protocol.value)}, torch.load reads 1001`);
@@ -173,10 +172,9 @@ function checkLegacyTorch(
 		const storage = storages.get(key);
 		if (!storage) return bad(`storage key "${key}" is named by no tensor`);
 		if (offset + 8 > data.length)
-			return findings.error(
+			return fail(
 				"pickle.truncated",
-				`legacy torch.save: storage "${key}" has no size at offset ${offset}`,
-				name,
+				`storage "${key}" has no size at offset ${offset}`,
 			);
 		const numel = data.readBigUInt64LE(offset);
 		if (numel !== BigInt(storage.numel))
@@ -185,14 +183,14 @@ function checkLegacyTorch(
 			);
 		const bytes = storage.numel * (STORAGE_ELEMENT_BYTES[storage.type] as number);
 		if (offset + 8 + bytes > data.length)
-			return findings.error(
+			return fail(
 				"pickle.truncated",
-				`legacy torch.save: storage "${key}" needs ${bytes} bytes at offset ${offset + 8}, the file ends at ${data.length}`,
-				name,
+				`storage "${key}" needs ${bytes} bytes at offset ${offset + 8}, the file ends at ${data.length}`,
 			);
 		offset += 8 + bytes;
 	}
 	if (offset < data.length) trailing(data, offset, name, findings, flagged);
+	return true;
 }
 
 function describe(value: PValue | undefined): string {

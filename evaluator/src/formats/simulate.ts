@@ -70,7 +70,7 @@ export class SimulationStop extends Error {
 
 const MAX_NAME = 1024;
 /** Values kept in all: a hostile pickle could otherwise DUP its way to any memory use. */
-const MAX_VALUES = 50_000_000;
+const MAX_VALUES = 10_000_000;
 const MARK = Symbol("mark");
 
 /**

@@ -97,6 +97,18 @@ export async function readZipDirectory(
 			`central directory of ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}`,
 		);
 	}
+	// data put before an archive shifts every offset; readers such as Python's zipfile follow the
+	// shift, so the checks do too (and the layout check reports the prepended bytes)
+	let shift = 0;
+	const directoryEnd = zip64RecordOffset ?? eocdOffset;
+	if (
+		zip64RecordOffset === undefined &&
+		directoryOffset + directorySize !== directoryEnd &&
+		directoryEnd - directorySize >= 0
+	) {
+		shift = directoryEnd - directorySize - directoryOffset;
+		directoryOffset += shift;
+	}
 	const directory = await file.read(directoryOffset, directorySize, "archive");
 
 	const entries: ZipEntry[] = [];
@@ -124,7 +136,7 @@ export async function readZipDirectory(
 			crc: directory.readUInt32LE(p + 16),
 			compressedSize: directory.readUInt32LE(p + 20),
 			size: directory.readUInt32LE(p + 24),
-			localOffset: directory.readUInt32LE(p + 42),
+			localOffset: directory.readUInt32LE(p + 42) + shift,
 			encrypted: (flags & 1) !== 0,
 			flags,
 		};
@@ -163,6 +175,9 @@ export type LayoutProblem = {
 		| "archive.trailing-data"
 		| "archive.header-mismatch";
 	message: string;
+	/** The bytes no record explains, when the problem is such bytes. */
+	start?: number;
+	end?: number;
 };
 
 /**
@@ -188,10 +203,14 @@ export async function checkZipLayout(
 					? {
 							code: "archive.prepended-data",
 							message: `${start} bytes before the first zip record (${what})`,
+							start: 0,
+							end: start,
 						}
 					: {
 							code: "archive.unexplained-bytes",
 							message: `${start - cursor} bytes at offset ${cursor} belong to no member nor record (before ${what})`,
+							start: cursor,
+							end: start,
 						},
 			);
 	};
@@ -256,6 +275,8 @@ export async function checkZipLayout(
 				? {
 						code: "archive.trailing-data",
 						message: `${file.size - layout.eocdEnd} bytes after the end record, from offset ${layout.eocdEnd}`,
+						start: layout.eocdEnd,
+						end: file.size,
 					}
 				: {
 						code: "archive.trailing-data",

@@ -1,13 +1,9 @@
 import { stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { checkCard } from "./card.ts";
-import { detectFormat } from "./detect.ts";
+import { checkSource } from "./dispatch.ts";
 import { EvaluatorIoError, MalformedFileError } from "./errors.ts";
 import { findReadme, isSystemError, listFiles } from "./files.ts";
-import { checkGguf } from "./formats/gguf.ts";
-import { checkOnnx } from "./formats/onnx.ts";
-import { checkPickleFile, checkZip } from "./formats/pytorch.ts";
-import { checkSafetensors } from "./formats/safetensors.ts";
 import {
 	checkSafetensorsIndex,
 	SAFETENSORS_INDEX,
@@ -44,7 +40,11 @@ const MODEL_FORMATS: ReadonlySet<string> = new Set([
 	"onnx",
 	"gguf",
 	"pytorch-zip",
+	"pytorch-legacy",
 	"pickle",
+	"joblib",
+	"numpy",
+	"keras",
 ]);
 
 /**
@@ -83,6 +83,7 @@ export async function checkModel(
 
 	const files: FileReport[] = [];
 	const metrics: Metrics = { files: 0, bytes: 0, durationMs: 0 };
+	const onnxExternal = new Set<string>();
 	for (const name of names) {
 		const full = join(folder, name);
 		const inEval = isFolder && name.startsWith(`eval${sep}`);
@@ -95,19 +96,14 @@ export async function checkModel(
 			);
 		});
 		try {
-			if (format === "other") {
-				const detected = await detectFormat(file, limits.maxPickleBytes);
-				format = detected === "text" ? "other" : detected;
-				format = await checkFile(
-					format,
-					file,
-					name,
+			if (format === "other")
+				format = await checkSource(file, name, {
 					folder,
 					findings,
 					limits,
 					metrics,
-				);
-			}
+					onnxExternal,
+				});
 		} catch (error) {
 			if (error instanceof MalformedFileError)
 				findings.error(error.code, error.message, name);
@@ -133,6 +129,16 @@ export async function checkModel(
 		});
 		metrics.files++;
 		metrics.bytes += file.size;
+	}
+	// raw tensor bytes an ONNX model reads as external data are explained by that model
+	for (const file of files) {
+		if (file.format !== "unknown" || !onnxExternal.has(join(folder, file.path)))
+			continue;
+		file.format = "onnx-data";
+		const unknown = findings.list.findIndex(
+			(f) => f.code === "format.unknown" && f.file === file.path,
+		);
+		if (unknown >= 0) findings.list.splice(unknown, 1);
 	}
 	for (const name of names.filter((n) => SAFETENSORS_INDEX.test(n))) {
 		await checkSafetensorsIndex(folder, name, findings, limits);
@@ -188,49 +194,4 @@ export async function checkModel(
 		metrics,
 		files,
 	};
-}
-
-async function checkFile(
-	format: FileReport["format"],
-	file: ModelFile,
-	name: string,
-	folder: string,
-	findings: Findings,
-	limits: Limits,
-	metrics: Metrics,
-): Promise<FileReport["format"]> {
-	const add = (counts: { tensors: number; parameters: number }): void => {
-		metrics.tensors = (metrics.tensors ?? 0) + counts.tensors;
-		metrics.parameters = (metrics.parameters ?? 0) + counts.parameters;
-	};
-	switch (format) {
-		case "safetensors":
-			add(await checkSafetensors(file, name, findings, limits));
-			return format;
-		case "gguf":
-			add(await checkGguf(file, name, findings, limits));
-			return format;
-		case "onnx": {
-			const summary = await checkOnnx(file, name, folder, findings, limits);
-			if (summary) {
-				metrics.opset = summary.opset;
-				metrics.parameters = (metrics.parameters ?? 0) + summary.parameters;
-			}
-			return format;
-		}
-		case "pickle":
-			await checkPickleFile(file, name, findings, limits);
-			return format;
-		case "zip":
-			return checkZip(file, name, findings, limits);
-		case "unknown":
-			findings.warn(
-				"format.unknown",
-				"file is in no format the checks know; it was not inspected",
-				name,
-			);
-			return format;
-		default:
-			return format;
-	}
 }

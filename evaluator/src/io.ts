@@ -2,8 +2,85 @@ import { createHash } from "node:crypto";
 import { type FileHandle, open } from "node:fs/promises";
 import { MalformedFileError } from "./errors.ts";
 
+/**
+ * Random-access bytes to check: a file, a stored zip member inside one, or an inflated member in
+ * memory. A read past the end is a `truncated` finding, not a crash.
+ */
+export interface Source {
+	readonly size: number;
+	/** Exactly `length` bytes at `offset`, or a MalformedFileError with code `<prefix>.truncated`. */
+	read(offset: number, length: number, prefix: string): Promise<Buffer>;
+	/** Up to `length` bytes at `offset` (fewer near the end). */
+	peek(offset: number, length: number): Promise<Buffer>;
+}
+
+function outOfRange(
+	source: Source,
+	offset: number,
+	length: number,
+	prefix: string,
+): MalformedFileError | undefined {
+	if (
+		Number.isSafeInteger(offset) &&
+		Number.isSafeInteger(length) &&
+		offset >= 0 &&
+		length >= 0 &&
+		offset + length <= source.size
+	)
+		return undefined;
+	return new MalformedFileError(
+		`${prefix}.truncated`,
+		`needs bytes ${offset}..${offset + length} but there are ${source.size}`,
+	);
+}
+
+const peekOf = (source: Source, offset: number, length: number) =>
+	source.read(
+		offset,
+		Math.max(0, Math.min(length, source.size - offset)),
+		"file",
+	);
+
+/** A window of another source (a stored zip member), read in place. */
+export class SliceSource implements Source {
+	readonly size: number;
+	private readonly parent: Source;
+	private readonly base: number;
+	constructor(parent: Source, base: number, size: number) {
+		this.parent = parent;
+		this.base = base;
+		this.size = size;
+	}
+	async read(offset: number, length: number, prefix: string): Promise<Buffer> {
+		const problem = outOfRange(this, offset, length, prefix);
+		if (problem) throw problem;
+		return this.parent.read(this.base + offset, length, prefix);
+	}
+	peek(offset: number, length: number): Promise<Buffer> {
+		return peekOf(this, offset, length);
+	}
+}
+
+/** Bytes already in memory (an inflated member). */
+export class BufferSource implements Source {
+	readonly size: number;
+	private readonly bytes: Buffer;
+	constructor(bytes: Buffer) {
+		this.bytes = bytes;
+		this.size = bytes.length;
+	}
+	async read(offset: number, length: number, prefix: string): Promise<Buffer> {
+		const problem = outOfRange(this, offset, length, prefix);
+		if (problem) throw problem;
+		return this.bytes.subarray(offset, offset + length);
+	}
+	peek(offset: number, length: number): Promise<Buffer> {
+		return peekOf(this, offset, length);
+	}
+}
+
 /** Random-access reads of one file; a read past the end is a `truncated` finding, not a crash. */
-export class ModelFile {
+export class ModelFile implements Source {
 	readonly handle: FileHandle;
 	readonly size: number;
 
@@ -20,12 +97,8 @@ export class ModelFile {
 
 	/** Exactly `length` bytes at `offset`, or a MalformedFileError with code `<prefix>.truncated`. */
 	async read(offset: number, length: number, prefix: string): Promise<Buffer> {
-		if (offset < 0 || length < 0 || offset + length > this.size) {
-			throw new MalformedFileError(
-				`${prefix}.truncated`,
-				`needs bytes ${offset}..${offset + length} but the file has ${this.size}`,
-			);
-		}
+		const problem = outOfRange(this, offset, length, prefix);
+		if (problem) throw problem;
 		const buffer = Buffer.allocUnsafe(length);
 		let done = 0;
 		while (done < length) {
@@ -46,9 +119,8 @@ export class ModelFile {
 	}
 
 	/** Up to `length` bytes at `offset` (fewer near the end). */
-	async peek(offset: number, length: number): Promise<Buffer> {
-		const n = Math.max(0, Math.min(length, this.size - offset));
-		return this.read(offset, n, "file");
+	peek(offset: number, length: number): Promise<Buffer> {
+		return peekOf(this, offset, length);
 	}
 
 	async close(): Promise<void> {

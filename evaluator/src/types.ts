@@ -9,7 +9,11 @@ export type Format =
 	| "onnx"
 	| "gguf"
 	| "pytorch-zip"
+	| "pytorch-legacy"
 	| "pickle"
+	| "joblib"
+	| "numpy"
+	| "keras"
 	| "zip"
 	| "unknown";
 
@@ -24,7 +28,7 @@ export type Finding = {
 
 export type FileReport = {
 	path: string;
-	format: Format | "card" | "eval-set" | "other";
+	format: Format | "card" | "eval-set" | "onnx-data" | "other";
 	bytes: number;
 	sha256: string;
 };

@@ -76,12 +76,15 @@ describe("hostile archives", () => {
 		expect(errors(report)).toEqual(["archive.truncated"]);
 	});
 
-	test("a data.pkl whose bytes do not match its CRC is a finding", async () => {
+	test("a data.pkl whose bytes do not match its CRC is a finding, and is checked all the same", async () => {
 		const zip = torchZip(stateDictPickle(2));
 		zip[zip.indexOf("collections") as number] ^= 1;
-		expect(errors(await checkModel(await dir.write("crc.pt", zip)))).toEqual([
+		const report = await checkModel(await dir.write("crc.pt", zip));
+		expect(errors(report)).toEqual([
 			"archive.crc-mismatch",
+			"pickle.unsafe-import",
 		]);
+		expect(report.findings[1]?.message).toMatch(/bollections\.OrderedDict at offset 2/);
 	});
 
 	test("entry counts and header sizes are bounded by limits", async () => {
@@ -91,7 +94,7 @@ describe("hostile archives", () => {
 		).toEqual(["archive.too-many-entries"]);
 		expect(
 			errors(await checkModel(file, { limits: { maxPickleBytes: 10 } })),
-		).toEqual(["archive.entry-too-large"]);
+		).toEqual(["pickle.too-large"]);
 	});
 
 	test("a zip with no data.pkl is an unknown archive: a warning", async () => {

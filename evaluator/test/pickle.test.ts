@@ -16,7 +16,8 @@ const problems = (report: {
 }) =>
 	report.findings
 		.filter((f) => f.severity === "error")
-		.map((f) => `${f.code}: ${f.message}`);
+		// offsets are asserted on their own below
+		.map((f) => `${f.code}: ${f.message.replace(/ at offset \d+/, "")}`);
 
 const PROTOCOLS = [0, 1, 2, 3, 4, 5];
 
@@ -161,49 +162,99 @@ describe("pickle scanner", () => {
 		]);
 	});
 
-	test("legacy torch.save: five pickles, then storage bytes that are not a pickle", async () => {
+	const legacyParts = () => {
 		const magic = Buffer.from("80028a0a6cfc9c46f9206aa850192e", "hex");
 		const protocolVersion = new PickleWriter(2).raw([0x4d, 0xe9, 0x03]).stop();
 		const sysInfo = new PickleWriter(2).raw("}").stop();
-		const keys = new PickleWriter(2).raw("]").stop();
-		const storage = Buffer.concat([
-			Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0]),
-			Buffer.alloc(512, 0xff),
-		]);
-		const file = Buffer.concat([
+		const keys = new PickleWriter(2)
+			.raw("]")
+			.mark()
+			.str("0")
+			.str("1")
+			.raw("e")
+			.stop();
+		// each storage: its element count (u64 LE), then 6 float32 elements
+		const storage = () =>
+			Buffer.concat([
+				Buffer.from([6, 0, 0, 0, 0, 0, 0, 0]),
+				Buffer.alloc(24, 0xff),
+			]);
+		return [
 			magic,
 			protocolVersion,
 			sysInfo,
 			stateDictPickle(2),
 			keys,
-			storage,
-		]);
-		const report = await checkModel(await dir.write("legacy-ok.pt", file));
-		expect(report).toMatchObject({ format: "pickle", verdict: "pass" });
+			storage(),
+			storage(),
+		];
+	};
+
+	test("legacy torch.save: five pickles, then exactly the storages they name", async () => {
+		const report = await checkModel(
+			await dir.write("legacy-ok.pt", Buffer.concat(legacyParts())),
+		);
+		expect(report).toMatchObject({ format: "pytorch-legacy", verdict: "pass" });
 	});
 
-	test("bytes after a pickle that do not parse are data, noted but not failed", async () => {
+	test("legacy torch.save: bytes after the last storage fail, and a pickle hidden there is named", async () => {
+		const report = await checkModel(
+			await dir.write(
+				"legacy-tail.pt",
+				Buffer.concat([...legacyParts(), systemCallPickle(2)]),
+			),
+		);
+		expect(problems(report)).toEqual([
+			expect.stringMatching(/^pickle\.trailing-data: \d+ bytes after/),
+			"pickle.unsafe-import: pickle imports posix.system, which is not on the allow-list",
+		]);
+		const wrongSize = legacyParts();
+		(wrongSize[5] as Buffer)[0] = 7;
+		expect(
+			problems(
+				await checkModel(
+					await dir.write("legacy-size.pt", Buffer.concat(wrongSize)),
+				),
+			),
+		).toEqual([
+			expect.stringMatching(
+				/^pytorch\.legacy-malformed: .*storage "0".* holds 7 elements, its tensor says 6/,
+			),
+		]);
+		const short = Buffer.concat(legacyParts());
+		expect(
+			problems(
+				await checkModel(
+					await dir.write("legacy-short.pt", short.subarray(0, -1)),
+				),
+			),
+		).toEqual([expect.stringMatching(/^pickle\.truncated: .*storage "1"/)]);
+	});
+
+	test("bytes after a pickle's STOP fail, whatever they are", async () => {
 		const file = Buffer.concat([
 			stateDictPickle(4),
 			Buffer.from([0x80, 0x02, 0xff, 0xfe]),
 		]);
 		const report = await checkModel(await dir.write("trailing.pkl", file));
-		expect(report.verdict).toBe("pass");
+		expect(report.verdict).toBe("fail");
 		expect(report.findings.map((f) => `${f.severity} ${f.code}`)).toEqual([
-			"info pickle.trailing-data",
+			"error pickle.trailing-data",
 		]);
 	});
 
-	test("a call hidden after a legacy torch.save magic pickle is still found", async () => {
-		const magic = new PickleWriter(2).int(42).stop();
+	test("a second pickle stream after the first is named, offset included", async () => {
+		const first = new PickleWriter(2).int(42).stop();
 		const report = await checkModel(
 			await dir.write(
-				"legacy.pt",
-				Buffer.concat([magic, stateDictPickle(2), systemCallPickle(2)]),
+				"two-streams.pt",
+				Buffer.concat([first, stateDictPickle(2), systemCallPickle(2)]),
 			),
 		);
-		expect(problems(report)).toEqual([
-			"pickle.unsafe-import: pickle imports posix.system, which is not on the allow-list",
+		const stateDictLength = stateDictPickle(2).length;
+		expect(report.findings.map((f) => `${f.code}: ${f.message}`)).toEqual([
+			`pickle.trailing-data: ${stateDictLength + systemCallPickle(2).length} bytes after the pickle's STOP at offset ${first.length} belong to no stream the format defines (a second pickle or hidden data)`,
+			`pickle.unsafe-import: pickle imports posix.system at offset ${first.length + stateDictLength + 2}, which is not on the allow-list`,
 		]);
 	});
 

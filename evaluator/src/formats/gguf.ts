@@ -1,5 +1,5 @@
 import { MalformedFileError } from "../errors.ts";
-import type { ModelFile } from "../io.ts";
+import type { Source } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
 
@@ -43,8 +43,8 @@ class Cursor {
 	private window: Buffer = Buffer.alloc(0);
 	private base = 0;
 	pos = 0;
-	private readonly file: ModelFile;
-	constructor(file: ModelFile) {
+	private readonly file: Source;
+	constructor(file: Source) {
 		this.file = file;
 	}
 	private async need(n: number): Promise<number> {
@@ -115,7 +115,7 @@ const VALUE_BYTES: Record<number, number> = {
  * tensor's data aligned, inside the file and not overlapping another.
  */
 export async function checkGguf(
-	file: ModelFile,
+	file: Source,
 	name: string,
 	findings: Findings,
 	limits: Limits,
@@ -142,6 +142,15 @@ export async function checkGguf(
 		);
 		return { tensors: 0, parameters: 0 };
 	}
+	// each metadata entry takes at least 12 bytes (key length, type) and each tensor 24
+	if (kvCount * 12 + tensorCount * 24 > file.size - cursor.pos) {
+		findings.error(
+			"gguf.count-too-large",
+			`${tensorCount} tensors and ${kvCount} metadata entries cannot fit in the ${file.size} bytes of the file (counts too large, or the file is cut)`,
+			name,
+		);
+		return { tensors: 0, parameters: 0 };
+	}
 	let alignment = 32;
 	const readValue = async (
 		type: number,
@@ -159,10 +168,12 @@ export async function checkGguf(
 				);
 			const itemType = await cursor.u32();
 			const count = await cursor.u64();
-			if (count > max)
+			// every item takes at least one byte (strings eight, for their length)
+			const least = itemType === 8 ? 8 : (VALUE_BYTES[itemType] ?? 1);
+			if (count > max || count * least > file.size - cursor.pos)
 				throw new MalformedFileError(
 					"gguf.count-too-large",
-					`array of ${count} items, limit ${max}`,
+					`array of ${count} items at ${cursor.pos - 8}, limit ${max} and the ${file.size - cursor.pos} bytes left`,
 				);
 			if (itemType in VALUE_BYTES)
 				await cursor.skip(count * (VALUE_BYTES[itemType] as number));
@@ -253,8 +264,27 @@ export async function checkGguf(
 				name,
 			);
 		}
+		// gguf writers pad each tensor to the alignment: a larger hole holds bytes no tensor explains
+		const padded = Math.ceil(cursorEnd / alignment) * alignment;
+		if (tensor.size !== undefined && tensor.offset > padded)
+			findings.error(
+				"gguf.unexplained-bytes",
+				`${tensor.offset - cursorEnd} bytes before tensor "${tensor.name}" (data offset ${cursorEnd}) belong to no tensor`,
+				name,
+			);
 		cursorEnd = Math.max(cursorEnd, end);
 		previous = tensor.name;
 	}
+	const last = Math.ceil(cursorEnd / alignment) * alignment;
+	if (
+		tensors.every((t) => t.size !== undefined) &&
+		dataSize > last &&
+		dataStart + cursorEnd <= file.size
+	)
+		findings.error(
+			"gguf.unexplained-bytes",
+			`${dataSize - cursorEnd} bytes after the last tensor (from offset ${dataStart + cursorEnd}) belong to no tensor`,
+			name,
+		);
 	return { tensors: tensors.length, parameters };
 }

@@ -1,7 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { MalformedFileError } from "../errors.ts";
-import type { ModelFile } from "../io.ts";
+import type { Source } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
 import {
@@ -23,6 +23,8 @@ export type OnnxSummary = {
 	inputs: OnnxValue[];
 	outputs: OnnxValue[];
 	parameters: number;
+	/** Absolute paths of the external data files the initializers read (inside the folder). */
+	external: string[];
 };
 
 /** Bytes per element of TensorProto.DataType values with a fixed size. */
@@ -58,7 +60,7 @@ const messages = (fields: ProtoField[], field: number): ProtoField[][] =>
  * raw data matches their shape, and external data stays inside the model's folder and file bounds.
  */
 export async function checkOnnx(
-	file: ModelFile,
+	file: Source,
 	name: string,
 	folder: string,
 	findings: Findings,
@@ -113,7 +115,11 @@ export async function checkOnnx(
 		name,
 	);
 
-	const walk = { parameters: 0, domains: new Set<string>() };
+	const walk = {
+		parameters: 0,
+		domains: new Set<string>(),
+		external: new Set<string>(),
+	};
 	await walkGraph(graph, { name, folder, findings, walk });
 	for (const domain of walk.domains) {
 		findings.warn(
@@ -122,14 +128,20 @@ export async function checkOnnx(
 			name,
 		);
 	}
-	return { opset, inputs, outputs, parameters: walk.parameters };
+	return {
+		opset,
+		inputs,
+		outputs,
+		parameters: walk.parameters,
+		external: [...walk.external],
+	};
 }
 
 type WalkContext = {
 	name: string;
 	folder: string;
 	findings: Findings;
-	walk: { parameters: number; domains: Set<string> };
+	walk: { parameters: number; domains: Set<string>; external: Set<string> };
 };
 
 /** Real models nest If/Loop bodies a few levels; a hostile file could nest until the stack breaks. */
@@ -183,7 +195,7 @@ async function checkTensor(
 			Object.fromEntries(external),
 			tensorName,
 			elements * (elementBytes ?? 0),
-			{ name, folder, findings },
+			{ name, folder, findings, external: walk.external },
 		);
 		return;
 	}
@@ -210,7 +222,13 @@ async function checkExternal(
 		name,
 		folder,
 		findings,
-	}: { name: string; folder: string; findings: Findings },
+		external,
+	}: {
+		name: string;
+		folder: string;
+		findings: Findings;
+		external: Set<string>;
+	},
 ): Promise<void> {
 	const location = entries.location;
 	if (!location) {
@@ -256,6 +274,7 @@ async function checkExternal(
 		);
 		return;
 	}
+	external.add(target);
 	const offset = Number(entries.offset ?? 0);
 	const length =
 		entries.length === undefined ? expectedBytes : Number(entries.length);

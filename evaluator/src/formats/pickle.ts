@@ -9,6 +9,8 @@ type ScanErrorCode =
 export type PickleScan = {
 	/** Distinct imports in order of first appearance, as `module.name` (Python 2 names mapped). */
 	imports: string[];
+	/** Offset of the opcode that first made each distinct import, parallel to `imports`. */
+	offsets: number[];
 	/** Module part of each distinct import, parallel to `imports`. */
 	modules: string[];
 	/** Imports seen in all, repeats included. */
@@ -67,6 +69,7 @@ class Walker {
 	private readonly seen = new Map<string, Set<string>>();
 	private readonly imports: string[] = [];
 	private readonly modules: string[] = [];
+	private readonly offsets: number[] = [];
 	private importCount = 0;
 
 	constructor(data: Uint8Array, start: number) {
@@ -96,6 +99,7 @@ class Walker {
 	private result(): PickleScan {
 		return {
 			imports: this.imports,
+			offsets: this.offsets,
 			modules: this.modules,
 			importCount: this.importCount,
 			end: this.pos,
@@ -261,7 +265,11 @@ class Walker {
 		return Number(text);
 	}
 
-	private record(module: string | null, name: string | null): void {
+	private record(
+		module: string | null,
+		name: string | null,
+		at: number,
+	): void {
 		this.importCount++;
 		const m = module ?? "?";
 		const n = module === null || name === null ? "?" : name;
@@ -273,6 +281,7 @@ class Walker {
 		if (names.has(n)) return;
 		names.add(n);
 		this.modules.push(m);
+		this.offsets.push(at);
 		this.imports.push(
 			module === null || name === null ? "?.?" : canonicalImport(module, name),
 		);
@@ -451,15 +460,17 @@ class Walker {
 				// imports
 				case 0x63: {
 					// GLOBAL
+					const at = this.pos - 1;
 					const module = this.line();
-					this.record(module, this.line());
+					this.record(module, this.line(), at);
 					this.push(OTHER);
 					break;
 				}
 				case 0x69: {
 					// INST: import, then call it with the marked items
+					const at = this.pos - 1;
 					const module = this.line();
-					this.record(module, this.line());
+					this.record(module, this.line(), at);
 					this.popMark();
 					this.push(OTHER);
 					break;
@@ -467,7 +478,7 @@ class Walker {
 				case 0x93: {
 					// STACK_GLOBAL
 					const name = this.stringOf(this.pop());
-					this.record(this.stringOf(this.pop()), name);
+					this.record(this.stringOf(this.pop()), name, this.pos - 1);
 					this.push(OTHER);
 					break;
 				}
@@ -475,7 +486,7 @@ class Walker {
 				case 0x83:
 				case 0x84:
 					this.skip(op === 0x82 ? 1 : op === 0x83 ? 2 : 4);
-					this.record(null, null);
+					this.record(null, null, this.pos - 1);
 					this.push(OTHER);
 					break;
 				// calls: the callable was already checked where it was imported

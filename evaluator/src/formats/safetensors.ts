@@ -1,4 +1,4 @@
-import type { ModelFile } from "../io.ts";
+import type { Source } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
 
@@ -34,7 +34,7 @@ type Span = { name: string; begin: number; end: number };
  * data section, sorted, contiguous and non-overlapping, covering it exactly.
  */
 export async function checkSafetensors(
-	file: ModelFile,
+	file: Source,
 	name: string,
 	findings: Findings,
 	limits: Limits,

@@ -1,6 +1,6 @@
 import { crc32, inflateRawSync } from "node:zlib";
 import { MalformedFileError } from "../errors.ts";
-import type { ModelFile } from "../io.ts";
+import type { Source } from "../io.ts";
 import type { Limits } from "../types.ts";
 
 export type ZipEntry = {
@@ -11,6 +11,21 @@ export type ZipEntry = {
 	size: number;
 	localOffset: number;
 	encrypted: boolean;
+	flags: number;
+	/** Where the member's bytes start (after its local header); set by `checkZipLayout`. */
+	dataOffset?: number;
+};
+
+/** Where the parts of a zip are, as its end records say. */
+export type ZipLayout = {
+	entries: ZipEntry[];
+	directoryOffset: number;
+	directorySize: number;
+	/** The zip64 end record, when there is one (it sits between the directory and the locator). */
+	zip64RecordOffset?: number;
+	eocdOffset: number;
+	/** Just past the end record and its comment. */
+	eocdEnd: number;
 };
 
 const EOCD = 0x06054b50;
@@ -25,9 +40,9 @@ const LOCAL = 0x04034b50;
  * `archive.*` code before anything is inflated.
  */
 export async function readZipDirectory(
-	file: ModelFile,
+	file: Source,
 	limits: Limits,
-): Promise<ZipEntry[]> {
+): Promise<ZipLayout> {
 	const tailLength = Math.min(file.size, 22 + 0xffff);
 	const tail = await file.read(file.size - tailLength, tailLength, "archive");
 	let at = -1;
@@ -43,6 +58,8 @@ export async function readZipDirectory(
 			"no end-of-central-directory record: the zip is truncated or corrupt",
 		);
 	const eocdOffset = file.size - tailLength + at;
+	const eocdEnd = eocdOffset + 22 + tail.readUInt16LE(at + 20);
+	let zip64RecordOffset: number | undefined;
 	let count = tail.readUInt16LE(at + 10);
 	let directorySize = tail.readUInt32LE(at + 12);
 	let directoryOffset = tail.readUInt32LE(at + 16);
@@ -57,11 +74,8 @@ export async function readZipDirectory(
 				"archive.malformed",
 				"zip64 locator missing",
 			);
-		const record = await file.read(
-			safeNumber(locator.readBigUInt64LE(8)),
-			56,
-			"archive",
-		);
+		zip64RecordOffset = safeNumber(locator.readBigUInt64LE(8));
+		const record = await file.read(zip64RecordOffset, 56, "archive");
 		if (record.readUInt32LE(0) !== EOCD64)
 			throw new MalformedFileError(
 				"archive.malformed",
@@ -82,6 +96,18 @@ export async function readZipDirectory(
 			"archive.header-too-large",
 			`central directory of ${directorySize} bytes, over the limit of ${limits.maxHeaderBytes}`,
 		);
+	}
+	// data put before an archive shifts every offset; readers such as Python's zipfile follow the
+	// shift, so the checks do too (and the layout check reports the prepended bytes)
+	let shift = 0;
+	const directoryEnd = zip64RecordOffset ?? eocdOffset;
+	if (
+		zip64RecordOffset === undefined &&
+		directoryOffset + directorySize !== directoryEnd &&
+		directoryEnd - directorySize >= 0
+	) {
+		shift = directoryEnd - directorySize - directoryOffset;
+		directoryOffset += shift;
 	}
 	const directory = await file.read(directoryOffset, directorySize, "archive");
 
@@ -110,8 +136,9 @@ export async function readZipDirectory(
 			crc: directory.readUInt32LE(p + 16),
 			compressedSize: directory.readUInt32LE(p + 20),
 			size: directory.readUInt32LE(p + 24),
-			localOffset: directory.readUInt32LE(p + 42),
+			localOffset: directory.readUInt32LE(p + 42) + shift,
 			encrypted: (flags & 1) !== 0,
+			flags,
 		};
 		readZip64Extra(
 			entry,
@@ -123,9 +150,165 @@ export async function readZipDirectory(
 		entries.push(entry);
 		p += 46 + nameLength + extraLength + commentLength;
 	}
+	if (p !== directory.length)
+		throw new MalformedFileError(
+			"archive.malformed",
+			`the central directory declares ${directorySize} bytes but its ${count} entries use ${p}`,
+		);
 	checkBomb(entries, limits);
 	checkOverlap(entries, directoryOffset);
-	return entries;
+	return {
+		entries,
+		directoryOffset,
+		directorySize,
+		zip64RecordOffset,
+		eocdOffset,
+		eocdEnd,
+	};
+}
+
+/** A zip whose bytes are not all accounted for, or whose local headers disagree with its directory. */
+export type LayoutProblem = {
+	code:
+		| "archive.prepended-data"
+		| "archive.unexplained-bytes"
+		| "archive.trailing-data"
+		| "archive.header-mismatch";
+	message: string;
+	/** The bytes no record explains, when the problem is such bytes. */
+	start?: number;
+	end?: number;
+};
+
+/**
+ * Accounts for every byte of a zip: members (local header, name, extra, data, data descriptor)
+ * back to back from offset 0, then the central directory, the zip64 records, the end record and
+ * its comment up to the end of the file. Each local header must agree with the central directory
+ * (name, method, flags, CRC and sizes), since readers differ in which one they trust. Sets each
+ * entry's `dataOffset`.
+ */
+export async function checkZipLayout(
+	file: Source,
+	layout: ZipLayout,
+): Promise<LayoutProblem[]> {
+	const problems: LayoutProblem[] = [];
+	const sorted = [...layout.entries].sort(
+		(a, b) => a.localOffset - b.localOffset,
+	);
+	let cursor = 0;
+	const account = (start: number, what: string): void => {
+		if (start > cursor)
+			problems.push(
+				cursor === 0
+					? {
+							code: "archive.prepended-data",
+							message: `${start} bytes before the first zip record (${what})`,
+							start: 0,
+							end: start,
+						}
+					: {
+							code: "archive.unexplained-bytes",
+							message: `${start - cursor} bytes at offset ${cursor} belong to no member nor record (before ${what})`,
+							start: cursor,
+							end: start,
+						},
+			);
+	};
+	for (const entry of sorted) {
+		account(entry.localOffset, `member "${entry.name}"`);
+		const local = await file.read(entry.localOffset, 30, "archive");
+		if (local.readUInt32LE(0) !== LOCAL)
+			throw new MalformedFileError(
+				"archive.malformed",
+				`no local header for "${entry.name}" at offset ${entry.localOffset}`,
+			);
+		const nameLength = local.readUInt16LE(26);
+		const extraLength = local.readUInt16LE(28);
+		const localName = (
+			await file.read(entry.localOffset + 30, nameLength, "archive")
+		).toString("utf8");
+		const flags = local.readUInt16LE(6);
+		const described = (flags & 8) !== 0;
+		const mismatch: string[] = [];
+		if (localName !== entry.name) mismatch.push(`name "${localName}"`);
+		if (local.readUInt16LE(8) !== entry.method)
+			mismatch.push(`method ${local.readUInt16LE(8)}`);
+		if ((flags & 1) !== (entry.flags & 1)) mismatch.push("encryption flag");
+		if (!described) {
+			const crc = local.readUInt32LE(14);
+			const compressed = local.readUInt32LE(18);
+			const size = local.readUInt32LE(22);
+			if (crc !== entry.crc) mismatch.push(`CRC ${crc.toString(16)}`);
+			if (compressed !== 0xffffffff && compressed !== entry.compressedSize)
+				mismatch.push(`compressed size ${compressed}`);
+			if (size !== 0xffffffff && size !== entry.size)
+				mismatch.push(`size ${size}`);
+		}
+		if (mismatch.length > 0)
+			problems.push({
+				code: "archive.header-mismatch",
+				message: `the local header of "${entry.name}" at offset ${entry.localOffset} says ${mismatch.join(", ")}, unlike the central directory`,
+			});
+		entry.dataOffset = entry.localOffset + 30 + nameLength + extraLength;
+		cursor = entry.dataOffset + entry.compressedSize;
+		if (described) cursor += await descriptorLength(file, cursor, entry);
+	}
+	account(layout.directoryOffset, "the central directory");
+	if (layout.directoryOffset < cursor)
+		throw new MalformedFileError(
+			"archive.overlapping-entries",
+			`the central directory at ${layout.directoryOffset} starts inside a member (which ends at ${cursor})`,
+		);
+	cursor = layout.directoryOffset + layout.directorySize;
+	if (layout.zip64RecordOffset !== undefined) {
+		account(layout.zip64RecordOffset, "the zip64 end record");
+		const size = (
+			await file.read(layout.zip64RecordOffset + 4, 8, "archive")
+		).readBigUInt64LE(0);
+		// the record, then the 20-byte locator
+		cursor = layout.zip64RecordOffset + 12 + safeNumber(size) + 20;
+	}
+	account(layout.eocdOffset, "the end record");
+	if (layout.eocdEnd !== file.size)
+		problems.push(
+			layout.eocdEnd < file.size
+				? {
+						code: "archive.trailing-data",
+						message: `${file.size - layout.eocdEnd} bytes after the end record, from offset ${layout.eocdEnd}`,
+						start: layout.eocdEnd,
+						end: file.size,
+					}
+				: {
+						code: "archive.trailing-data",
+						message: `the end record's comment runs ${layout.eocdEnd - file.size} bytes past the end of the file`,
+					},
+		);
+	return problems;
+}
+
+/** A data descriptor: optional signature, CRC, then 32- or 64-bit sizes. */
+async function descriptorLength(
+	file: Source,
+	at: number,
+	entry: ZipEntry,
+): Promise<number> {
+	const head = await file.peek(at, 24);
+	const signed = head.length >= 4 && head.readUInt32LE(0) === 0x08074b50;
+	const base = signed ? 4 : 0;
+	const large =
+		entry.size >= 0xffffffff || entry.compressedSize >= 0xffffffff;
+	const length = base + (large ? 20 : 12);
+	if (head.length < length)
+		throw new MalformedFileError(
+			"archive.truncated",
+			`the data descriptor of "${entry.name}" runs past the end`,
+		);
+	if (head.readUInt32LE(base) !== entry.crc)
+		throw new MalformedFileError(
+			"archive.header-mismatch",
+			`the data descriptor of "${entry.name}" has another CRC than the central directory`,
+		);
+	return length;
 }
 
 /** Sizes and offsets that do not fit 32 bits live in the zip64 extra field, in this order. */
@@ -198,26 +381,25 @@ export function unsafeEntryName(name: string): string | null {
 	return null;
 }
 
-/** The inflated bytes of one entry, never more than `maxBytes` nor than the entry declares. */
+/**
+ * The inflated bytes of one entry, never more than `maxBytes` nor than the entry declares, and
+ * whether they match the declared CRC-32 (a lying CRC is reported by the caller, and the bytes
+ * are checked all the same).
+ */
 export async function readZipEntry(
-	file: ModelFile,
+	file: Source,
 	entry: ZipEntry,
 	maxBytes: number,
-): Promise<Buffer> {
+): Promise<{ data: Buffer; crcOk: boolean }> {
 	if (entry.size > maxBytes) {
 		throw new MalformedFileError(
 			"archive.entry-too-large",
 			`"${entry.name}" is ${entry.size} bytes, over the limit of ${maxBytes}`,
 		);
 	}
-	const local = await file.read(entry.localOffset, 30, "archive");
-	if (local.readUInt32LE(0) !== LOCAL)
-		throw new MalformedFileError(
-			"archive.malformed",
-			`no local header for "${entry.name}"`,
-		);
-	const dataOffset =
-		entry.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+	const dataOffset = entry.dataOffset;
+	if (dataOffset === undefined)
+		throw new Error("checkZipLayout must run before readZipEntry");
 	const raw = await file.read(dataOffset, entry.compressedSize, "archive");
 	let data: Buffer;
 	if (entry.method === 0) {
@@ -242,13 +424,12 @@ export async function readZipEntry(
 			`"${entry.name}" uses compression method ${entry.method}`,
 		);
 	}
-	if (data.length !== entry.size || crc32(data) !== entry.crc) {
+	if (data.length !== entry.size)
 		throw new MalformedFileError(
-			"archive.crc-mismatch",
-			`"${entry.name}" does not match its declared size and CRC-32`,
+			"archive.malformed",
+			`"${entry.name}" inflates to ${data.length} bytes, not its declared ${entry.size}`,
 		);
-	}
-	return data;
+	return { data, crcOk: crc32(data) === entry.crc };
 }
 
 function safeNumber(value: bigint): number {

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createSecureServer } from 'node:http2'
 import type { AddressInfo, Socket } from 'node:net'
+import { join } from 'node:path'
 import type { Hex } from 'viem'
+import { InvalidInputError } from '../../errors/storage.ts'
 import type { ContentStore } from '../../storage/types.ts'
 import { HttpRefusal, kuboRpcHandler, sendError, sendJson } from './kubo-rpc.ts'
-import { ledger, type QuotaParameters } from './ledger.ts'
-import { type SiweAuthParameters, siweSessions } from './siwe.ts'
+import { openLedger, type QuotaParameters } from './ledger.ts'
+import { openSiweSessions, type SiweAuthParameters } from './siwe.ts'
 
 export { HttpRefusal, KUBO_RPC_COMMANDS, type KuboRpcCommand, type KuboRpcOptions, kuboRpcHandler, type WriteGrant } from './kubo-rpc.ts'
 export type { QuotaParameters } from './ledger.ts'
@@ -28,6 +30,12 @@ export type ServeStoreParameters = {
    * the browser itself before they are sent.
    */
   tls?: { key: string | Buffer; cert: string | Buffer }
+  /**
+   * Folder where the service keeps who pinned what (and so each address's quota use) and the open
+   * sessions, so a restart loses none of them. Default: `serve-store/` inside an embedded store's
+   * folder; required for other stores.
+   */
+  stateDir?: string
 }
 
 export type ServeStoreReturnType = {
@@ -58,8 +66,11 @@ export type ServeStoreReturnType = {
  * const store = kuboStore({ url: service.url, headers: { authorization: `Bearer ${token}` } })
  */
 export async function serveStore(store: ContentStore, parameters: ServeStoreParameters): Promise<ServeStoreReturnType> {
-  const sessions = siweSessions(parameters.auth)
-  const accounts = ledger(store, parameters.quota)
+  const embeddedDir = (store as { dir?: unknown }).dir
+  const stateDir = parameters.stateDir ?? (typeof embeddedDir === 'string' ? join(embeddedDir, 'serve-store') : undefined)
+  if (!stateDir) throw new InvalidInputError('stateDir', 'a folder is needed to keep pins and sessions across restarts (only an embedded store has a default)')
+  const sessions = await openSiweSessions(parameters.auth, stateDir)
+  const accounts = await openLedger(store, stateDir, parameters.quota)
   const kubo = kuboRpcHandler(store, {
     async authorize(request) {
       const { address } = sessions.session(request.headers.authorization)
@@ -90,6 +101,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     try {
       if (request.method === 'GET' && path === '/siwe/nonce') return sendJson(response, { nonce: sessions.issueNonce() })
       if (request.method === 'POST' && path === '/siwe/verify') {
+        sessions.attempt(request.socket.remoteAddress ?? 'unknown')
         const { message, signature } = await readJson(request)
         if (typeof message !== 'string' || typeof signature !== 'string' || !/^0x[0-9a-fA-F]+$/.test(signature))
           throw new HttpRefusal(400, 'expected JSON { message, signature }')
@@ -101,7 +113,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
         return sendJson(response, { ...session, expiresAt: session.expiresAt.toISOString(), quota: accounts.usage(session.address) })
       }
       if (request.method === 'POST' && path === '/siwe/logout') {
-        sessions.signOut(request.headers.authorization)
+        await sessions.signOut(request.headers.authorization)
         return sendJson(response, {})
       }
       throw new HttpRefusal(404, `no route ${request.method} ${path}`)
@@ -132,13 +144,17 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
   const host = address.includes(':') ? `[${address}]` : address
   return {
     url: `${parameters.tls ? 'https' : 'http'}://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    async close() {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         for (const socket of sockets) socket.destroy()
-      }),
+      })
+      await sessions.close()
+      await accounts.close()
+    },
   }
 }
+
 
 const MAX_JSON_BYTES = 64 * 1024
 

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:http2'
+import { connect as tlsConnect } from 'node:tls'
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
@@ -515,5 +517,72 @@ describe('serveStore faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await usage(session)).toMatchObject({ used: 0, reserved: 0 })
     expect(await pinned()).toEqual(before)
+  })
+})
+
+describe('serveStore HTTPS/HTTP2 limits', () => {
+  let secure: Awaited<ReturnType<typeof serveStore>>
+  let removeDir: () => Promise<void>
+  beforeAll(async () => {
+    const temp = await tempDir('amm-serve-store-limits-')
+    removeDir = temp.cleanup
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(temp.dir, 'key.pem'), '-out', join(temp.dir, 'cert.pem')], { stdio: 'ignore' })
+    secure = await serveStore(store, {
+      auth: { domain: DOMAIN, chainId: CHAIN_ID },
+      stateDir: join(temp.dir, 'state'),
+      tls: { key: await readFile(join(temp.dir, 'key.pem')), cert: await readFile(join(temp.dir, 'cert.pem')) },
+      limits: { maxConnections: 3, headersTimeout: 400, idleTimeout: 400, requestTimeout: 1500 },
+    })
+  })
+  afterAll(async () => {
+    await secure.close()
+    await removeDir()
+  })
+  const port = () => Number(new URL(secure.url).port)
+  /** Milliseconds until the server closes the connection, or 'open' after `wait`. */
+  const closedAfter = (socket: { once(event: 'close', listener: () => void): unknown }, wait: number) =>
+    new Promise<number | 'open'>((resolve) => {
+      const started = Date.now()
+      const timer = setTimeout(() => resolve('open'), wait)
+      socket.once('close', () => {
+        clearTimeout(timer)
+        resolve(Date.now() - started)
+      })
+    })
+
+  it('closes an HTTP/1.1 connection whose request headers stop halfway', async () => {
+    const socket = tlsConnect({ port: port(), host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+    socket.on('error', () => {})
+    await once(socket, 'secureConnect')
+    socket.write('POST /siwe/verify HTTP/1.1\r\nHost: x\r\nContent-')
+    expect(await closedAfter(socket, 4000)).not.toBe('open')
+    socket.destroy()
+  })
+
+  it('closes a silent HTTP/2 session, and resets a stream whose body stalls', async () => {
+    const silent = connect(secure.url, { rejectUnauthorized: false })
+    silent.on('error', () => {})
+    expect(await closedAfter(silent, 4000)).not.toBe('open')
+    const session = connect(secure.url, { rejectUnauthorized: false })
+    session.on('error', () => {})
+    const stream = session.request({ ':method': 'POST', ':path': '/siwe/verify', 'content-type': 'application/json' })
+    stream.on('error', () => {})
+    stream.write('{"message":')
+    // another stream keeps the session busy, so only the stalled stream's own timeout can end it
+    const busy = setInterval(() => session.request({ ':path': '/siwe/nonce' }).on('error', () => {}).resume(), 100)
+    try {
+      expect(await closedAfter(stream, 4000)).not.toBe('open')
+    } finally {
+      clearInterval(busy)
+      session.destroy()
+    }
+  })
+
+  it('refuses connections past the cap', async () => {
+    const sockets = Array.from({ length: 4 }, () => tlsConnect({ port: port(), host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }))
+    for (const socket of sockets) socket.on('error', () => {})
+    const closed = await Promise.all(sockets.map((socket) => closedAfter(socket, 300)))
+    expect(closed.filter((c) => c !== 'open').length).toBeGreaterThanOrEqual(1)
+    for (const socket of sockets) socket.destroy()
   })
 })

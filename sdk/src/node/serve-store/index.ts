@@ -13,6 +13,21 @@ export { HttpRefusal, KUBO_RPC_COMMANDS, type KuboRpcCommand, type KuboRpcOption
 export type { QuotaParameters } from './ledger.ts'
 export type { Session, SiweAuthParameters } from './siwe.ts'
 
+export type ConnectionLimits = {
+  /** Most connections open at once; more are refused (default 1,000). */
+  maxConnections?: number
+  /** Milliseconds to receive a request's headers (default 60,000). */
+  headersTimeout?: number
+  /** Milliseconds to receive a whole request, body included (default 3,600,000: a large upload takes a while). */
+  requestTimeout?: number
+  /**
+   * Milliseconds a connection (HTTP/2: a stream or a session) may stay with no byte moving either
+   * way before it is closed: silent clients, half-sent requests and readers that stopped reading
+   * (default 120,000).
+   */
+  idleTimeout?: number
+}
+
 export type ServeStoreParameters = {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number
@@ -36,6 +51,8 @@ export type ServeStoreParameters = {
    * folder; required for other stores.
    */
   stateDir?: string
+  /** Connection cap and timeouts, the same over HTTP and HTTPS/HTTP2. */
+  limits?: ConnectionLimits
 }
 
 export type ServeStoreReturnType = {
@@ -122,13 +139,28 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     }
   }
 
+  const limits = {
+    maxConnections: parameters.limits?.maxConnections ?? 1000,
+    headersTimeout: parameters.limits?.headersTimeout ?? 60_000,
+    requestTimeout: parameters.limits?.requestTimeout ?? 3_600_000,
+    idleTimeout: parameters.limits?.idleTimeout ?? 120_000,
+  }
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    if (parameters.tls) guardRequest(request, response, limits)
     handle(request, response).catch((error) => sendError(response, error))
   }
   // the HTTP/2 compatibility API gives handlers the same request and response shapes
   const server = parameters.tls
-    ? createSecureServer({ ...parameters.tls, allowHTTP1: true }, listener as never)
-    : createServer(listener)
+    ? createSecureServer({ ...parameters.tls, allowHTTP1: true, settings: { maxConcurrentStreams: 100 } }, listener as never)
+    : createServer({ headersTimeout: limits.headersTimeout, requestTimeout: limits.requestTimeout }, listener)
+  server.maxConnections = limits.maxConnections
+  // a silent connection or session is closed (HTTP/2: the session with its streams)
+  server.setTimeout(limits.idleTimeout)
+  if (parameters.tls) {
+    // HTTP/1.1 over TLS is served by Node's HTTP/1 code with these
+    Object.assign(server, { headersTimeout: limits.headersTimeout, requestTimeout: limits.requestTimeout })
+    server.on('timeout', (session: { destroy(): void }) => session.destroy())
+  }
   // idle keep-alive connections outlive the clients' pools, so a reused connection is never closed under a request
   if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000
   const sockets = new Set<Socket>()
@@ -155,6 +187,25 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
   }
 }
 
+/**
+ * Over HTTP/2 a request is a stream inside a long-lived session, which the server's timeouts do not
+ * see: a stream whose headers came but whose body stalls, or whose reader stopped reading, is
+ * reset after `idleTimeout`, and one whose body takes longer than `requestTimeout` too.
+ */
+function guardRequest(request: IncomingMessage, response: ServerResponse, limits: Required<ConnectionLimits>) {
+  if (!('stream' in request)) return // HTTP/1.1 over TLS: Node's own timeouts apply
+  const stream = request.stream as { setTimeout(ms: number, callback: () => void): void; close(code?: number): void; destroyed: boolean }
+  const cut = () => {
+    if (stream.destroyed) return
+    if (!response.headersSent) sendJson(response, { Message: 'request timed out', Code: 0, Type: 'error' }, 408)
+    stream.close(0x8) // CANCEL
+  }
+  stream.setTimeout(limits.idleTimeout, cut)
+  const whole = setTimeout(cut, limits.requestTimeout)
+  whole.unref()
+  request.once('end', () => clearTimeout(whole))
+  request.once('close', () => clearTimeout(whole))
+}
 
 const MAX_JSON_BYTES = 64 * 1024
 

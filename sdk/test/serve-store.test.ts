@@ -10,7 +10,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { createSiweMessage } from 'viem/siwe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveStore } from '../src/node/serve-store/index.ts'
-import { StoreRefusedError } from '../src/errors/storage.ts'
+import { StoreFullError, StoreRefusedError } from '../src/errors/storage.ts'
 import { kuboStore } from '../src/storage/kubo.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
 import { discardBlocks, importDirectory, importFile } from '../src/storage/unixfs.ts'
@@ -517,6 +517,25 @@ describe('serveStore faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await usage(session)).toMatchObject({ used: 0, reserved: 0 })
     expect(await pinned()).toEqual(before)
+  })
+  it('a full disk refuses writes with a typed error (507, StoreFullError) and keeps serving reads', async () => {
+    const { cid } = await store.add(utf8('readable while full'))
+    const diskFull = () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))
+    const full = await serveStore({ ...store, add: diskFull, addDirectory: diskFull }, { auth: { domain: DOMAIN, chainId: CHAIN_ID }, stateDir: join(store.dir, 'full') })
+    try {
+      const n = ((await (await fetch(`${full.url}/siwe/nonce`)).json()) as { nonce: string }).nonce
+      const message = createSiweMessage({ address: bob.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: n, uri: `https://${DOMAIN}/`, version: '1' })
+      const { token: session } = (await (await fetch(`${full.url}/siwe/verify`, { method: 'POST', body: JSON.stringify({ message, signature: await bob.signMessage({ message }) }) })).json()) as { token: string }
+      const writer = kuboStore({ url: full.url, headers: { authorization: `Bearer ${session}` } })
+      const refused = await writer.add(utf8('no room')).then(() => undefined, (error: unknown) => error)
+      expect(refused).toBeInstanceOf(StoreFullError)
+      expect(refused).toMatchObject({ code: 'STORE_FULL', details: 'the storage service has no space left: nothing was stored; reads keep working' })
+      expect(Buffer.from(await collect(kuboStore({ url: full.url }).cat(cid))).toString()).toBe('readable while full')
+      const quota = ((await (await fetch(`${full.url}/session`, { headers: { authorization: `Bearer ${session}` } })).json()) as { quota: unknown }).quota
+      expect(quota).toMatchObject({ used: 0, reserved: 0 })
+    } finally {
+      await full.close()
+    }
   })
 })
 

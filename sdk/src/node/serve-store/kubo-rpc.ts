@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { BaseError } from '../../errors/base.ts'
-import { ContentNotFoundError, InvalidInputError } from '../../errors/storage.ts'
+import { ContentNotFoundError, InvalidInputError, StoreFullError } from '../../errors/storage.ts'
 import type { ContentStore, DirectoryEntry } from '../../storage/types.ts'
 import { MultipartError, multipartBoundary, multipartEvents, partFilename } from './multipart.ts'
 
@@ -296,8 +296,15 @@ export function sendJson(response: ServerResponse, body: unknown, status = 200, 
 /** Answers an error in Kubo's shape, with a status saying whose fault it is. */
 export function sendError(response: ServerResponse, error: unknown): void {
   // Kubo answers a missing block with 500 and "not found" in the message, and Kubo clients rely on it
-  const status = error instanceof HttpRefusal ? error.status : error instanceof InvalidInputError ? 400 : 500
-  const message = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error)
+  const full = error instanceof StoreFullError || ['ENOSPC', 'EDQUOT'].includes((error as { code?: string })?.code ?? '')
+  const status = error instanceof HttpRefusal ? error.status : error instanceof InvalidInputError ? 400 : full ? 507 : 500
+  const message = full
+    ? 'the storage service has no space left: nothing was stored; reads keep working'
+    : error instanceof BaseError
+      ? error.shortMessage
+      : error instanceof Error
+        ? error.message
+        : String(error)
   if (response.headersSent) {
     // the status line is gone: cutting the stream is the only way left to say it failed
     response.destroy(error instanceof Error ? error : undefined)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { Hex } from 'viem'
 import { InvalidInputError } from '../../errors/storage.ts'
 import type { ContentStore } from '../../storage/types.ts'
+import { type BlockGetter, trustlessGatewayHandler } from './gateway.ts'
 import { HttpRefusal, kuboRpcHandler, sendError, sendJson } from './kubo-rpc.ts'
 import { openLedger, type QuotaParameters } from './ledger.ts'
 import { openSiweSessions, type SiweAuthParameters } from './siwe.ts'
@@ -95,6 +96,8 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
       return accounts.grant(address)
     },
   })
+  const blocks = (store as { getBlock?: unknown }).getBlock
+  const gateway = trustlessGatewayHandler(typeof blocks === 'function' ? (blocks.bind(store) as BlockGetter) : undefined)
   const origins = parameters.corsOrigins ?? '*'
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -102,17 +105,18 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     if (origin && (origins === '*' || origins.includes(origin))) {
       response.setHeader('access-control-allow-origin', origins === '*' ? '*' : origin)
       response.setHeader('vary', 'origin')
-      response.setHeader('access-control-expose-headers', 'x-stream-output, x-chunked-output, content-length')
+      response.setHeader('access-control-expose-headers', 'x-stream-output, x-chunked-output, content-length, content-range, accept-ranges, etag')
     }
     if (request.method === 'OPTIONS') {
       response.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
         'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'authorization, content-type',
         'access-control-max-age': '600',
       })
       response.end()
       return
     }
+    if (await gateway(request, response)) return
     if (await kubo(request, response)) return
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     try {

@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
 import { connect } from 'node:http2'
+import { connect as tlsConnect } from 'node:tls'
 import { join } from 'node:path'
 import type { Address } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { createSiweMessage } from 'viem/siwe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveStore } from '../src/node/serve-store/index.ts'
-import { StoreRefusedError } from '../src/errors/storage.ts'
+import { StoreFullError, StoreRefusedError } from '../src/errors/storage.ts'
 import { kuboStore } from '../src/storage/kubo.ts'
 import { embeddedStore } from '../src/storage/node/embedded.ts'
 import { discardBlocks, importDirectory, importFile } from '../src/storage/unixfs.ts'
@@ -28,7 +31,8 @@ beforeAll(async () => {
   cleanup = temp.cleanup
   store = embeddedStore({ dir: temp.dir })
   service = await serveStore(store, {
-    auth: { domain: DOMAIN, chainId: CHAIN_ID },
+    // every test here signs in from the same loopback address
+    auth: { domain: DOMAIN, chainId: CHAIN_ID, signInsPerMinute: 1000 },
     quota: { bytesPerAddress: QUOTA, requestsPerMinute: 20 },
   })
 })
@@ -343,5 +347,261 @@ describe('serveStore over HTTPS with HTTP/2', () => {
       await secure.close()
       await removeDir()
     }
+  })
+})
+
+describe('serveStore pin ownership', () => {
+  const rm = (url: string, cid: string, session: string) => fetch(`${url}/api/v0/pin/rm?arg=${cid}`, { method: 'POST', headers: { authorization: `Bearer ${session}` } })
+  const add = (url: string, cid: string, session: string) => fetch(`${url}/api/v0/pin/add?arg=${cid}`, { method: 'POST', headers: { authorization: `Bearer ${session}` } })
+
+  it('never removes a pin the service did not make: pin/add then pin/rm of an operator pin keeps it and gc keeps the data', async () => {
+    const bytes = randomBytes(3000)
+    const { cid } = await store.add(bytes) // the operator's own pin
+    const session = await token(bob)
+    expect((await add(service.url, cid.toString(), session)).status).toBe(200)
+    expect((await rm(service.url, cid.toString(), session)).status).toBe(200)
+    expect(await pinned()).toContain(cid.toString())
+    await store.gc()
+    expect(await collect(store.cat(cid))).toEqual(Buffer.from(bytes))
+  })
+
+  it('never removes a pin uploaded by the operator first, even when a user uploads the same bytes', async () => {
+    const bytes = randomBytes(2500)
+    const { cid } = await store.add(bytes)
+    const session = await token(bob)
+    const { body } = await upload([{ name: 'same.bin', bytes }], session)
+    expect(body.Hash).toBe(cid.toString())
+    expect((await rm(service.url, cid.toString(), session)).status).toBe(200)
+    expect(await pinned()).toContain(cid.toString())
+  })
+
+  it('a restart loses no pin owner, quota charge or session', async () => {
+    const { dir, cleanup: removeDir } = await tempDir('amm-serve-store-restart-')
+    const own = embeddedStore({ dir })
+    const options = { auth: { domain: DOMAIN, chainId: CHAIN_ID }, quota: { bytesPerAddress: QUOTA } }
+    let running = await serveStore(own, options)
+    try {
+      const signInTo = async (url: string, signer: Signer) => {
+        const n = ((await (await fetch(`${url}/siwe/nonce`)).json()) as { nonce: string }).nonce
+        const message = createSiweMessage({ address: signer.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: n, uri: `https://${DOMAIN}/`, version: '1' })
+        const response = await fetch(`${url}/siwe/verify`, { method: 'POST', body: JSON.stringify({ message, signature: await signer.signMessage({ message }) }) })
+        return ((await response.json()) as { token: string }).token
+      }
+      const aliceSession = await signInTo(running.url, alice)
+      const form = new FormData()
+      form.append('file', new Blob([randomBytes(5000)]), 'a.bin')
+      const added = await fetch(`${running.url}/api/v0/add?cid-version=1`, { method: 'POST', body: form, headers: { authorization: `Bearer ${aliceSession}` } })
+      const { Hash } = (await added.json()) as { Hash: string }
+
+      await running.close()
+      running = await serveStore(own, options)
+
+      // the session survives, and so does Alice's charge
+      const session = await fetch(`${running.url}/session`, { headers: { authorization: `Bearer ${aliceSession}` } })
+      expect(session.status).toBe(200)
+      expect(await session.json()).toMatchObject({ address: alice.address, quota: { used: 5000, limit: QUOTA } })
+      // Bob cannot take Alice's pin over after the restart
+      const bobSession = await signInTo(running.url, bob)
+      expect((await add(running.url, Hash, bobSession)).status).toBe(200)
+      expect((await rm(running.url, Hash, bobSession)).status).toBe(200)
+      const pins: string[] = []
+      for await (const cid of own.pins()) pins.push(cid.toString())
+      expect(pins).toContain(Hash)
+      // Alice still can
+      expect((await rm(running.url, Hash, aliceSession)).status).toBe(200)
+      const after: string[] = []
+      for await (const cid of own.pins()) after.push(cid.toString())
+      expect(after).not.toContain(Hash)
+    } finally {
+      await running.close()
+      await own.close()
+      await removeDir()
+    }
+  })
+})
+
+const fresh = () => privateKeyToAccount(generatePrivateKey())
+async function usage(session: string) {
+  const response = await fetch(`${service.url}/session`, { headers: { authorization: `Bearer ${session}` } })
+  return ((await response.json()) as { quota: { used: number; reserved: number } }).quota
+}
+
+describe('serveStore quotas', () => {
+  it('reserves quota while uploads run, so parallel uploads cannot pass it together', async () => {
+    const session = await token(fresh())
+    const results = await Promise.all([0, 1, 2, 3].map((i) => upload([{ name: `p${i}.bin`, bytes: randomBytes(100_000) }], session)))
+    const statuses = results.map((r) => r.status).sort()
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(2) // 3 × (100,000 + name) > 300,000
+    expect(statuses.filter((s) => s !== 200)).toEqual(statuses.filter((s) => s !== 200).map(() => 413))
+    const { used, reserved } = await usage(session)
+    expect(used).toBeLessThanOrEqual(QUOTA)
+    expect(reserved).toBe(0)
+  })
+
+  it('charges the names of a folder upload, not only the file contents', async () => {
+    const session = await token(fresh())
+    const names = Array.from({ length: 20 }, (_, i) => `${'n'.repeat(200)}${i}`)
+    const { status } = await upload(names.map((name) => ({ name: `dir/${name}`, bytes: utf8('x') })), session)
+    expect(status).toBe(200)
+    const expected = names.reduce((n, name) => n + Buffer.byteLength(name) + 64 + 1, 0)
+    expect((await usage(session)).used).toBe(expected)
+  })
+
+  it('refuses an upload of more than 10,000 entries or with a name over 255 bytes (400), storing nothing', async () => {
+    // a quota that 10,001 empty files fit in, so the entry bound is what refuses them
+    const roomy = await serveStore(store, { auth: { domain: DOMAIN, chainId: CHAIN_ID }, stateDir: join(store.dir, 'roomy') })
+    try {
+      const signer = fresh()
+      const message = createSiweMessage({ address: signer.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: ((await (await fetch(`${roomy.url}/siwe/nonce`)).json()) as { nonce: string }).nonce, uri: `https://${DOMAIN}/`, version: '1' })
+      const { token: session } = (await (await fetch(`${roomy.url}/siwe/verify`, { method: 'POST', body: JSON.stringify({ message, signature: await signer.signMessage({ message }) }) })).json()) as { token: string }
+      const send = async (files: { name: string; bytes: Uint8Array }[]) => {
+        const form = new FormData()
+        for (const { name, bytes } of files) form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), encodeURIComponent(name))
+        const response = await fetch(`${roomy.url}/api/v0/add?cid-version=1`, { method: 'POST', body: form, headers: { authorization: `Bearer ${session}` } })
+        return { status: response.status, body: (await response.json()) as { Message?: string } }
+      }
+      const tooMany = await send(Array.from({ length: 10_001 }, (_, i) => ({ name: `d/${i}`, bytes: new Uint8Array(0) })))
+      expect(tooMany.status).toBe(400)
+      expect(tooMany.body.Message).toMatch(/at most 10000 files and folders/)
+      const longName = await send([{ name: `d/${'a'.repeat(256)}`, bytes: utf8('x') }])
+      expect(longName.status).toBe(400)
+      expect(longName.body.Message).toMatch(/longer than 255 bytes/)
+      const quota = ((await (await fetch(`${roomy.url}/session`, { headers: { authorization: `Bearer ${session}` } })).json()) as { quota: unknown }).quota
+      expect(quota).toMatchObject({ used: 0, reserved: 0 })
+    } finally {
+      await roomy.close()
+    }
+  })
+})
+
+describe('serveStore sign-in hardening', () => {
+  it('keeps signing users in after anyone asked for 10,001 nonces', async () => {
+    for (let i = 0; i < 10_001; i += 500) await Promise.all(Array.from({ length: 500 }, () => fetch(`${service.url}/siwe/nonce`).then((r) => r.arrayBuffer())))
+    const { status } = await signIn(fresh())
+    expect(status).toBe(200)
+  })
+
+  it('refuses a message whose URI is not on its domain, and a SIWE version other than 1', async () => {
+    const elsewhere = await signIn(alice, { uri: 'https://evil.example/login' })
+    expect(elsewhere.status).toBe(401)
+    expect(elsewhere.body.Message).toBe("the message's URI https://evil.example/login is not on app.example")
+    const message = createSiweMessage({ address: alice.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: await nonce(), uri: `https://${DOMAIN}/`, version: '1' }).replace('\nVersion: 1\n', '\nVersion: 2\n')
+    const version2 = await post('/siwe/verify', JSON.stringify({ message, signature: await alice.signMessage({ message }) }))
+    expect(version2.status).toBe(401)
+    expect(version2.body.Message).toBe('the message is SIWE version 2, not 1')
+  })
+
+  it('limits sign-in attempts per client (429)', async () => {
+    const limited = await serveStore(store, { auth: { domain: DOMAIN, chainId: CHAIN_ID, signInsPerMinute: 3 }, stateDir: join(store.dir, 'limited') })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/siwe/verify`, { method: 'POST', body: '{}' })).status)
+      expect(statuses).toEqual([400, 400, 400, 429])
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
+describe('serveStore faults', () => {
+  it('a client disconnecting mid-upload leaves nothing registered and no charge', async () => {
+    const session = await token(fresh())
+    const before = await pinned()
+    const { port } = new URL(service.url)
+    const body = `--b\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(50_000)}`
+    const request = httpRequest({ port, path: '/api/v0/add?cid-version=1', method: 'POST', headers: { authorization: `Bearer ${session}`, 'content-type': 'multipart/form-data; boundary=b', 'content-length': '200000' } })
+    request.on('error', () => {})
+    request.write(body)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    request.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await usage(session)).toMatchObject({ used: 0, reserved: 0 })
+    expect(await pinned()).toEqual(before)
+  })
+  it('a full disk refuses writes with a typed error (507, StoreFullError) and keeps serving reads', async () => {
+    const { cid } = await store.add(utf8('readable while full'))
+    const diskFull = () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))
+    const full = await serveStore({ ...store, add: diskFull, addDirectory: diskFull }, { auth: { domain: DOMAIN, chainId: CHAIN_ID }, stateDir: join(store.dir, 'full') })
+    try {
+      const n = ((await (await fetch(`${full.url}/siwe/nonce`)).json()) as { nonce: string }).nonce
+      const message = createSiweMessage({ address: bob.address, chainId: CHAIN_ID, domain: DOMAIN, nonce: n, uri: `https://${DOMAIN}/`, version: '1' })
+      const { token: session } = (await (await fetch(`${full.url}/siwe/verify`, { method: 'POST', body: JSON.stringify({ message, signature: await bob.signMessage({ message }) }) })).json()) as { token: string }
+      const writer = kuboStore({ url: full.url, headers: { authorization: `Bearer ${session}` } })
+      const refused = await writer.add(utf8('no room')).then(() => undefined, (error: unknown) => error)
+      expect(refused).toBeInstanceOf(StoreFullError)
+      expect(refused).toMatchObject({ code: 'STORE_FULL', details: 'the storage service has no space left: nothing was stored; reads keep working' })
+      expect(Buffer.from(await collect(kuboStore({ url: full.url }).cat(cid))).toString()).toBe('readable while full')
+      const quota = ((await (await fetch(`${full.url}/session`, { headers: { authorization: `Bearer ${session}` } })).json()) as { quota: unknown }).quota
+      expect(quota).toMatchObject({ used: 0, reserved: 0 })
+    } finally {
+      await full.close()
+    }
+  })
+})
+
+describe('serveStore HTTPS/HTTP2 limits', () => {
+  let secure: Awaited<ReturnType<typeof serveStore>>
+  let removeDir: () => Promise<void>
+  beforeAll(async () => {
+    const temp = await tempDir('amm-serve-store-limits-')
+    removeDir = temp.cleanup
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(temp.dir, 'key.pem'), '-out', join(temp.dir, 'cert.pem')], { stdio: 'ignore' })
+    secure = await serveStore(store, {
+      auth: { domain: DOMAIN, chainId: CHAIN_ID },
+      stateDir: join(temp.dir, 'state'),
+      tls: { key: await readFile(join(temp.dir, 'key.pem')), cert: await readFile(join(temp.dir, 'cert.pem')) },
+      limits: { maxConnections: 3, headersTimeout: 400, idleTimeout: 400, requestTimeout: 1500 },
+    })
+  })
+  afterAll(async () => {
+    await secure.close()
+    await removeDir()
+  })
+  const port = () => Number(new URL(secure.url).port)
+  /** Milliseconds until the server closes the connection, or 'open' after `wait`. */
+  const closedAfter = (socket: { once(event: 'close', listener: () => void): unknown }, wait: number) =>
+    new Promise<number | 'open'>((resolve) => {
+      const started = Date.now()
+      const timer = setTimeout(() => resolve('open'), wait)
+      socket.once('close', () => {
+        clearTimeout(timer)
+        resolve(Date.now() - started)
+      })
+    })
+
+  it('closes an HTTP/1.1 connection whose request headers stop halfway', async () => {
+    const socket = tlsConnect({ port: port(), host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+    socket.on('error', () => {})
+    await once(socket, 'secureConnect')
+    socket.write('POST /siwe/verify HTTP/1.1\r\nHost: x\r\nContent-')
+    expect(await closedAfter(socket, 4000)).not.toBe('open')
+    socket.destroy()
+  })
+
+  it('closes a silent HTTP/2 session, and resets a stream whose body stalls', async () => {
+    const silent = connect(secure.url, { rejectUnauthorized: false })
+    silent.on('error', () => {})
+    expect(await closedAfter(silent, 4000)).not.toBe('open')
+    const session = connect(secure.url, { rejectUnauthorized: false })
+    session.on('error', () => {})
+    const stream = session.request({ ':method': 'POST', ':path': '/siwe/verify', 'content-type': 'application/json' })
+    stream.on('error', () => {})
+    stream.write('{"message":')
+    // another stream keeps the session busy, so only the stalled stream's own timeout can end it
+    const busy = setInterval(() => session.request({ ':path': '/siwe/nonce' }).on('error', () => {}).resume(), 100)
+    try {
+      expect(await closedAfter(stream, 4000)).not.toBe('open')
+    } finally {
+      clearInterval(busy)
+      session.destroy()
+    }
+  })
+
+  it('refuses connections past the cap', async () => {
+    const sockets = Array.from({ length: 4 }, () => tlsConnect({ port: port(), host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }))
+    for (const socket of sockets) socket.on('error', () => {})
+    const closed = await Promise.all(sockets.map((socket) => closedAfter(socket, 300)))
+    expect(closed.filter((c) => c !== 'open').length).toBeGreaterThanOrEqual(1)
+    for (const socket of sockets) socket.destroy()
   })
 })

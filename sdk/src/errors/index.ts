@@ -4,6 +4,7 @@ export {
   IntegrityError,
   type IntegrityCheck,
   InvalidInputError,
+  StoreFullError,
   StoreRefusedError,
   StoreUnavailableError,
 } from './storage.ts'

@@ -88,6 +88,19 @@ export class StoreRefusedError extends BaseError {
   }
 }
 
+/** The store has no space left for a write (a full disk or filesystem quota; a storage service answers 507). Reads still work. */
+export class StoreFullError extends BaseError {
+  override name = 'StoreFullError'
+  readonly store: string
+  constructor(store: string, parameters: BaseErrorParameters = {}) {
+    super('STORE_FULL', `Store ${store} has no space left for this write.`, {
+      hint: 'Nothing was stored. Free space on the store (unpin and collect garbage, or grow its disk), or use another store; reading keeps working.',
+      ...parameters,
+    })
+    this.store = store
+  }
+}
+
 /** The requested content is not in the store (and, for a gateway, not retrievable). */
 export class ContentNotFoundError extends BaseError {
   override name = 'ContentNotFoundError'

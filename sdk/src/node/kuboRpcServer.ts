@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { CID } from 'multiformats/cid'
 import type { EmbeddedStore } from '../storage/node/embedded.ts'
 import type { ContentStore } from '../storage/types.ts'
+import { trustlessGatewayHandler } from './serve-store/gateway.ts'
 import { kuboRpcHandler, sendJson } from './serve-store/kubo-rpc.ts'
 
 export type KuboRpcServerParameters = {
@@ -22,15 +22,15 @@ export type KuboRpcServerParameters = {
 export type KuboRpcServer = {
   /** RPC base, e.g. `http://127.0.0.1:5001` (pass to `kuboStore({ url })`). */
   url: string
-  /** Trustless gateway origin serving `/ipfs/<cid>?format=raw` (pass to `gatewayReader({ url })`). */
+  /** Trustless gateway origin serving `/ipfs/<cid>` as raw blocks and CAR files (pass to `gatewayReader({ url })`). */
   gatewayUrl: string
   close(): Promise<void>
 }
 
 /**
  * A daemon-free stand-in for Kubo over an embedded store, for tests and local development: the
- * Kubo RPC subset `kuboStore` speaks (served by `kuboRpcHandler`, streaming uploads) plus raw blocks
- * as a trustless gateway (`/ipfs/<cid>?format=raw`) for `gatewayReader`.
+ * Kubo RPC subset `kuboStore` speaks (served by `kuboRpcHandler`, streaming uploads) plus a
+ * trustless gateway (`/ipfs/<cid>`, raw blocks and CAR files) for `gatewayReader`.
  *
  * @example
  * const server = await startKuboRpcServer({ store: embeddedStore({ dir: './ipfs' }) })
@@ -45,6 +45,7 @@ export async function startKuboRpcServer(parameters: KuboRpcServerParameters): P
     add: (source, options) => store.add(source, { ...options, pin: pinRequested.getStore() ?? true }),
     addDirectory: (entries, options) => store.addDirectory(entries, { ...options, pin: pinRequested.getStore() ?? true }),
   }
+  const gateway = trustlessGatewayHandler((cid) => store.getBlock(cid))
   const rpc = kuboRpcHandler(view, { authorize: async () => (maxUploadBytes === undefined ? {} : { maxBytes: maxUploadBytes }) })
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
@@ -53,22 +54,9 @@ export async function startKuboRpcServer(parameters: KuboRpcServerParameters): P
       return sendJson(response, { Message: 'unauthorized', Code: 0, Type: 'error' }, 401)
     }
     const url = new URL(request.url ?? '/', 'http://localhost')
-    if (url.pathname.startsWith('/ipfs/')) return gateway(url, response)
+    if (await gateway(request, response)) return
     const handled = await pinRequested.run(url.searchParams.get('pin') !== 'false', () => rpc(request, response))
     if (!handled) sendJson(response, { Message: 'not found', Code: 0, Type: 'error' }, 404)
-  }
-
-  async function gateway(url: URL, response: ServerResponse) {
-    let cid: CID
-    try {
-      cid = CID.parse(url.pathname.slice('/ipfs/'.length).split('/')[0] ?? '')
-    } catch {
-      return sendJson(response, { Message: 'invalid CID', Code: 0, Type: 'error' }, 400)
-    }
-    const block = await store.getBlock(cid).catch(() => undefined)
-    if (!block) return sendJson(response, { Message: `${cid} not found`, Code: 0, Type: 'error' }, 404)
-    response.writeHead(200, { 'content-type': 'application/vnd.ipld.raw', 'content-length': block.length })
-    response.end(block)
   }
 
   const server = createServer((request, response) => {

@@ -1,5 +1,5 @@
 import type { BaseError } from '../errors/base.ts'
-import { ContentNotFoundError, StoreRefusedError, StoreUnavailableError } from '../errors/storage.ts'
+import { ContentNotFoundError, StoreFullError, StoreRefusedError, StoreUnavailableError } from '../errors/storage.ts'
 
 /** fetch() that turns network failures and HTTP refusals into the SDK's typed errors. */
 export async function request(
@@ -22,6 +22,7 @@ export async function request(
 }
 
 export function httpError(store: string, status: number, message: string): BaseError {
+  if (status === 507) return new StoreFullError(store, { details: message })
   if (status >= 500 && status !== 501) return new StoreUnavailableError(store, { status, details: message })
   return new StoreRefusedError(store, status, { details: message })
 }

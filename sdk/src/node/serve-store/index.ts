@@ -1,15 +1,33 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createSecureServer } from 'node:http2'
 import type { AddressInfo, Socket } from 'node:net'
+import { join } from 'node:path'
 import type { Hex } from 'viem'
+import { InvalidInputError } from '../../errors/storage.ts'
 import type { ContentStore } from '../../storage/types.ts'
+import { type BlockGetter, trustlessGatewayHandler } from './gateway.ts'
 import { HttpRefusal, kuboRpcHandler, sendError, sendJson } from './kubo-rpc.ts'
-import { ledger, type QuotaParameters } from './ledger.ts'
-import { type SiweAuthParameters, siweSessions } from './siwe.ts'
+import { openLedger, type QuotaParameters } from './ledger.ts'
+import { openSiweSessions, type SiweAuthParameters } from './siwe.ts'
 
 export { HttpRefusal, KUBO_RPC_COMMANDS, type KuboRpcCommand, type KuboRpcOptions, kuboRpcHandler, type WriteGrant } from './kubo-rpc.ts'
 export type { QuotaParameters } from './ledger.ts'
 export type { Session, SiweAuthParameters } from './siwe.ts'
+
+export type ConnectionLimits = {
+  /** Most connections open at once; more are refused (default 1,000). */
+  maxConnections?: number
+  /** Milliseconds to receive a request's headers (default 60,000). */
+  headersTimeout?: number
+  /** Milliseconds to receive a whole request, body included (default 3,600,000: a large upload takes a while). */
+  requestTimeout?: number
+  /**
+   * Milliseconds a connection (HTTP/2: a stream or a session) may stay with no byte moving either
+   * way before it is closed: silent clients, half-sent requests and readers that stopped reading
+   * (default 120,000).
+   */
+  idleTimeout?: number
+}
 
 export type ServeStoreParameters = {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -28,6 +46,14 @@ export type ServeStoreParameters = {
    * the browser itself before they are sent.
    */
   tls?: { key: string | Buffer; cert: string | Buffer }
+  /**
+   * Folder where the service keeps who pinned what (and so each address's quota use) and the open
+   * sessions, so a restart loses none of them. Default: `serve-store/` inside an embedded store's
+   * folder; required for other stores.
+   */
+  stateDir?: string
+  /** Connection cap and timeouts, the same over HTTP and HTTPS/HTTP2. */
+  limits?: ConnectionLimits
 }
 
 export type ServeStoreReturnType = {
@@ -58,8 +84,11 @@ export type ServeStoreReturnType = {
  * const store = kuboStore({ url: service.url, headers: { authorization: `Bearer ${token}` } })
  */
 export async function serveStore(store: ContentStore, parameters: ServeStoreParameters): Promise<ServeStoreReturnType> {
-  const sessions = siweSessions(parameters.auth)
-  const accounts = ledger(store, parameters.quota)
+  const embeddedDir = (store as { dir?: unknown }).dir
+  const stateDir = parameters.stateDir ?? (typeof embeddedDir === 'string' ? join(embeddedDir, 'serve-store') : undefined)
+  if (!stateDir) throw new InvalidInputError('stateDir', 'a folder is needed to keep pins and sessions across restarts (only an embedded store has a default)')
+  const sessions = await openSiweSessions(parameters.auth, stateDir)
+  const accounts = await openLedger(store, stateDir, parameters.quota)
   const kubo = kuboRpcHandler(store, {
     async authorize(request) {
       const { address } = sessions.session(request.headers.authorization)
@@ -67,6 +96,8 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
       return accounts.grant(address)
     },
   })
+  const blocks = (store as { getBlock?: unknown }).getBlock
+  const gateway = trustlessGatewayHandler(typeof blocks === 'function' ? (blocks.bind(store) as BlockGetter) : undefined)
   const origins = parameters.corsOrigins ?? '*'
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -74,22 +105,24 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     if (origin && (origins === '*' || origins.includes(origin))) {
       response.setHeader('access-control-allow-origin', origins === '*' ? '*' : origin)
       response.setHeader('vary', 'origin')
-      response.setHeader('access-control-expose-headers', 'x-stream-output, x-chunked-output, content-length')
+      response.setHeader('access-control-expose-headers', 'x-stream-output, x-chunked-output, content-length, content-range, accept-ranges, etag')
     }
     if (request.method === 'OPTIONS') {
       response.writeHead(204, {
-        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
         'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'authorization, content-type',
         'access-control-max-age': '600',
       })
       response.end()
       return
     }
+    if (await gateway(request, response)) return
     if (await kubo(request, response)) return
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     try {
       if (request.method === 'GET' && path === '/siwe/nonce') return sendJson(response, { nonce: sessions.issueNonce() })
       if (request.method === 'POST' && path === '/siwe/verify') {
+        sessions.attempt(request.socket.remoteAddress ?? 'unknown')
         const { message, signature } = await readJson(request)
         if (typeof message !== 'string' || typeof signature !== 'string' || !/^0x[0-9a-fA-F]+$/.test(signature))
           throw new HttpRefusal(400, 'expected JSON { message, signature }')
@@ -101,7 +134,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
         return sendJson(response, { ...session, expiresAt: session.expiresAt.toISOString(), quota: accounts.usage(session.address) })
       }
       if (request.method === 'POST' && path === '/siwe/logout') {
-        sessions.signOut(request.headers.authorization)
+        await sessions.signOut(request.headers.authorization)
         return sendJson(response, {})
       }
       throw new HttpRefusal(404, `no route ${request.method} ${path}`)
@@ -110,13 +143,28 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     }
   }
 
+  const limits = {
+    maxConnections: parameters.limits?.maxConnections ?? 1000,
+    headersTimeout: parameters.limits?.headersTimeout ?? 60_000,
+    requestTimeout: parameters.limits?.requestTimeout ?? 3_600_000,
+    idleTimeout: parameters.limits?.idleTimeout ?? 120_000,
+  }
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    if (parameters.tls) guardRequest(request, response, limits)
     handle(request, response).catch((error) => sendError(response, error))
   }
   // the HTTP/2 compatibility API gives handlers the same request and response shapes
   const server = parameters.tls
-    ? createSecureServer({ ...parameters.tls, allowHTTP1: true }, listener as never)
-    : createServer(listener)
+    ? createSecureServer({ ...parameters.tls, allowHTTP1: true, settings: { maxConcurrentStreams: 100 } }, listener as never)
+    : createServer({ headersTimeout: limits.headersTimeout, requestTimeout: limits.requestTimeout }, listener)
+  server.maxConnections = limits.maxConnections
+  // a silent connection or session is closed (HTTP/2: the session with its streams)
+  server.setTimeout(limits.idleTimeout)
+  if (parameters.tls) {
+    // HTTP/1.1 over TLS is served by Node's HTTP/1 code with these
+    Object.assign(server, { headersTimeout: limits.headersTimeout, requestTimeout: limits.requestTimeout })
+    server.on('timeout', (session: { destroy(): void }) => session.destroy())
+  }
   // idle keep-alive connections outlive the clients' pools, so a reused connection is never closed under a request
   if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000
   const sockets = new Set<Socket>()
@@ -132,12 +180,35 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
   const host = address.includes(':') ? `[${address}]` : address
   return {
     url: `${parameters.tls ? 'https' : 'http'}://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    async close() {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         for (const socket of sockets) socket.destroy()
-      }),
+      })
+      await sessions.close()
+      await accounts.close()
+    },
   }
+}
+
+/**
+ * Over HTTP/2 a request is a stream inside a long-lived session, which the server's timeouts do not
+ * see: a stream whose headers came but whose body stalls, or whose reader stopped reading, is
+ * reset after `idleTimeout`, and one whose body takes longer than `requestTimeout` too.
+ */
+function guardRequest(request: IncomingMessage, response: ServerResponse, limits: Required<ConnectionLimits>) {
+  if (!('stream' in request)) return // HTTP/1.1 over TLS: Node's own timeouts apply
+  const stream = request.stream as { setTimeout(ms: number, callback: () => void): void; close(code?: number): void; destroyed: boolean }
+  const cut = () => {
+    if (stream.destroyed) return
+    if (!response.headersSent) sendJson(response, { Message: 'request timed out', Code: 0, Type: 'error' }, 408)
+    stream.close(0x8) // CANCEL
+  }
+  stream.setTimeout(limits.idleTimeout, cut)
+  const whole = setTimeout(cut, limits.requestTimeout)
+  whole.unref()
+  request.once('end', () => clearTimeout(whole))
+  request.once('close', () => clearTimeout(whole))
 }
 
 const MAX_JSON_BYTES = 64 * 1024

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { BaseError } from '../../errors/base.ts'
-import { ContentNotFoundError, InvalidInputError } from '../../errors/storage.ts'
+import { ContentNotFoundError, InvalidInputError, StoreFullError } from '../../errors/storage.ts'
 import type { ContentStore, DirectoryEntry } from '../../storage/types.ts'
 import { MultipartError, multipartBoundary, multipartEvents, partFilename } from './multipart.ts'
 
@@ -28,14 +28,22 @@ export class HttpRefusal extends Error {
 
 /** What a writer may do, as decided by {@link KuboRpcOptions.authorize}. */
 export type WriteGrant = {
-  /** Bytes this writer may still add; an upload going past it is refused with 413 and nothing is stored. */
+  /** Bytes one upload may hold; an upload going past it is refused with 413 and nothing is stored. */
   maxBytes?: number
-  /** Called once content is stored and pinned for this writer. */
-  added?(cid: CID, size: number): void
-  /** Called before a pin is recorded; may refuse (e.g. 413 when the writer's quota is spent). */
-  pinning?(cid: CID): Promise<void>
-  /** Called before a pin is removed; may refuse (403); returns false to keep the store's pin (others hold it). */
-  unpinning?(cid: CID): Promise<boolean>
+  /**
+   * Called as an upload's bytes (contents and entry names) arrive, before they are kept; throws
+   * (413) to stop the upload. What it reserved is released by {@link WriteGrant.done}.
+   */
+  reserve?(bytes: number): void
+  /**
+   * Pins for this writer, in place of the store's own `pin` (uploads are then added unpinned and
+   * handed to it): records who holds the pin, may refuse (413 over quota).
+   */
+  pin?(cid: CID): Promise<void>
+  /** Unpins for this writer, in place of the store's own `unpin`; may refuse (403 a pin it does not hold). */
+  unpin?(cid: CID): Promise<void>
+  /** Called once when the request ends, whatever its outcome. */
+  done?(): void
 }
 
 export type KuboRpcOptions = {
@@ -56,16 +64,19 @@ export function kuboRpcHandler(store: ContentStore, options: KuboRpcOptions = {}
     const url = new URL(request.url ?? '/', 'http://localhost')
     if (!url.pathname.startsWith('/api/v0/')) return false
     const command = url.pathname.slice('/api/v0/'.length) as KuboRpcCommand
+    let grant: WriteGrant = {}
     try {
       if (!KUBO_RPC_COMMANDS.includes(command)) throw new HttpRefusal(404, `command "${command}" is not served here`)
       // Kubo's RPC answers POST only, which also keeps it out of reach of simple cross-site GETs
       if (request.method !== 'POST') throw new HttpRefusal(405, 'Kubo RPC commands must be sent with POST')
-      const grant = KUBO_RPC_WRITES.includes(command) ? ((await options.authorize?.(request, command)) ?? {}) : {}
+      grant = KUBO_RPC_WRITES.includes(command) ? ((await options.authorize?.(request, command)) ?? {}) : {}
       await run(store, command, url.searchParams, request, response, grant)
     } catch (error) {
       sendError(response, error)
       // an upload refused midway: drop the rest of the body rather than read it
       if (!request.readableEnded) request.resume()
+    } finally {
+      grant.done?.()
     }
     return true
   }
@@ -123,13 +134,12 @@ async function run(
     }
     case 'pin/add': {
       const { cid } = await store.stat(arg())
-      await grant.pinning?.(cid)
-      await store.pin(cid)
+      await (grant.pin ? grant.pin(cid) : store.pin(cid))
       return sendJson(response, { Pins: [cid.toString()] })
     }
     case 'pin/rm': {
       const { cid } = await store.stat(arg())
-      if ((await grant.unpinning?.(cid)) ?? true) await store.unpin(cid)
+      await (grant.unpin ? grant.unpin(cid) : store.unpin(cid))
       return sendJson(response, { Pins: [cid.toString()] })
     }
     case 'pin/ls': {
@@ -166,6 +176,15 @@ function checkAddProfile(query: URLSearchParams): void {
 
 type SpooledFile = { path: string; file: string }
 
+/** Most entries (files and folders) one upload may hold. */
+export const MAX_UPLOAD_ENTRIES = 10_000
+/** Longest name of one file or folder, in UTF-8 bytes (as most filesystems allow). */
+export const MAX_NAME_BYTES = 255
+/** Longest path of an entry inside an upload, in UTF-8 bytes. */
+export const MAX_PATH_BYTES = 4096
+/** What one entry of a folder costs besides its content and name: its link (CID, size, framing). */
+export const ENTRY_OVERHEAD_BYTES = 64
+
 async function add(
   store: ContentStore,
   query: URLSearchParams,
@@ -178,16 +197,17 @@ async function add(
   if (!boundary) throw new HttpRefusal(400, 'add expects a multipart/form-data body')
   const spool = await mkdtemp(join(tmpdir(), 'amm-serve-store-'))
   try {
-    const { files, directories } = await spoolParts(request, boundary, spool, grant.maxBytes ?? Number.POSITIVE_INFINITY)
+    const { files, directories } = await spoolParts(request, boundary, spool, grant)
     if (files.length === 0) throw new HttpRefusal(400, 'no file in the upload')
     const wrap = query.get('wrap-with-directory') === 'true'
     const first = files[0] as SpooledFile
-    // every upload is pinned and charged to its writer until they unpin it
+    // with a pin handler the upload goes in unpinned and the handler pins it for its writer
+    const options = { pin: !grant.pin }
     let name: string
     let result: { cid: CID; size: number }
     if (files.length === 1 && directories.length === 0 && !wrap) {
       name = first.path
-      result = await store.add(createReadStream(first.file), { pin: true })
+      result = await store.add(createReadStream(first.file), options)
     } else {
       // `ipfs add -r dir` sends `dir/...` paths and the root is `dir`; with wrap-with-directory the root is unnamed
       const top = wrap ? '' : (first.path.split('/')[0] as string)
@@ -198,26 +218,43 @@ async function add(
         path: wrap ? f.path : f.path.slice(top.length + 1),
         content: createReadStream(f.file),
       }))
-      result = await store.addDirectory(entries, { pin: true })
+      result = await store.addDirectory(entries, options)
     }
-    grant.added?.(result.cid, result.size)
+    await grant.pin?.(result.cid)
     sendJson(response, { Name: wrap ? '' : name, Hash: result.cid.toString(), Size: String(result.size) }, 200, 'application/x-ndjson')
   } finally {
     await rm(spool, { recursive: true, force: true })
   }
 }
 
-async function spoolParts(request: IncomingMessage, boundary: string, dir: string, maxBytes: number) {
+function checkPath(path: string): void {
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) throw new HttpRefusal(400, `a path in the upload is longer than ${MAX_PATH_BYTES} bytes`)
+  for (const segment of path.split('/'))
+    if (Buffer.byteLength(segment) > MAX_NAME_BYTES) throw new HttpRefusal(400, `a name in the upload is longer than ${MAX_NAME_BYTES} bytes`)
+}
+
+async function spoolParts(request: IncomingMessage, boundary: string, dir: string, grant: WriteGrant) {
   const files: SpooledFile[] = []
   const directories: string[] = []
+  const maxBytes = grant.maxBytes ?? Number.POSITIVE_INFINITY
   let total = 0
+  const take = (bytes: number) => {
+    total += bytes
+    if (total > maxBytes) throw new HttpRefusal(413, `upload exceeds the ${maxBytes} bytes allowed`)
+    grant.reserve?.(bytes)
+  }
   // awaited writes on a file handle: a write stream destroyed with a write in flight (a 413 midway)
   // emits ERR_STREAM_DESTROYED as an unhandled 'error' event
   let out: FileHandle | undefined
   try {
     for await (const event of multipartEvents(request, boundary)) {
       if (event.type === 'part') {
+        if (files.length + directories.length >= MAX_UPLOAD_ENTRIES)
+          throw new HttpRefusal(400, `an upload holds at most ${MAX_UPLOAD_ENTRIES} files and folders`)
         const path = partFilename(event.headers) ?? `file-${files.length}`
+        checkPath(path)
+        // names are stored (as folder links) and charged, like contents
+        take(Buffer.byteLength(path) + ENTRY_OVERHEAD_BYTES)
         if (event.headers['content-type'] === 'application/x-directory') {
           directories.push(path)
           continue
@@ -226,8 +263,7 @@ async function spoolParts(request: IncomingMessage, boundary: string, dir: strin
         files.push({ path, file })
         out = await open(file, 'w')
       } else if (event.type === 'data' && out) {
-        total += event.bytes.byteLength
-        if (total > maxBytes) throw new HttpRefusal(413, `upload exceeds the ${maxBytes} bytes left in this account's quota`)
+        take(event.bytes.byteLength)
         await out.appendFile(event.bytes)
       } else if (event.type === 'end' && out) {
         const done = out
@@ -260,8 +296,15 @@ export function sendJson(response: ServerResponse, body: unknown, status = 200, 
 /** Answers an error in Kubo's shape, with a status saying whose fault it is. */
 export function sendError(response: ServerResponse, error: unknown): void {
   // Kubo answers a missing block with 500 and "not found" in the message, and Kubo clients rely on it
-  const status = error instanceof HttpRefusal ? error.status : error instanceof InvalidInputError ? 400 : 500
-  const message = error instanceof BaseError ? error.shortMessage : error instanceof Error ? error.message : String(error)
+  const full = error instanceof StoreFullError || ['ENOSPC', 'EDQUOT'].includes((error as { code?: string })?.code ?? '')
+  const status = error instanceof HttpRefusal ? error.status : error instanceof InvalidInputError ? 400 : full ? 507 : 500
+  const message = full
+    ? 'the storage service has no space left: nothing was stored; reads keep working'
+    : error instanceof BaseError
+      ? error.shortMessage
+      : error instanceof Error
+        ? error.message
+        : String(error)
   if (response.headersSent) {
     // the status line is gone: cutting the stream is the only way left to say it failed
     response.destroy(error instanceof Error ? error : undefined)

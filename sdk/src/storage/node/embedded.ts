@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CarWriter } from '@ipld/car/writer'
 import { CID } from 'multiformats/cid'
+import { StoreFullError } from '../../errors/storage.ts'
 import { toHex, walkDag } from '../dag.ts'
 import type { AddResult, CidLike, ContentStore } from '../types.ts'
 import { parseCidPath } from '../common.ts'
@@ -25,6 +26,9 @@ export type EmbeddedStore = ContentStore & {
   /** Closes the blockstore; the store reopens on next use. */
   close(): Promise<void>
 }
+
+/** A write failed for want of space: a full disk (ENOSPC) or a filesystem quota (EDQUOT). */
+const diskFull = (error: unknown) => ['ENOSPC', 'EDQUOT'].includes((error as { code?: string })?.code ?? '')
 
 /**
  * An IPFS store in a local folder, with no daemon: the blocks of each add in one pack file, indexed
@@ -57,9 +61,10 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       await pack.commit()
     } catch (error) {
       await pack.abort()
-      throw error
+      throw diskFull(error) ? new StoreFullError(dir, { cause: error }) : error
     }
-    if (pin !== false) await savePin(result.cid)
+    // the blocks stay unpinned if this fails: garbage collection takes them
+    if (pin !== false) await savePin(result.cid).catch((error) => Promise.reject(diskFull(error) ? new StoreFullError(dir, { cause: error }) : error))
     return result
   }
 

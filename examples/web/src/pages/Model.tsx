@@ -1,11 +1,23 @@
+import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { formatUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { Download } from '../Download.tsx'
+import { keyed, OrderProgress, type TrackedOrder } from '../OrderProgress.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
 import { required } from '../required.ts'
-import { ActionButton, date, ErrorBox, Loading, Money, Section, Short, Stars, Verdicts } from '../ui.tsx'
+import { ActionButton, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
+
+/** An order waiting for the seller, or delivered and not yet confirmed or ruled. */
+const open = (status: OrderInfo['status']) => status === 'Created' || status === 'Delivered' || status === 'Disputed'
+const holdsLicense = (status: OrderInfo['status']) => status === 'Completed' || status === 'Resolved'
+
+/** "10 AIMT", "2.5 tokens", "free". */
+const priceText = (price: bigint, token: { symbol: string | null; decimals: number | null }) =>
+  price === 0n ? 'free' : `${formatUnits(price, token.decimals ?? 18)} ${token.symbol ?? 'tokens'}`
 
 type ModelCard = { description?: string; name?: string; [field: string]: unknown }
 
@@ -33,16 +45,38 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
     queryKey: ['my-orders', modelId.toString(), address],
     enabled: Boolean(address),
     queryFn: async () => (await client.getOrders({ modelId, buyer: required(address, 'connected account'), first: 20 })).orders,
+    // an order under way is followed live: the key's delivery shows without a reload
+    refetchInterval: (query) => (query.state.data?.some((o) => open(o.status)) ? 4000 : false),
   })
-  const buy = useAction((maxPrice: bigint) => client.buyModel({ modelId, maxPrice }))
+  const buy = useAction(async (maxPrice: bigint) => {
+    const result = await client.buyModel({ modelId, maxPrice })
+    void mine.refetch()
+    return result
+  })
+  const [confirmAgain, setConfirmAgain] = useState(false)
 
   if (model.isPending) return <Loading label="Loading model…" />
   if (model.error) return <ErrorBox error={model.error} title="Could not load the model" />
   const m = model.data
   if (!m) return <p>Model #{modelId.toString()} does not exist (or is not indexed yet).</p>
-  const licensed = mine.data?.find((o) => o.status === 'Completed' || o.status === 'Delivered' || o.status === 'Resolved')
-  const pending = mine.data?.find((o) => o.status === 'Created')
   const latest = m.versions.at(-1)
+  const isOwner = Boolean(address && address.toLowerCase() === m.owner.toLowerCase())
+  // the order to follow: the newest one placed, from the purchase just made until the indexer has it
+  const placed = buy.state.status === 'done' ? buy.state.result : undefined
+  const indexedOrders = mine.data ?? []
+  const tracked: TrackedOrder | undefined =
+    placed && !indexedOrders.some((o) => o.orderId === placed.orderId)
+      ? {
+          orderId: placed.orderId,
+          modelId,
+          status: placed.payment === 'free' ? 'Completed' : 'Created',
+          deliveryDeadline: placed.deliveryDeadline,
+          disputeDeadline: null,
+          isFree: placed.payment === 'free',
+        }
+      : indexedOrders.find((o) => o.status !== 'Refunded')
+  // a license held or an order under way: buying again needs an explicit confirmation
+  const held = tracked && (open(tracked.status) || holdsLicense(tracked.status)) ? tracked : undefined
 
   return (
     <>
@@ -73,23 +107,44 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
                 <Money amount={terms.data.sellerProceeds} token={m.paymentToken} />
               </dd>
             </dl>
-            {licensed ? (
-              <p>You hold a license for this model (order #{licensed.orderId.toString()}).</p>
-            ) : pending ? (
-              <p>Your order #{pending.orderId.toString()} waits for the seller to deliver the key.</p>
-            ) : address && address.toLowerCase() === m.owner.toLowerCase() ? (
+            {isOwner ? (
               <p>
                 You sell this model. <a href={`#/sell/${m.modelId}`}>Publish a new version</a>.
               </p>
+            ) : held && !confirmAgain ? (
+              <button type="button" className="secondary" onClick={() => setConfirmAgain(true)}>
+                Buy another license…
+              </button>
+            ) : held ? (
+              <fieldset className="confirm">
+                <legend>Buy this model again?</legend>
+                <p>
+                  You already have order #{held.orderId.toString()} for this model ({statusText(held.status)}). Buying again takes the price again, for a second
+                  license.
+                </p>
+                <div className="actions">
+                  <ActionButton
+                    busy={buy.pending}
+                    onClick={() => {
+                      setConfirmAgain(false)
+                      void buy.run(terms.data.price)
+                    }}
+                  >
+                    {`Buy again for ${priceText(terms.data.price, m.paymentToken)}`}
+                  </ActionButton>
+                  <button type="button" className="secondary" onClick={() => setConfirmAgain(false)}>
+                    Cancel
+                  </button>
+                </div>
+              </fieldset>
             ) : (
               <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
-                {buy.pending ? 'Buying…' : address ? `Buy for ${terms.data.price === 0n ? 'free' : 'the price above'}` : 'Connect a wallet to buy'}
+                {buy.pending ? 'Buying…' : address ? `Buy for ${priceText(terms.data.price, m.paymentToken)}` : 'Connect a wallet to buy'}
               </ActionButton>
             )}
             {buy.state.status === 'done' ? (
               <p role="status">
-                Order #{buy.state.result.orderId.toString()} placed ({buy.state.result.payment}). The seller has until {date(buy.state.result.deliveryDeadline)} to
-                deliver; then find it in your <a href="#/library">Library</a>.
+                Order #{buy.state.result.orderId.toString()} placed ({buy.state.result.payment}).
               </p>
             ) : null}
             {buy.state.status === 'error' ? <ErrorBox error={buy.state.error} title="Purchase failed" /> : null}
@@ -97,7 +152,11 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         ) : null}
       </Section>
 
-      {licensed && latest ? (
+      {tracked && !tracked.isFree ? (
+        <Section title="Your order">
+          <OrderProgress order={tracked} name={m.name} semver={latest?.semver} onChange={() => void mine.refetch()} />
+        </Section>
+      ) : tracked && latest && keyed(tracked.status) ? (
         <Section title="Download">
           <Download modelId={m.modelId} version={latest.version} name={`${m.name} ${latest.semver}`} />
         </Section>

@@ -13,6 +13,7 @@ const Arbiter = lazy(() => import('./pages/Arbiter.tsx'))
 const Profile = lazy(() => import('./pages/Profile.tsx'))
 const Analytics = lazy(() => import('./pages/Analytics.tsx'))
 const WalletPanel = lazy(() => import('./WalletPanel.tsx').then((m) => ({ default: m.WalletPanel })))
+const ActionCount = lazy(() => import('./ActionCount.tsx').then((m) => ({ default: m.ActionCount })))
 
 /** Stands where the wallet panel will be while wagmi loads (a moment after the first render). */
 const walletPending = (
@@ -22,6 +23,9 @@ const walletPending = (
     </button>
   </div>
 )
+
+/** The link's description stays resolvable while the count loads: empty, nothing needed yet. */
+const noActions = <span id="dashboard-actions" />
 
 const links = [
   ['#/', 'Browse'],
@@ -123,9 +127,22 @@ export function App() {
           <ul>
             {links.map(([href, label]) => (
               <li key={href}>
-                <a href={href} aria-current={(href === '#/' ? parts.length === 0 : path.startsWith(href.slice(1))) ? 'page' : undefined}>
+                <a
+                  href={href}
+                  aria-current={(href === '#/' ? parts.length === 0 : path.startsWith(href.slice(1))) ? 'page' : undefined}
+                  aria-describedby={href === '#/dashboard' ? 'dashboard-actions' : undefined}
+                >
                   {label}
                 </a>
+                {href === '#/dashboard' ? (
+                  walletReady ? (
+                    <Suspense fallback={noActions}>
+                      <ActionCount id="dashboard-actions" />
+                    </Suspense>
+                  ) : (
+                    noActions
+                  )
+                ) : null}
               </li>
             ))}
           </ul>

@@ -149,3 +149,7 @@ export const statusText = (status: string) => statusWords[status] ?? status.toLo
 
 /** "1 dispute", "2 disputes". */
 export const count = (n: number | bigint, one: string, many = `${one}s`) => `${n} ${Number(n) === 1 ? one : many}`
+
+/** "9.75 AIMT" (zero included: for totals and balances, where Money's "Free" would mislead). */
+export const amountText = (amount: bigint, token: { symbol: string | null; decimals: number | null }) =>
+  `${formatUnits(amount, token.decimals ?? 18)} ${token.symbol ?? 'tokens'}`

@@ -6,6 +6,7 @@ import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction, useAppConfig } from '../hooks.ts'
 import { required } from '../required.ts'
+import { sendEvidence } from '../evidence.tsx'
 import { noteDownloaded } from '../OrderProgress.tsx'
 import { ActionButton, date, ErrorBox, Loading, Short, statusText } from '../ui.tsx'
 
@@ -136,11 +137,7 @@ function EvidenceForm({ order, mode, onDone }: { order: OrderInfo; mode: 'disput
     if (open) field.current?.focus()
   }, [open])
   const send = useAction(async () => {
-    // supporting files go to the store first; the ERC-1497 document points at them
-    const store = client.store
-    const fileURI = file && 'add' in store ? `ipfs://${(await store.add(file.stream())).cid}` : undefined
-    const evidence = { name: mode === 'dispute' ? `Dispute of order #${order.orderId}` : `Evidence for order #${order.orderId}`, description, ...(fileURI ? { fileURI } : {}) }
-    const result = mode === 'dispute' ? await client.disputeOrder({ orderId: order.orderId, evidence }) : await client.submitEvidence({ orderId: order.orderId, evidence })
+    const result = await sendEvidence(client, { order, mode, description, file })
     onDone()
     return result
   })

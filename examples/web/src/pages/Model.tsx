@@ -9,7 +9,8 @@ import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
 import { required } from '../required.ts'
-import { ActionButton, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
+import { useSellerActions } from '../sellerActions.ts'
+import { ActionButton, count, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
 
 /** An order waiting for the seller, or delivered and not yet confirmed or ruled. */
 const open = (status: OrderInfo['status']) => status === 'Created' || status === 'Delivered' || status === 'Disputed'
@@ -18,6 +19,16 @@ const holdsLicense = (status: OrderInfo['status']) => status === 'Completed' || 
 /** "10 AIMT", "2.5 tokens", "free". */
 const priceText = (price: bigint, token: { symbol: string | null; decimals: number | null }) =>
   price === 0n ? 'free' : `${formatUnits(price, token.decimals ?? 18)} ${token.symbol ?? 'tokens'}`
+
+/** "1 open dispute · 2 disputes ruled (won 1, lost 0, split 1)", or "no disputes". */
+function disputeRecord(open: number | undefined, account: { disputesWon: number; disputesLost: number; disputesSplit: number }): string {
+  const ruled = account.disputesWon + account.disputesLost + account.disputesSplit
+  const parts = [
+    open ? count(open, 'open dispute') : '',
+    ruled ? `${count(ruled, 'dispute')} ruled (won ${account.disputesWon}, lost ${account.disputesLost}, split ${account.disputesSplit})` : '',
+  ].filter(Boolean)
+  return parts.length ? parts.join(' · ') : open === undefined ? '' : 'no disputes'
+}
 
 type ModelCard = { description?: string; name?: string; [field: string]: unknown }
 
@@ -41,6 +52,7 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
     enabled: Boolean(model.data?.owner),
     queryFn: () => client.getAccount({ address: required(model.data?.owner, 'model owner') }),
   })
+  const sellerDisputes = useSellerActions(model.data?.owner)
   const mine = useQuery({
     queryKey: ['my-orders', modelId.toString(), address],
     enabled: Boolean(address),
@@ -83,7 +95,7 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
       <h1>{m.name}</h1>
       <p>{m.summary}</p>
       <p className="meta">
-        <Stars average={m.ratingAverage} count={m.ratingCount} /> · {m.salesCount} sales · {m.task} · {m.license}
+        <Stars average={m.ratingAverage} count={m.ratingCount} /> · {count(m.salesCount, 'sale')} · {m.task} · {m.license}
         {m.commercialUse ? ' · commercial use allowed' : ' · non-commercial'} {m.active ? '' : ' · delisted'}
       </p>
       <Verdicts verdicts={m.verdicts} />
@@ -223,8 +235,8 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         {seller.data ? (
           <p>
             {seller.data.handle ? `@${seller.data.handle}` : <Short address={m.owner} />} ·{' '}
-            <Stars average={seller.data.sellerRatingAverage} count={seller.data.sellerRatingCount} /> · {seller.data.salesCount} sales · disputes: won{' '}
-            {seller.data.disputesWon}, lost {seller.data.disputesLost}, split {seller.data.disputesSplit}
+            <Stars average={seller.data.sellerRatingAverage} count={seller.data.sellerRatingCount} /> · {count(seller.data.salesCount, 'sale')} ·{' '}
+            {disputeRecord(sellerDisputes.data?.disputes.length, seller.data)}
           </p>
         ) : seller.error ? (
           <ErrorBox error={seller.error} title="Could not load the seller" />

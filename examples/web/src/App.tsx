@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useSyncExternalStore } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { Browse } from './pages/Browse.tsx'
 import { Loading } from './ui.tsx'
@@ -49,6 +49,10 @@ export function App() {
   const main = useRef<HTMLElement>(null)
   const walletReady = useWalletReady()
   const shownHash = useRef(hash)
+  // on phones the pages are behind a menu button; it closes once a page is picked
+  const [menuOpen, setMenuOpen] = useState(false)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the menu closes because the page changed; it does not read it
+  useEffect(() => setMenuOpen(false), [path])
   // after navigation from the header (menu or brand), keyboard and screen-reader users start at the new page's
   // content; a link that left with the old page is covered below
   useEffect(() => {
@@ -123,7 +127,10 @@ export function App() {
         <a className="brand" href="#/">
           AI Model Marketplace
         </a>
-        <nav aria-label="Pages">
+        <button type="button" className="menu-toggle secondary" aria-expanded={menuOpen} aria-controls="pages-nav" onClick={() => setMenuOpen(!menuOpen)}>
+          Menu
+        </button>
+        <nav aria-label="Pages" id="pages-nav" className={menuOpen ? 'open' : undefined}>
           <ul>
             {links.map(([href, label]) => (
               <li key={href}>

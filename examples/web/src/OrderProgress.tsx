@@ -49,7 +49,8 @@ export function OrderProgress({ order, name, semver, onChange }: { order: Tracke
   const downloaded = useDownloaded(config.chain.id, order.orderId)
   const confirm = useAction(async () => {
     await client.confirmOrder({ orderId: order.orderId })
-    await queries.invalidateQueries({ queryKey: ['buyer-orders'] })
+    // the order's list, and the model's and seller's counts (sales, revenue) change with it
+    await Promise.all([['buyer-orders'], ['model', order.modelId.toString()], ['account']].map((queryKey) => queries.invalidateQueries({ queryKey })))
     onChange()
   })
   const { status } = order

@@ -177,7 +177,9 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
       <Section title="Model card">
         {card.isPending && m.metadataURI ? <Loading /> : null}
         {card.error ? <ErrorBox error={card.error} title="Could not load the model card" /> : null}
-        {card.data?.description ? (
+        {!m.metadataURI ? (
+          <p>The seller published no model card.</p>
+        ) : card.data?.description ? (
           <div className="prose">
             {String(card.data.description)
               .split(/\n{2,}/)
@@ -188,7 +190,7 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
               ))}
           </div>
         ) : card.data ? (
-          <pre>{JSON.stringify(card.data, null, 2)}</pre>
+          <p>The model card has no description.</p>
         ) : null}
       </Section>
 

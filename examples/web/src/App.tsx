@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, useSyncExternalStore } from 'react'
+import { lazy, Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { Browse } from './pages/Browse.tsx'
 import { Loading } from './ui.tsx'
@@ -13,6 +13,7 @@ const Arbiter = lazy(() => import('./pages/Arbiter.tsx'))
 const Profile = lazy(() => import('./pages/Profile.tsx'))
 const Analytics = lazy(() => import('./pages/Analytics.tsx'))
 const WalletPanel = lazy(() => import('./WalletPanel.tsx').then((m) => ({ default: m.WalletPanel })))
+const ActionCount = lazy(() => import('./ActionCount.tsx').then((m) => ({ default: m.ActionCount })))
 
 /** Stands where the wallet panel will be while wagmi loads (a moment after the first render). */
 const walletPending = (
@@ -22,6 +23,9 @@ const walletPending = (
     </button>
   </div>
 )
+
+/** The link's description stays resolvable while the count loads: empty, nothing needed yet. */
+const noActions = <span id="dashboard-actions" />
 
 const links = [
   ['#/', 'Browse'],
@@ -45,6 +49,10 @@ export function App() {
   const main = useRef<HTMLElement>(null)
   const walletReady = useWalletReady()
   const shownHash = useRef(hash)
+  // on phones the pages are behind a menu button; it closes once a page is picked
+  const [menuOpen, setMenuOpen] = useState(false)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the menu closes because the page changed; it does not read it
+  useEffect(() => setMenuOpen(false), [path])
   // after navigation from the header (menu or brand), keyboard and screen-reader users start at the new page's
   // content; a link that left with the old page is covered below
   useEffect(() => {
@@ -119,13 +127,29 @@ export function App() {
         <a className="brand" href="#/">
           AI Model Marketplace
         </a>
-        <nav aria-label="Pages">
+        <button type="button" className="menu-toggle secondary" aria-expanded={menuOpen} aria-controls="pages-nav" onClick={() => setMenuOpen(!menuOpen)}>
+          Menu
+        </button>
+        <nav aria-label="Pages" id="pages-nav" className={menuOpen ? 'open' : undefined}>
           <ul>
             {links.map(([href, label]) => (
               <li key={href}>
-                <a href={href} aria-current={(href === '#/' ? parts.length === 0 : path.startsWith(href.slice(1))) ? 'page' : undefined}>
+                <a
+                  href={href}
+                  aria-current={(href === '#/' ? parts.length === 0 : path.startsWith(href.slice(1))) ? 'page' : undefined}
+                  aria-describedby={href === '#/dashboard' ? 'dashboard-actions' : undefined}
+                >
                   {label}
                 </a>
+                {href === '#/dashboard' ? (
+                  walletReady ? (
+                    <Suspense fallback={noActions}>
+                      <ActionCount id="dashboard-actions" />
+                    </Suspense>
+                  ) : (
+                    noActions
+                  )
+                ) : null}
               </li>
             ))}
           </ul>

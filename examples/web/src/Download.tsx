@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useMarketplace } from './client.ts'
 import { useAction } from './hooks.ts'
@@ -97,8 +98,11 @@ type DirectoryPicker = (options: { mode: 'readwrite'; id?: string }) => Promise<
  * each file's sha256 as it streams and the archive's on-chain sha256 when the last file ends (an
  * IntegrityError otherwise).
  */
-export function Download({ modelId, version, name }: { modelId: bigint; version?: number; name: string }) {
+export function Download({ modelId, version, name, onVerified }: { modelId: bigint; version?: number; name: string; onVerified?: () => void }) {
   const client = useMarketplace()
+  // versions are named by their semver, as on the model page (the chain numbers them 1, 2, …)
+  const model = useQuery({ queryKey: ['model', modelId.toString()], queryFn: () => client.getModel({ modelId }) })
+  const semverOf = (n: number) => model.data?.versions.find((v) => v.version === n)?.semver ?? `number ${n}`
   const [progress, setProgress] = useState<{ bytes: number; totalBytes?: number }>()
   const [files, setFiles] = useState<SavedFile[]>([])
   const download = useAction(async () => {
@@ -136,6 +140,7 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
     // the entries ended without an IntegrityError: the whole version matched the chain's sha256
     const links = await Promise.all(sinks.map((sink) => sink.keep()))
     setFiles(checked.map((file, i) => ({ ...file, url: links[i] })))
+    onVerified?.()
     return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }
   })
 
@@ -148,7 +153,7 @@ export function Download({ modelId, version, name }: { modelId: bigint; version?
       {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
       {download.state.status === 'done' && download.state.result ? (
         <p role="status" className="success" data-testid="download-verified">
-          Version {download.state.result.version} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
+          Version {semverOf(download.state.result.version)} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
           {(download.state.result.bytes / 1e6 / download.state.result.seconds).toFixed(1)} MB/s)
           {download.state.result.folder ? `, saved in “${download.state.result.folder}”` : ''}.
         </p>

@@ -134,3 +134,22 @@ export function Section({ title, children }: { title: string; children: ReactNod
 }
 
 export const date = (seconds: bigint | number) => new Date(Number(seconds) * 1000).toLocaleString()
+
+const statusWords: Record<string, string> = {
+  Created: 'waiting for the key',
+  Delivered: 'key delivered',
+  Completed: 'confirmed',
+  Refunded: 'refunded',
+  Disputed: 'in dispute',
+  Resolved: 'dispute ruled',
+}
+
+/** An order's status in words ("key delivered", "in dispute"), lower case for use inside a sentence. */
+export const statusText = (status: string) => statusWords[status] ?? status.toLowerCase()
+
+/** "1 dispute", "2 disputes". */
+export const count = (n: number | bigint, one: string, many = `${one}s`) => `${n} ${Number(n) === 1 ? one : many}`
+
+/** "9.75 AIMT" (zero included: for totals and balances, where Money's "Free" would mislead). */
+export const amountText = (amount: bigint, token: { symbol: string | null; decimals: number | null }) =>
+  `${formatUnits(amount, token.decimals ?? 18)} ${token.symbol ?? 'tokens'}`

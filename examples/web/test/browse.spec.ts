@@ -151,6 +151,44 @@ test.describe.serial('Browse: search, filters, sort and pages', () => {
     await page.getByLabel('Search', { exact: true }).fill('')
   })
 
+  test('the search lives in the URL: back from a model page restores it, and the link opens it elsewhere', async ({ page, browser }) => {
+    const search = page.getByLabel('Search', { exact: true })
+    await search.fill('vision')
+    await filter(page, 'License (SPDX)', 'MIT')
+    await select(page, 'Sort by').selectOption('price')
+    await expect(titles(page)).toHaveText(['Condor vision'])
+    await expect(page).toHaveURL(/[?&]q=vision(&|$)/)
+    await expect(page).toHaveURL(/[?&]license=MIT(&|$)/)
+    await expect(page).toHaveURL(/[?&]sort=price(&|$)/)
+
+    await page.getByRole('link', { name: 'Condor vision' }).click()
+    await expect(page.getByRole('heading', { level: 1, name: 'Condor vision' })).toBeVisible()
+    await page.goBack()
+    await expect(search).toHaveValue('vision')
+    await expect(page.getByLabel('Tags (comma-separated)', { exact: true })).toHaveValue(run)
+    await expect(page.getByLabel('License (SPDX)', { exact: true })).toHaveValue('MIT')
+    await expect(select(page, 'Sort by')).toHaveValue('price')
+    await expect(titles(page)).toHaveText(['Condor vision'])
+
+    // the address is the search: opened in another browser, it shows the same
+    const other = await browser.newContext()
+    try {
+      const shared = await other.newPage()
+      await shared.goto(page.url())
+      await expect(shared.getByLabel('Search', { exact: true })).toHaveValue('vision')
+      await expect(shared.getByLabel('License (SPDX)', { exact: true })).toBeVisible()
+      await expect(shared.getByLabel('License (SPDX)', { exact: true })).toHaveValue('MIT')
+      await expect(titles(shared)).toHaveText(['Condor vision'])
+    } finally {
+      await other.close()
+    }
+
+    // the brand link is a new, empty search
+    await page.getByRole('link', { name: 'AI Model Marketplace' }).click()
+    await expect(search).toHaveValue('')
+    await expect(page).not.toHaveURL(/q=/)
+  })
+
   test('next and previous page through more results than one page holds', async ({ page }) => {
     const pager = page.getByRole('navigation', { name: 'Result pages' })
     await expect(pager.getByText('Page 1')).toBeVisible()

@@ -91,14 +91,14 @@ test.describe.serial('the dApp in a browser', () => {
   test('the buyer downloads and decrypts in the page, sees matching sha256, confirms and reviews', async () => {
     const page = userPage('buyer')
     await nav(page, 'Library')
-    await expect(page.getByTestId('order-status').first()).toHaveText('Delivered', { timeout: 60_000 })
+    await expect(page.getByTestId('order-status').first()).toHaveText('Key delivered', { timeout: 60_000 })
     await page.getByRole('button', { name: `Download ${modelName}` }).click()
     await expect(page.getByTestId('download-verified')).toBeVisible({ timeout: 120_000 })
     const shown = await page.getByTestId('file-sha256').allTextContents()
     expect(shown.sort()).toEqual(files.map((f) => sha256(f.buffer)).sort())
     await check(page, 'library')
     await page.getByRole('button', { name: 'Confirm order #1' }).click()
-    await expect(page.getByTestId('order-status').first()).toHaveText('Completed', { timeout: 60_000 })
+    await expect(page.getByTestId('order-status').first()).toHaveText('Confirmed', { timeout: 60_000 })
     // the comment goes to the storage service, which needs a session
     await signIn(page)
     await page.getByLabel('Stars').selectOption('4')
@@ -119,7 +119,7 @@ test.describe.serial('the dApp in a browser', () => {
     await expect(seller.getByText('Delivered order #2 (model #1)')).toBeVisible({ timeout: 60_000 })
 
     await nav(page, 'Library')
-    await expect(page.getByTestId('order-status').first()).toHaveText('Delivered', { timeout: 60_000 })
+    await expect(page.getByTestId('order-status').first()).toHaveText('Key delivered', { timeout: 60_000 })
     await page.getByRole('button', { name: 'Dispute order #2' }).click()
     await page.getByLabel('What is wrong?').fill('The weights do not load: shape mismatch in layer 3.')
     await page.getByRole('button', { name: 'Open dispute' }).click()
@@ -128,7 +128,7 @@ test.describe.serial('the dApp in a browser', () => {
     await expect(page.getByRole('alert')).toContainText('Pass the credentials')
     await signIn(page)
     await page.getByRole('button', { name: 'Open dispute' }).click()
-    await expect(page.getByTestId('order-status').first()).toHaveText('Disputed', { timeout: 60_000 })
+    await expect(page.getByTestId('order-status').first()).toHaveText('In dispute', { timeout: 60_000 })
 
     const arbiter = await user(browser, stack.keys.arbiter, 'arbiter')
     await nav(arbiter, 'Arbiter')

@@ -106,7 +106,7 @@ test.describe.serial('typed errors shown with their hint', () => {
 
     await buyer.goto(`/#/model/${pricedId}`)
     await declines(buyer, ['eth_signTypedData_v4'])
-    await buyer.getByRole('button', { name: 'Buy for the price above' }).click()
+    await buyer.getByRole('button', { name: 'Buy for 5 AIMT' }).click()
     await expectAlert(
       buyer,
       'Purchase failed: You declined the signature in your wallet.',
@@ -114,7 +114,7 @@ test.describe.serial('typed errors shown with their hint', () => {
     )
 
     await declines(buyer, ['eth_sendTransaction'])
-    await buyer.getByRole('button', { name: 'Buy for the price above' }).click()
+    await buyer.getByRole('button', { name: 'Buy for 5 AIMT' }).click()
     await expectAlert(
       buyer,
       'Purchase failed: You declined the transaction in your wallet.',
@@ -123,7 +123,7 @@ test.describe.serial('typed errors shown with their hint', () => {
 
     // approved at last: the same button places the order
     await declines(buyer, [])
-    await buyer.getByRole('button', { name: 'Buy for the price above' }).click()
+    await buyer.getByRole('button', { name: 'Buy for 5 AIMT' }).click()
     const placed = buyer.getByRole('status').getByText(/^Order #\d+ placed/)
     await expect(placed).toBeVisible()
     orderId = String((await placed.textContent())?.match(/#(\d+)/)?.[1])
@@ -134,7 +134,7 @@ test.describe.serial('typed errors shown with their hint', () => {
     const { page } = await openUser(browser, stack, await freshAccount(stack), 'poor buyer')
     contexts.push(page.context())
     await page.goto(`/#/model/${pricedId}`)
-    await page.getByRole('button', { name: 'Buy for the price above' }).click()
+    await page.getByRole('button', { name: 'Buy for 5 AIMT' }).click()
     await expectAlert(page, /Purchase failed: Marketplace\.purchaseWithPermit reverted: ERC20InsufficientBalance\(/, 'The wallet does not hold enough of the payment token.')
   })
 

@@ -190,7 +190,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     })
     await nav(page, 'Library')
     const card = page.getByRole('article', { name: modelName })
-    await expect(card.getByTestId('order-status')).toHaveText('Delivered', { timeout: 60_000 })
+    await expect(card.getByTestId('order-status')).toHaveText('Key delivered', { timeout: 60_000 })
 
     // the user closes the folder dialog: nothing is downloaded and nothing reported as failed
     await page.evaluate(() => {
@@ -221,7 +221,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     await page.unrouteAll()
 
     await card.getByRole('button', { name: `Download ${modelName}` }).click()
-    await expect(card.getByTestId('download-verified')).toContainText('Version 1 verified', { timeout: 120_000 })
+    await expect(card.getByTestId('download-verified')).toContainText('Version 1.0.0 verified', { timeout: 120_000 })
     // saved in the picked folder, so the page offers no in-memory copy to save
     const listed = card.getByRole('list', { name: 'Downloaded files' })
     await expect(listed.getByRole('link')).toHaveCount(0)
@@ -233,7 +233,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     const { page } = userOf('buyer')
     const card = page.getByRole('article', { name: modelName })
     await card.getByRole('button', { name: `Confirm order #${orderId}` }).click()
-    await expect(card.getByTestId('order-status')).toHaveText('Completed', { timeout: 60_000 })
+    await expect(card.getByTestId('order-status')).toHaveText('Confirmed', { timeout: 60_000 })
 
     const seller = userOf('seller')
     const token = chain.contracts.PlatformToken.address
@@ -242,9 +242,9 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     expect(payout).toBeGreaterThanOrEqual(price - (price * FEE_BPS) / 10_000n)
     const before = await chain.balance(seller.wallet.address)
     const revenue = seller.page.getByRole('region', { name: 'Revenue and payouts' })
-    await expect(revenue.getByText(`${formatUnits(payout, 18)} of token`)).toBeVisible({ timeout: 60_000 })
+    await expect(revenue.getByText(`${formatUnits(payout, 18)} AIMT to withdraw`)).toBeVisible({ timeout: 60_000 })
     await revenue.getByRole('button', { name: 'Withdraw' }).click()
-    await expect(revenue.getByText(`Withdrew ${formatUnits(payout, 18)}.`)).toBeVisible({ timeout: 60_000 })
+    await expect(revenue.getByText(`Withdrew ${formatUnits(payout, 18)} AIMT.`)).toBeVisible({ timeout: 60_000 })
     expect((await chain.balance(seller.wallet.address)) - before).toBe(payout)
     await expect(revenue.getByText('Nothing to withdraw.')).toBeVisible({ timeout: 60_000 })
     await expect(revenue.getByRole('button', { name: 'Withdraw' })).toHaveCount(0)
@@ -279,7 +279,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
     await page.reload()
     const card = page.getByRole('article', { name: modelName })
     await card.getByRole('button', { name: `Download ${modelName}` }).click()
-    await expect(card.getByTestId('download-verified')).toContainText('Version 2 verified', { timeout: 120_000 })
+    await expect(card.getByTestId('download-verified')).toContainText('Version 1.1.0 verified', { timeout: 120_000 })
     expect(await pathsShown(card.getByRole('list', { name: 'Downloaded files' }))).toEqual(folder.map((f) => f.path).sort())
     expect(await savedSha256(page, folder.map((f) => f.path))).toEqual(hashes(folder))
   })
@@ -296,7 +296,7 @@ test.describe.serial('more flows of the dApp in a browser', () => {
 
     await nav(page, 'Library')
     const card = page.getByRole('article', { name: modelName })
-    await expect(card.getByTestId('order-status')).toHaveText('Created', { timeout: 60_000 })
+    await expect(card.getByTestId('order-status')).toHaveText('Waiting for the key', { timeout: 60_000 })
     const refund = card.getByRole('button', { name: `Refund order #${refundOrder} (delivery deadline passed)` })
     // before the deadline the contract would refuse, so the page offers no refund
     await expect(refund).toHaveCount(0)

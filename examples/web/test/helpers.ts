@@ -91,3 +91,21 @@ export function chainOf(stack: StackInfo) {
     },
   }
 }
+
+/** Lists a model with real files through the Sell page of a signed-in seller; returns its id. */
+export async function sellInPage(
+  seller: Page,
+  { name, price, files, description }: { name: string; price: string; files: { name: string; mimeType: string; buffer: Buffer }[]; description?: string },
+): Promise<string> {
+  await seller.goto('/#/sell')
+  await seller.getByLabel('choose files').setInputFiles(files)
+  await seller.getByLabel('Name', { exact: true }).fill(name)
+  await seller.getByLabel('Task').fill('text-classification')
+  await seller.getByLabel('License (SPDX id)').fill('MIT')
+  if (description) await seller.getByLabel('Model card (description)').fill(description)
+  await seller.getByLabel('Price (platform tokens)').fill(price)
+  await seller.getByRole('button', { name: 'Encrypt, upload and list' }).click()
+  const link = seller.getByRole('status').getByRole('link', { name: /^model #\d+$/ })
+  await expect(link).toBeVisible({ timeout: 120_000 })
+  return String((await link.textContent())?.replace('model #', ''))
+}

@@ -330,7 +330,7 @@ test.describe.serial('keyboard only', () => {
     await buyer.keyboard.type('Labels off by one.')
     await tabTo(buyer, order.getByRole('button', { name: 'Open dispute' }), { max: 3 })
     await buyer.keyboard.press('Enter')
-    await expect(order.getByTestId('order-status')).toHaveText('Disputed', { timeout: 60_000 })
+    await expect(order.getByTestId('order-status')).toHaveText('In dispute', { timeout: 60_000 })
     await expect(buyer.locator('main')).toBeFocused()
 
     await navigate(buyer, 'Profile')

@@ -3,7 +3,8 @@ import { useId, useState } from 'react'
 import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
 import { required } from '../required.ts'
-import { ErrorBox, Loading, Section, Short } from '../ui.tsx'
+import { useTokens } from '../tokens.ts'
+import { amountText, count, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 type Day = { date: number; orderCount: number; salesCount: number; newModelCount: number; volume: number }
 type TopModel = { modelId: string; name: string; salesCount: number; revenue: string }
@@ -73,6 +74,7 @@ export default function Analytics() {
   const client = useMarketplace()
   const id = useId()
   const [range, setRange] = useState(30)
+  const { platform } = useTokens()
   const days = useQuery({ queryKey: ['days', range], queryFn: () => loadDays(client, range) })
   const stats = useQuery({ queryKey: ['stats'], queryFn: () => client.marketStats({ days: 1 }) })
   const top = useQuery({
@@ -96,8 +98,8 @@ export default function Analytics() {
       <h1>Analytics</h1>
       {stats.data ? (
         <p className="meta" data-testid="totals">
-          {stats.data.modelCount} models · {stats.data.orderCount} orders · {stats.data.licensedOrderCount} licensed · {stats.data.disputeCount} disputes ·{' '}
-          {stats.data.reviewCount} reviews · fee {(stats.data.feeBps / 100).toFixed(2)}%
+          {count(stats.data.modelCount, 'model')} · {count(stats.data.orderCount, 'order')} · {stats.data.licensedOrderCount} licensed ·{' '}
+          {count(stats.data.disputeCount, 'dispute')} · {count(stats.data.reviewCount, 'review')} · fee {(stats.data.feeBps / 100).toFixed(2)}%
         </p>
       ) : null}
       {stats.error ? <ErrorBox error={stats.error} title="Could not load totals" /> : null}
@@ -128,7 +130,7 @@ export default function Analytics() {
         <ol>
           {top.data?.models.map((m) => (
             <li key={m.modelId}>
-              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {m.salesCount} sales · {formatUnits(BigInt(m.revenue), 18)} revenue
+              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {count(m.salesCount, 'sale')} · {amountText(BigInt(m.revenue), platform)} revenue
             </li>
           ))}
         </ol>
@@ -137,7 +139,7 @@ export default function Analytics() {
         <ol>
           {top.data?.accounts.map((a) => (
             <li key={a.id}>
-              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {a.salesCount} sales · {formatUnits(BigInt(a.revenue), 18)} revenue
+              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {count(a.salesCount, 'sale')} · {amountText(BigInt(a.revenue), platform)} revenue
             </li>
           ))}
         </ol>

@@ -3,12 +3,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useId, useState } from 'react'
 import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
+import { EvidenceText, useEvidence } from '../evidence.tsx'
 import { useAction } from '../hooks.ts'
-import { required } from '../required.ts'
-import { readText } from '../store.ts'
-import { ActionButton, ErrorBox, Loading, Short } from '../ui.tsx'
-
-type Evidence = { party: { id: `0x${string}` }; evidenceURI: string }
+import { useTokens } from '../tokens.ts'
+import { ActionButton, amountText, ErrorBox, Loading, Short } from '../ui.tsx'
 
 type Ruled = { orderId: bigint; buyerRefund: bigint }
 
@@ -49,16 +47,8 @@ function DisputeCard({ order, onRuled }: { order: OrderInfo; onRuled: (outcome: 
   const queries = useQueryClient()
   const id = useId()
   const [share, setShare] = useState(50)
-  const evidence = useQuery({
-    queryKey: ['evidence', order.orderId.toString()],
-    queryFn: async () => {
-      const { evidences } = await required(client.indexer, 'indexer').query<{ evidences: Evidence[] }>(
-        'query Evidence($order: String!) { evidences(where: { order: $order }, orderBy: blockNumber) { party { id } evidenceURI } }',
-        { order: order.orderId.toString() },
-      )
-      return Promise.all(evidences.map(async (e) => ({ ...e, document: await readText(client, e.evidenceURI).catch((error: Error) => `(unreadable: ${error.message})`) })))
-    },
-  })
+  const evidence = useEvidence(order.orderId, true)
+  const { tokenOf } = useTokens()
   const rule = useAction(async (ruling: 'buyer' | 'seller' | { buyerShareBps: number }) => {
     const result = await client.ruleDispute({ orderId: order.orderId, ruling })
     onRuled({ orderId: order.orderId, buyerRefund: result.buyerRefund })
@@ -71,7 +61,7 @@ function DisputeCard({ order, onRuled }: { order: OrderInfo; onRuled: (outcome: 
         Order #{order.orderId.toString()}: <a href={`#/model/${order.modelId}`}>{order.modelName}</a>
       </h2>
       <p className="meta">
-        {formatUnits(order.amount, 18)} in escrow · buyer <Short address={order.buyer} /> · seller <Short address={order.seller} />
+        {amountText(order.amount, tokenOf(order.token))} in escrow · buyer <Short address={order.buyer} /> · seller <Short address={order.seller} />
       </p>
       <h3>Evidence</h3>
       {evidence.isPending ? <Loading /> : null}
@@ -99,19 +89,4 @@ function DisputeCard({ order, onRuled }: { order: OrderInfo; onRuled: (outcome: 
       {rule.state.status === 'error' ? <ErrorBox error={rule.state.error} title="Ruling failed" /> : null}
     </article>
   )
-}
-
-/** ERC-1497 evidence is JSON `{ name, description, fileURI }`; shown as text, never as HTML. */
-function EvidenceText({ raw }: { raw: string }) {
-  try {
-    const doc = JSON.parse(raw) as { name?: string; description?: string; fileURI?: string }
-    return (
-      <span>
-        <strong>{doc.name}</strong> — {doc.description}
-        {doc.fileURI ? <> (attached file: <code>{doc.fileURI}</code>)</> : null}
-      </span>
-    )
-  } catch {
-    return <span>{raw}</span>
-  }
 }

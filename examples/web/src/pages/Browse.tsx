@@ -1,13 +1,45 @@
 import type { SearchModelsParameters } from '@ai-model-marketplace/sdk'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useEffect, useId, useState } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { parseUnits } from 'viem'
 import { useSearchConfig } from '../hooks.ts'
 import { PAGE_SIZE, searchQuery } from '../search.ts'
 import { ActionButton, ErrorBox, Loading, Money, Stars, Verdicts } from '../ui.tsx'
 
 type Filters = { tags: string; task: string; license: string; minPrice: string; maxPrice: string; minRating: string; passed: boolean }
-const noFilters: Filters = { tags: '', task: '', license: '', minPrice: '', maxPrice: '', minRating: '', passed: false }
+type OrderBy = NonNullable<SearchModelsParameters['orderBy']> | ''
+const orders: OrderBy[] = ['', 'newest', 'price', 'sales', 'rating']
+
+/** A search as the address holds it (`#/?q=…&tags=…&sort=price`): what Back restores and a link shares. */
+type SearchState = { text: string; filters: Filters; orderBy: OrderBy }
+
+/** The address's name for each filter. */
+const keys: Record<Exclude<keyof Filters, 'passed'>, string> = {
+  tags: 'tags',
+  task: 'task',
+  license: 'license',
+  minPrice: 'min',
+  maxPrice: 'max',
+  minRating: 'rating',
+}
+
+function fromQuery(query: URLSearchParams): SearchState {
+  const filters = { passed: query.get('passed') === '1' } as Filters
+  for (const [key, name] of Object.entries(keys)) filters[key as keyof typeof keys] = query.get(name) ?? ''
+  const sort = query.get('sort') ?? ''
+  return { text: query.get('q') ?? '', filters, orderBy: orders.includes(sort as OrderBy) ? (sort as OrderBy) : '' }
+}
+
+function toQuery({ text, filters, orderBy }: SearchState): string {
+  const query = new URLSearchParams()
+  if (text) query.set('q', text)
+  for (const [key, name] of Object.entries(keys)) if (filters[key as keyof typeof keys]) query.set(name, filters[key as keyof typeof keys])
+  if (filters.passed) query.set('passed', '1')
+  if (orderBy) query.set('sort', orderBy)
+  return query.toString()
+}
+
+const filtered = ({ filters, orderBy }: SearchState) => Boolean(orderBy || filters.passed || Object.keys(keys).some((key) => filters[key as keyof typeof keys]))
 
 /** Prices are typed in whole tokens; the platform token has 18 decimals. */
 const amount = (text: string) => (text.trim() ? parseUnits(text.trim(), 18) : undefined)
@@ -24,9 +56,30 @@ function useDebounced<T>(value: T, ms: number): T {
 export function Browse({ query }: { query: URLSearchParams }) {
   const client = useSearchConfig()
   const id = useId()
-  const [text, setText] = useState(query.get('q') ?? '')
-  const [filters, setFilters] = useState<Filters>(noFilters)
-  const [orderBy, setOrderBy] = useState<NonNullable<SearchModelsParameters['orderBy']> | ''>('')
+  const [initial] = useState(() => fromQuery(query))
+  const [text, setText] = useState(initial.text)
+  const [filters, setFilters] = useState<Filters>(initial.filters)
+  const [orderBy, setOrderBy] = useState<OrderBy>(initial.orderBy)
+  const details = useRef<HTMLDetailsElement>(null)
+  // the address follows the search as it changes, replacing its history entry (typing adds no steps to Back);
+  // an address changed from outside (Back and Forward between searches, the brand link) sets the search
+  const written = useRef(toQuery(initial))
+  const incoming = query.toString()
+  useEffect(() => {
+    if (incoming === written.current) return
+    const state = fromQuery(new URLSearchParams(incoming))
+    written.current = toQuery(state)
+    setText(state.text)
+    setFilters(state.filters)
+    setOrderBy(state.orderBy)
+    if (details.current && filtered(state)) details.current.open = true
+  }, [incoming])
+  useEffect(() => {
+    const next = toQuery({ text, filters, orderBy })
+    if (next === written.current) return
+    written.current = next
+    history.replaceState(history.state, '', `#/${next ? `?${next}` : ''}`)
+  }, [text, filters, orderBy])
   // cursors of the pages before the current one, to go back
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const searchText = useDebounced(text, 200)
@@ -78,7 +131,7 @@ export function Browse({ query }: { query: URLSearchParams }) {
           onChange={(e) => setText(e.target.value)}
           aria-controls={`${id}-results`}
         />
-        <details className="filters">
+        <details className="filters" ref={details} open={filtered(initial) || undefined}>
           <summary>Filters and sort</summary>
           <div className="grid">
             <label>
@@ -117,7 +170,7 @@ export function Browse({ query }: { query: URLSearchParams }) {
             </label>
             <label>
               Sort by
-              <select value={orderBy} onChange={(e) => setOrderBy(e.target.value as typeof orderBy)}>
+              <select value={orderBy} onChange={(e) => setOrderBy(e.target.value as OrderBy)}>
                 <option value="">{text ? 'Relevance' : 'Newest'}</option>
                 <option value="newest">Newest</option>
                 <option value="price">Price (low first)</option>

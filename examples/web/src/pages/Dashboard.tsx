@@ -1,12 +1,15 @@
 import type { SellerAgentEvent } from '@ai-model-marketplace/sdk'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
-import { formatUnits } from 'viem'
+import type { Address } from 'viem'
 import { useConnection } from 'wagmi'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { required } from '../required.ts'
-import { ActionButton, date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
+import { AnswerForm, EvidenceText, useEvidence } from '../evidence.tsx'
+import { type OpenDispute, useSellerActions } from '../sellerActions.ts'
+import { useTokens } from '../tokens.ts'
+import { ActionButton, amountText, count, date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 export default function Dashboard() {
   const client = useMarketplace()
@@ -22,14 +25,17 @@ export default function Dashboard() {
     queryFn: async () => (await client.getOrders({ seller: required(address, 'connected account'), status: 'Created', first: 100 })).orders,
     refetchInterval: 4000,
   })
+  const actions = useSellerActions(address)
+  const { tokenOf, platform } = useTokens()
   const account = useQuery({ queryKey: ['account', address], enabled: Boolean(address), queryFn: () => client.getAccount({ address: required(address, 'connected account') }), refetchInterval: 8000 })
   const deliver = useAction(async (orderId: bigint) => {
     const result = await client.deliverOrder({ orderId })
     await queries.invalidateQueries({ queryKey: ['seller-orders'] })
+    await queries.invalidateQueries({ queryKey: ['seller-actions'] })
     return result
   })
   const withdraw = useAction(async (token: `0x${string}`) => {
-    const result = await client.withdraw({ token })
+    const result = { ...(await client.withdraw({ token })), token }
     // the payout leaves the list once the indexer has seen the withdrawal
     await queries.invalidateQueries({ queryKey: ['account'] })
     return result
@@ -53,6 +59,23 @@ export default function Dashboard() {
   return (
     <>
       <h1>Seller dashboard</h1>
+      <Section title="Action needed">
+        {actions.isPending ? <Loading /> : null}
+        {actions.error ? <ErrorBox error={actions.error} title="Could not load what needs you" /> : null}
+        {actions.data ? (
+          <p>
+            {actions.data.disputes.length ? `${count(actions.data.disputes.length, 'open dispute')} on your models: answer before the ruling deadline.` : 'No open dispute on your models.'}{' '}
+            {actions.data.waiting ? `${count(actions.data.waiting, 'order')} to deliver (below).` : ''}
+          </p>
+        ) : null}
+        <ul className="cards wide">
+          {actions.data?.disputes.map((d) => (
+            <li key={d.disputeId} className="card">
+              <SellerDispute dispute={d} seller={address} />
+            </li>
+          ))}
+        </ul>
+      </Section>
       <Section title="Orders waiting for delivery">
         <label className="check">
           <input type="checkbox" checked={agentOn} onChange={(e) => setAgentOn(e.target.checked)} /> Deliver automatically while this tab is open (seller agent)
@@ -88,24 +111,54 @@ export default function Dashboard() {
         {account.data ? (
           <>
             <p>
-              {account.data.salesCount} sales · revenue {formatUnits(account.data.revenue, 18)} · {account.data.modelCount} models
+              {count(account.data.salesCount, 'sale')} · revenue {amountText(account.data.revenue, platform)} · {count(account.data.modelCount, 'model')}
             </p>
             {account.data.pendingPayouts.length === 0 ? <p>Nothing to withdraw.</p> : null}
             <ul>
               {account.data.pendingPayouts.map((p) => (
                 <li key={p.token}>
-                  {formatUnits(p.amount, 18)} of token <Short address={p.token} />{' '}
+                  {amountText(p.amount, tokenOf(p.token))} to withdraw (token <Short address={p.token} />){' '}
                   <ActionButton busy={withdraw.pending} onClick={() => withdraw.run(p.token)}>
                     {withdraw.pending ? 'Withdrawing…' : 'Withdraw'}
                   </ActionButton>
                 </li>
               ))}
             </ul>
-            {withdraw.state.status === 'done' ? <p role="status">Withdrew {formatUnits(withdraw.state.result.amount, 18)}.</p> : null}
+            {withdraw.state.status === 'done' ? <p role="status">Withdrew {amountText(withdraw.state.result.amount, tokenOf(withdraw.state.result.token))}.</p> : null}
             {withdraw.state.status === 'error' ? <ErrorBox error={withdraw.state.error} title="Withdrawal failed" /> : null}
           </>
         ) : null}
       </Section>
     </>
+  )
+}
+
+/** An open dispute on the seller's model: the deadline, what each side sent, and the seller's answer. */
+function SellerDispute({ dispute, seller }: { dispute: OpenDispute; seller: Address }) {
+  const orderId = BigInt(dispute.order.orderId)
+  const evidence = useEvidence(orderId, true)
+  const buyer = dispute.order.buyer.id.toLowerCase()
+  const from = (party: string) => (party.toLowerCase() === seller.toLowerCase() ? 'you' : party.toLowerCase() === buyer ? 'the buyer' : 'another account')
+  return (
+    <article aria-labelledby={`dispute-${dispute.order.orderId}`}>
+      <h3 id={`dispute-${dispute.order.orderId}`}>Dispute on order #{dispute.order.orderId}</h3>
+      <p className="meta">
+        <a href={`#/model/${dispute.model.modelId}`}>{dispute.model.name}</a> · buyer <Short address={dispute.order.buyer.id} /> · opened {date(BigInt(dispute.openedAt))}
+      </p>
+      <p>
+        The arbiter rules by {date(BigInt(dispute.rulingDeadline))}; without a ruling by then the escrow is split 50/50 (the contract's default rule).
+      </p>
+      <h4>Evidence</h4>
+      {evidence.isPending ? <Loading /> : null}
+      {evidence.error ? <ErrorBox error={evidence.error} title="Could not load the evidence" /> : null}
+      <ul>
+        {evidence.data?.map((e) => (
+          <li key={e.evidenceURI}>
+            From {from(e.party.id)}: <EvidenceText raw={e.document} />
+          </li>
+        ))}
+      </ul>
+      <AnswerForm orderId={orderId} onSent={() => void evidence.refetch()} />
+    </article>
   )
 }

@@ -6,7 +6,11 @@ import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction, useAppConfig } from '../hooks.ts'
 import { required } from '../required.ts'
-import { ActionButton, date, ErrorBox, Loading, Short } from '../ui.tsx'
+import { sendEvidence } from '../evidence.tsx'
+import { noteDownloaded } from '../OrderProgress.tsx'
+import { ActionButton, date, ErrorBox, Loading, Short, statusText } from '../ui.tsx'
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
 export default function Library() {
   const client = useMarketplace()
@@ -57,7 +61,11 @@ function useChainTime(): bigint | undefined {
 
 function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }) {
   const client = useMarketplace()
+  const config = useAppConfig()
   const queries = useQueryClient()
+  // the model's versions, for the version the download button names (shared with the model page's query)
+  const model = useQuery({ queryKey: ['model', order.modelId.toString()], queryFn: () => client.getModel({ modelId: order.modelId }) })
+  const semver = model.data?.versions.at(-1)?.semver
   const refresh = () => queries.invalidateQueries({ queryKey: ['buyer-orders'] })
   const confirm = useAction(async () => {
     await client.confirmOrder({ orderId: order.orderId })
@@ -75,7 +83,7 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
         <a href={`#/model/${order.modelId}`}>{order.modelName}</a>
       </h2>
       <p className="meta">
-        Order #{order.orderId.toString()} · <span data-testid="order-status">{order.status}</span> · seller <Short address={order.seller} /> · {date(order.createdAt)}
+        Order #{order.orderId.toString()} · <span data-testid="order-status">{capitalized(statusText(order.status))}</span> · seller <Short address={order.seller} /> · {date(order.createdAt)}
       </p>
       {order.status === 'Created' ? <p>Waiting for the seller to deliver the key (before {date(order.deliveryDeadline)}).</p> : null}
       {canRefund ? (
@@ -85,7 +93,13 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
       ) : null}
       {refund.state.status === 'done' ? <p role="status">Refunded: the price is back in your wallet.</p> : null}
       {refund.state.status === 'error' ? <ErrorBox error={refund.state.error} title="Refund failed" /> : null}
-      {keyed && order.buyerRefund === 0n ? <Download modelId={order.modelId} name={order.modelName} /> : null}
+      {keyed && order.buyerRefund === 0n ? (
+        <Download
+          modelId={order.modelId}
+          name={semver ? `${order.modelName} ${semver}` : order.modelName}
+          onVerified={() => noteDownloaded(config.chain.id, order.orderId)}
+        />
+      ) : null}
       {order.status === 'Delivered' ? (
         <>
           <p>
@@ -123,11 +137,7 @@ function EvidenceForm({ order, mode, onDone }: { order: OrderInfo; mode: 'disput
     if (open) field.current?.focus()
   }, [open])
   const send = useAction(async () => {
-    // supporting files go to the store first; the ERC-1497 document points at them
-    const store = client.store
-    const fileURI = file && 'add' in store ? `ipfs://${(await store.add(file.stream())).cid}` : undefined
-    const evidence = { name: mode === 'dispute' ? `Dispute of order #${order.orderId}` : `Evidence for order #${order.orderId}`, description, ...(fileURI ? { fileURI } : {}) }
-    const result = mode === 'dispute' ? await client.disputeOrder({ orderId: order.orderId, evidence }) : await client.submitEvidence({ orderId: order.orderId, evidence })
+    const result = await sendEvidence(client, { order, mode, description, file })
     onDone()
     return result
   })

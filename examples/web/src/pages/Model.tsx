@@ -1,11 +1,34 @@
+import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { formatUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { Download } from '../Download.tsx'
+import { keyed, OrderProgress, type TrackedOrder } from '../OrderProgress.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
 import { required } from '../required.ts'
-import { ActionButton, date, ErrorBox, Loading, Money, Section, Short, Stars, Verdicts } from '../ui.tsx'
+import { useSellerActions } from '../sellerActions.ts'
+import { ActionButton, count, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
+
+/** An order waiting for the seller, or delivered and not yet confirmed or ruled. */
+const open = (status: OrderInfo['status']) => status === 'Created' || status === 'Delivered' || status === 'Disputed'
+const holdsLicense = (status: OrderInfo['status']) => status === 'Completed' || status === 'Resolved'
+
+/** "10 AIMT", "2.5 tokens", "free". */
+const priceText = (price: bigint, token: { symbol: string | null; decimals: number | null }) =>
+  price === 0n ? 'free' : `${formatUnits(price, token.decimals ?? 18)} ${token.symbol ?? 'tokens'}`
+
+/** "1 open dispute · 2 disputes ruled (won 1, lost 0, split 1)", or "no disputes". */
+function disputeRecord(open: number | undefined, account: { disputesWon: number; disputesLost: number; disputesSplit: number }): string {
+  const ruled = account.disputesWon + account.disputesLost + account.disputesSplit
+  const parts = [
+    open ? count(open, 'open dispute') : '',
+    ruled ? `${count(ruled, 'dispute')} ruled (won ${account.disputesWon}, lost ${account.disputesLost}, split ${account.disputesSplit})` : '',
+  ].filter(Boolean)
+  return parts.length ? parts.join(' · ') : open === undefined ? '' : 'no disputes'
+}
 
 type ModelCard = { description?: string; name?: string; [field: string]: unknown }
 
@@ -29,27 +52,50 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
     enabled: Boolean(model.data?.owner),
     queryFn: () => client.getAccount({ address: required(model.data?.owner, 'model owner') }),
   })
+  const sellerDisputes = useSellerActions(model.data?.owner)
   const mine = useQuery({
     queryKey: ['my-orders', modelId.toString(), address],
     enabled: Boolean(address),
     queryFn: async () => (await client.getOrders({ modelId, buyer: required(address, 'connected account'), first: 20 })).orders,
+    // an order under way is followed live: the key's delivery shows without a reload
+    refetchInterval: (query) => (query.state.data?.some((o) => open(o.status)) ? 4000 : false),
   })
-  const buy = useAction((maxPrice: bigint) => client.buyModel({ modelId, maxPrice }))
+  const buy = useAction(async (maxPrice: bigint) => {
+    const result = await client.buyModel({ modelId, maxPrice })
+    void mine.refetch()
+    return result
+  })
+  const [confirmAgain, setConfirmAgain] = useState(false)
 
   if (model.isPending) return <Loading label="Loading model…" />
   if (model.error) return <ErrorBox error={model.error} title="Could not load the model" />
   const m = model.data
   if (!m) return <p>Model #{modelId.toString()} does not exist (or is not indexed yet).</p>
-  const licensed = mine.data?.find((o) => o.status === 'Completed' || o.status === 'Delivered' || o.status === 'Resolved')
-  const pending = mine.data?.find((o) => o.status === 'Created')
   const latest = m.versions.at(-1)
+  const isOwner = Boolean(address && address.toLowerCase() === m.owner.toLowerCase())
+  // the order to follow: the newest one placed, from the purchase just made until the indexer has it
+  const placed = buy.state.status === 'done' ? buy.state.result : undefined
+  const indexedOrders = mine.data ?? []
+  const tracked: TrackedOrder | undefined =
+    placed && !indexedOrders.some((o) => o.orderId === placed.orderId)
+      ? {
+          orderId: placed.orderId,
+          modelId,
+          status: placed.payment === 'free' ? 'Completed' : 'Created',
+          deliveryDeadline: placed.deliveryDeadline,
+          disputeDeadline: null,
+          isFree: placed.payment === 'free',
+        }
+      : indexedOrders.find((o) => o.status !== 'Refunded')
+  // a license held or an order under way: buying again needs an explicit confirmation
+  const held = tracked && (open(tracked.status) || holdsLicense(tracked.status)) ? tracked : undefined
 
   return (
     <>
       <h1>{m.name}</h1>
       <p>{m.summary}</p>
       <p className="meta">
-        <Stars average={m.ratingAverage} count={m.ratingCount} /> · {m.salesCount} sales · {m.task} · {m.license}
+        <Stars average={m.ratingAverage} count={m.ratingCount} /> · {count(m.salesCount, 'sale')} · {m.task} · {m.license}
         {m.commercialUse ? ' · commercial use allowed' : ' · non-commercial'} {m.active ? '' : ' · delisted'}
       </p>
       <Verdicts verdicts={m.verdicts} />
@@ -73,23 +119,44 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
                 <Money amount={terms.data.sellerProceeds} token={m.paymentToken} />
               </dd>
             </dl>
-            {licensed ? (
-              <p>You hold a license for this model (order #{licensed.orderId.toString()}).</p>
-            ) : pending ? (
-              <p>Your order #{pending.orderId.toString()} waits for the seller to deliver the key.</p>
-            ) : address && address.toLowerCase() === m.owner.toLowerCase() ? (
+            {isOwner ? (
               <p>
                 You sell this model. <a href={`#/sell/${m.modelId}`}>Publish a new version</a>.
               </p>
+            ) : held && !confirmAgain ? (
+              <button type="button" className="secondary" onClick={() => setConfirmAgain(true)}>
+                Buy another license…
+              </button>
+            ) : held ? (
+              <fieldset className="confirm">
+                <legend>Buy this model again?</legend>
+                <p>
+                  You already have order #{held.orderId.toString()} for this model ({statusText(held.status)}). Buying again takes the price again, for a second
+                  license.
+                </p>
+                <div className="actions">
+                  <ActionButton
+                    busy={buy.pending}
+                    onClick={() => {
+                      setConfirmAgain(false)
+                      void buy.run(terms.data.price)
+                    }}
+                  >
+                    {`Buy again for ${priceText(terms.data.price, m.paymentToken)}`}
+                  </ActionButton>
+                  <button type="button" className="secondary" onClick={() => setConfirmAgain(false)}>
+                    Cancel
+                  </button>
+                </div>
+              </fieldset>
             ) : (
               <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
-                {buy.pending ? 'Buying…' : address ? `Buy for ${terms.data.price === 0n ? 'free' : 'the price above'}` : 'Connect a wallet to buy'}
+                {buy.pending ? 'Buying…' : address ? `Buy for ${priceText(terms.data.price, m.paymentToken)}` : 'Connect a wallet to buy'}
               </ActionButton>
             )}
             {buy.state.status === 'done' ? (
               <p role="status">
-                Order #{buy.state.result.orderId.toString()} placed ({buy.state.result.payment}). The seller has until {date(buy.state.result.deliveryDeadline)} to
-                deliver; then find it in your <a href="#/library">Library</a>.
+                Order #{buy.state.result.orderId.toString()} placed ({buy.state.result.payment}).
               </p>
             ) : null}
             {buy.state.status === 'error' ? <ErrorBox error={buy.state.error} title="Purchase failed" /> : null}
@@ -97,7 +164,11 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         ) : null}
       </Section>
 
-      {licensed && latest ? (
+      {tracked && !tracked.isFree ? (
+        <Section title="Your order">
+          <OrderProgress order={tracked} name={m.name} semver={latest?.semver} onChange={() => void mine.refetch()} />
+        </Section>
+      ) : tracked && latest && keyed(tracked.status) ? (
         <Section title="Download">
           <Download modelId={m.modelId} version={latest.version} name={`${m.name} ${latest.semver}`} />
         </Section>
@@ -106,7 +177,9 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
       <Section title="Model card">
         {card.isPending && m.metadataURI ? <Loading /> : null}
         {card.error ? <ErrorBox error={card.error} title="Could not load the model card" /> : null}
-        {card.data?.description ? (
+        {!m.metadataURI ? (
+          <p>The seller published no model card.</p>
+        ) : card.data?.description ? (
           <div className="prose">
             {String(card.data.description)
               .split(/\n{2,}/)
@@ -117,7 +190,7 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
               ))}
           </div>
         ) : card.data ? (
-          <pre>{JSON.stringify(card.data, null, 2)}</pre>
+          <p>The model card has no description.</p>
         ) : null}
       </Section>
 
@@ -164,8 +237,8 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         {seller.data ? (
           <p>
             {seller.data.handle ? `@${seller.data.handle}` : <Short address={m.owner} />} ·{' '}
-            <Stars average={seller.data.sellerRatingAverage} count={seller.data.sellerRatingCount} /> · {seller.data.salesCount} sales · disputes: won{' '}
-            {seller.data.disputesWon}, lost {seller.data.disputesLost}, split {seller.data.disputesSplit}
+            <Stars average={seller.data.sellerRatingAverage} count={seller.data.sellerRatingCount} /> · {count(seller.data.salesCount, 'sale')} ·{' '}
+            {disputeRecord(sellerDisputes.data?.disputes.length, seller.data)}
           </p>
         ) : seller.error ? (
           <ErrorBox error={seller.error} title="Could not load the seller" />

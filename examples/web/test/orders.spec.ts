@@ -1,0 +1,198 @@
+// After Buy, from both chairs: the buyer sees the order and follows it on the model page (paid → key
+// delivered → downloaded → confirmed) and cannot buy the same model twice by a second click; the
+// seller sees an open dispute on their model (dashboard, navigation, model page) and answers it.
+// Then every page at a phone's width: no sideways scrolling, a menu instead of the links.
+import { randomBytes } from 'node:crypto'
+import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+import { parseUnits } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { chainOf, check, loadStack, openUser, sellInPage, signIn } from './helpers.ts'
+import { freshAccount, indexed, listModels, sdkClient } from './listings.ts'
+import type { StackInfo } from './stack.ts'
+
+const modelName = `Order tracking model ${randomBytes(3).toString('hex')}`
+const files = [
+  { name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"labels":3}') },
+  { name: 'model.bin', mimeType: 'application/octet-stream', buffer: randomBytes(200_000) },
+]
+const evidenceText = 'The model answers every input with the same label.'
+const answerText = 'It needs the tokenizer in config.json; with it the labels differ (see the README).'
+
+let stack: StackInfo
+let modelId: string
+let seller: Page
+let sellerKey: `0x${string}`
+let buyer: Page
+let buyerKey: `0x${string}`
+let buyer2: Page
+let disputedOrder: string
+const contexts: BrowserContext[] = []
+
+test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
+  test.describe.configure({ timeout: 240_000 })
+
+  test.beforeAll(async ({ browser }) => {
+    test.setTimeout(300_000)
+    stack = await loadStack()
+    // a seller of its own, so the dashboard holds only this spec's orders and disputes
+    sellerKey = await freshAccount(stack)
+    ;({ page: seller } = await openUser(browser, stack, sellerKey, 'seller'))
+    contexts.push(seller.context())
+    await signIn(seller)
+    modelId = await sellInPage(seller, { name: modelName, price: '10', files, description: 'Three labels.' })
+    buyerKey = await freshAccount(stack, { tokens: parseUnits('100', 18) })
+    ;({ page: buyer } = await openUser(browser, stack, buyerKey, 'buyer'))
+    contexts.push(buyer.context())
+    await indexed(stack)
+  })
+  test.afterAll(async () => {
+    for (const context of contexts) await context.close()
+  })
+
+  test('after Buy the page shows the order and its steps; buying again needs an explicit confirmation', async () => {
+    const chain = chainOf(stack)
+    const account = privateKeyToAccount(buyerKey).address
+    const before = await chain.balance(account)
+    await buyer.goto(`/#/model/${modelId}`)
+    const buy = buyer.getByRole('button', { name: /^Buy for/ })
+    await buy.click()
+    const placed = buyer.getByRole('status').getByText(/Order #\d+ placed/)
+    await expect(placed).toBeVisible({ timeout: 60_000 })
+    const orderId = String((await placed.textContent())?.match(/#(\d+)/)?.[1])
+
+    // the Buy button is gone: a second click cannot take the price again
+    await expect(buy).toHaveCount(0)
+    const steps = buyer.getByRole('list', { name: `Order #${orderId} progress` })
+    await expect(steps.getByRole('listitem')).toHaveText([/^Paid/, /^Key delivered/, /^Downloaded/, /^Confirmed/])
+    await expect(steps.locator('[aria-current="step"]')).toContainText('Key delivered')
+    await expect(steps).toContainText(/The seller delivers the key by .+; if not, you can take a refund in your Library/)
+    await expect(buyer.getByRole('main').getByRole('link', { name: 'Library' })).toBeVisible()
+
+    // a repeat purchase asks first, and Cancel buys nothing
+    await buyer.getByRole('button', { name: 'Buy another license…' }).click()
+    const confirm = buyer.getByRole('group', { name: 'Buy this model again?' })
+    await expect(confirm).toContainText(`You already have order #${orderId} for this model`)
+    await check(buyer, 'model-order-placed')
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await expect(confirm).toHaveCount(0)
+    await indexed(stack)
+    const { orders } = await sdkClient(stack, buyerKey).getOrders({ buyer: account })
+    expect(orders.map((o) => o.orderId.toString())).toEqual([orderId])
+    expect(before - (await chain.balance(account))).toBe(parseUnits('10', 18))
+
+    // after a reload the order comes from the indexer: still no Buy button
+    await buyer.reload()
+    await expect(buyer.getByRole('list', { name: `Order #${orderId} progress` })).toBeVisible()
+    await expect(buy).toHaveCount(0)
+
+    // the seller delivers; the buyer's page follows without a reload, to the download and the confirmation
+    await seller.goto('/#/dashboard')
+    await seller.getByRole('button', { name: `Deliver order #${orderId}` }).click({ timeout: 60_000 })
+    await expect(seller.getByText('Delivered: the buyer can now download.')).toBeVisible({ timeout: 60_000 })
+    await expect(steps.locator('[aria-current="step"]')).toContainText('Downloaded', { timeout: 60_000 })
+    await steps.getByRole('button', { name: `Download ${modelName} 1.0.0` }).click()
+    await expect(buyer.getByTestId('download-verified')).toContainText('Version 1.0.0 verified', { timeout: 120_000 })
+    await expect(steps.locator('[aria-current="step"]')).toContainText('Confirmed')
+    await steps.getByRole('button', { name: `Confirm order #${orderId}` }).click()
+    await expect(steps.getByRole('listitem').last()).toContainText('done', { timeout: 60_000 })
+    await expect(steps.locator('[aria-current="step"]')).toHaveCount(0)
+    await check(buyer, 'model-order-confirmed')
+  })
+
+  test("the seller sees a dispute on their model, with the buyer's evidence and the ruling deadline, and answers it", async ({ browser }) => {
+    const key = await freshAccount(stack, { tokens: parseUnits('100', 18) })
+    ;({ page: buyer2 } = await openUser(browser, stack, key, 'buyer2'))
+    contexts.push(buyer2.context())
+    await buyer2.goto(`/#/model/${modelId}`)
+    await buyer2.getByRole('button', { name: /^Buy for/ }).click()
+    const placed = buyer2.getByRole('status').getByText(/Order #\d+ placed/)
+    await expect(placed).toBeVisible({ timeout: 60_000 })
+    disputedOrder = String((await placed.textContent())?.match(/#(\d+)/)?.[1])
+    await seller.goto('/#/dashboard')
+    await seller.getByRole('button', { name: `Deliver order #${disputedOrder}` }).click({ timeout: 60_000 })
+    await expect(seller.getByText('Delivered: the buyer can now download.')).toBeVisible({ timeout: 60_000 })
+
+    await signIn(buyer2)
+    await buyer2.goto('/#/library')
+    await buyer2.getByRole('button', { name: `Dispute order #${disputedOrder}` }).click({ timeout: 60_000 })
+    await buyer2.getByLabel('What is wrong?').fill(evidenceText)
+    await buyer2.getByRole('button', { name: 'Open dispute' }).click()
+    await expect(buyer2.getByRole('button', { name: 'Add evidence' })).toBeVisible({ timeout: 60_000 })
+
+    // the dashboard: what needs the seller, with the deadline and the buyer's words
+    await seller.goto('/#/dashboard')
+    const needed = seller.getByRole('region', { name: 'Action needed' })
+    const dispute = needed.getByRole('article', { name: `Dispute on order #${disputedOrder}` })
+    await expect(dispute).toBeVisible({ timeout: 60_000 })
+    await expect(dispute).toContainText(modelName)
+    await expect(dispute).toContainText(/The arbiter rules by .+; without a ruling by then the escrow is split 50\/50/)
+    await expect(dispute.getByText(evidenceText)).toBeVisible({ timeout: 60_000 })
+    // the navigation counts it, for any page of the seller's
+    await expect(seller.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Seller dashboard', exact: true })).toHaveAccessibleDescription(
+      '1 action needed',
+    )
+    await check(seller, 'dashboard-dispute')
+
+    await dispute.getByRole('button', { name: 'Answer with evidence' }).click()
+    await dispute.getByLabel('Your answer').fill(answerText)
+    await dispute.getByRole('button', { name: 'Submit evidence' }).click()
+    await expect(dispute.getByText(answerText)).toBeVisible({ timeout: 60_000 })
+    await expect(dispute.getByRole('listitem').filter({ hasText: answerText })).toContainText('From you')
+
+    // the seller record on the model page counts the open dispute
+    await buyer.goto(`/#/model/${modelId}`)
+    const record = buyer.getByRole('region', { name: 'Seller' })
+    await expect(record).toContainText('1 open dispute', { timeout: 30_000 })
+    await expect(record).not.toContainText('won 0, lost 0, split 0')
+  })
+
+  test('every page at 390 px: no sideways scrolling, a menu for the pages; token symbols, versions and statuses in words', async () => {
+    // a model listed without a card, beside the one with a card
+    const [bare] = await listModels(stack, sellerKey, [{ name: `${modelName} bare`, tags: [], task: 'text-classification', license: 'MIT', price: parseUnits('1', 18) }])
+    await indexed(stack)
+    const routes = ['/', `/#/model/${modelId}`, `/#/model/${bare}`, '/#/sell', '/#/dashboard', '/#/library', '/#/arbiter', '/#/profile', '/#/analytics']
+    for (const [who, page] of [
+      ['seller', seller],
+      ['buyer', buyer],
+    ] as const) {
+      await page.setViewportSize({ width: 390, height: 844 })
+      for (const route of routes) {
+        await page.goto(route)
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible({ timeout: 30_000 })
+        await expect(page.getByRole('main').getByText(/^(Loading|Searching|Quoting)/)).toHaveCount(0, { timeout: 30_000 })
+        const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement?.scrollWidth ?? 0, innerWidth: window.innerWidth }))
+        expect(scrollWidth, `${who} on ${route}: page width`).toBeLessThanOrEqual(innerWidth)
+        // the header is one row: brand, menu and wallet
+        expect((await page.locator('header').boundingBox())?.height, `${who} on ${route}: header height`).toBeLessThanOrEqual(100)
+      }
+    }
+
+    // the pages behind a menu button on phones
+    const links = buyer.getByRole('navigation', { name: 'Pages' })
+    await expect(links.getByRole('link', { name: 'Library', exact: true })).toBeHidden()
+    await buyer.getByRole('button', { name: 'Menu' }).click()
+    await links.getByRole('link', { name: 'Library', exact: true }).click()
+    await expect(buyer.getByRole('heading', { level: 1, name: 'Library' })).toBeVisible()
+    await expect(links.getByRole('link', { name: 'Library', exact: true })).toBeHidden()
+
+    // the Library's statuses in words, and the version named as on the model page
+    const card = buyer.getByRole('article', { name: modelName })
+    await expect(card.getByTestId('order-status')).toHaveText('Confirmed')
+    await card.getByRole('button', { name: `Download ${modelName} 1.0.0` }).click()
+    await expect(card.getByTestId('download-verified')).toContainText('Version 1.0.0 verified', { timeout: 120_000 })
+    await check(buyer, 'library-phone')
+
+    // no card: said so, never a dump of JSON
+    await buyer.goto(`/#/model/${bare}`)
+    await expect(buyer.getByRole('region', { name: 'Model card' })).toContainText('The seller published no model card.')
+    await expect(buyer.locator('main pre')).toHaveCount(0)
+    await check(buyer, 'model-phone')
+
+    // revenue and payouts carry the token's symbol
+    await seller.goto('/#/dashboard')
+    const revenue = seller.getByRole('region', { name: 'Revenue and payouts' })
+    await expect(revenue).toContainText(/revenue \d[\d.]* AIMT/, { timeout: 30_000 })
+    await expect(revenue.getByRole('listitem').first()).toContainText(/^\d[\d.]* AIMT/)
+    await check(seller, 'dashboard-phone')
+  })
+})

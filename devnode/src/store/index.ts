@@ -37,6 +37,8 @@ export type {
 	Entity,
 	EntityChange,
 	EntityStore,
+	SchemaEntity,
+	SchemaField,
 	Value,
 } from "./types.ts";
 

@@ -1,10 +1,15 @@
-// Reads the Hardhat 3 artifacts (artifacts/ at the repository root), found relative to this file.
+// Reads the compiled contracts: in the repository, the Hardhat 3 artifacts (artifacts/ at its root);
+// in the published package, the copies `npm run build -w contracts` puts in the package's artifacts/.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Abi, Hex } from 'viem'
 
-/** The artifacts folder Hardhat writes (`hardhat build`). */
-export const artifactsDir = join(import.meta.dirname, '..', '..', 'artifacts')
+// this file runs from deploy/ (sources) or dist/ (the build): the package root is one folder up either way
+const packageDir = join(import.meta.dirname, '..')
+const repositoryDir = join(packageDir, '..')
+
+/** Where the artifacts are read from: the repository's `hardhat build` output, or the package's own copies. */
+export const artifactsDir = existsSync(join(repositoryDir, 'hardhat.config.ts')) ? join(repositoryDir, 'artifacts') : join(packageDir, 'artifacts')
 
 /** Where each deployed contract's artifact lives, relative to `artifactsDir`. */
 export const artifactPaths = {
@@ -34,7 +39,7 @@ export class ArtifactNotFoundError extends Error {
   override name = 'ArtifactNotFoundError'
   readonly path: string
   constructor(path: string) {
-    super(`Artifact not found: ${path}. Run \`npm run build\` (or \`npx hardhat build\`) at the repository root first.`)
+    super(`Artifact not found: ${path} in ${artifactsDir}. In the repository, run \`npx hardhat build\` at its root first; the published package ships the artifacts it deploys.`)
     this.path = path
   }
 }

@@ -1,4 +1,4 @@
-// Node-only entry: deployment and upgrades from the compiled artifacts.
+// Node-only entry: deployment from the compiled artifacts (upgrades: the `./upgrade` entry).
 export { ArtifactNotFoundError, artifactPaths, artifactsDir, readArtifact } from './artifacts.ts'
 export type { Artifact, ArtifactName } from './artifacts.ts'
 export { DeploymentError, defaultConfig, deployProtocol } from './deploy.ts'
@@ -7,5 +7,3 @@ export { contractNames } from './deployment.ts'
 export type { ContractName, DeployedContract, Deployment, PartialDeployment } from './deployment.ts'
 export { readDeployment, writeDeployment, deploymentsDir } from './files.ts'
 export { functionRoles, roles } from './roles.ts'
-export { UpgradeValidationError, inspectImplementation, upgradeContract, validateUpgrade } from './upgrade.ts'
-export type { UpgradeContractParameters } from './upgrade.ts'

@@ -57,7 +57,7 @@ function validationOf(id: string): { run: core.ValidationRunData; info: BuildInf
 }
 
 /** The storage layout and upgrade-safety errors of a compiled contract. */
-export function inspectImplementation(artifact: Artifact) {
+export function inspectImplementation(artifact: Artifact): { layout: core.StorageLayout; errors: ReturnType<typeof core.getErrors> } {
   if (!artifact.buildInfoId) throw new Error(`${artifact.contractName} has no build info: rebuild with hardhat`)
   const { run, info } = validationOf(artifact.buildInfoId)
   const source = info.userSourceNameMap[artifact.sourceName] ?? artifact.sourceName

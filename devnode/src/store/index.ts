@@ -43,6 +43,8 @@ export type {
 	Entity,
 	EntityChange,
 	EntityStore,
+	SchemaEntity,
+	SchemaField,
 	Value,
 } from "./types.ts";
 

@@ -23,7 +23,11 @@ export type EvalResult = {
 	latencyP95Ms: number;
 };
 
-const CHILD = join(import.meta.dirname, "infer-child.ts");
+// beside this file: infer-child.ts in the sources, infer-child.js in the published build (dist/)
+const CHILD = join(
+	import.meta.dirname,
+	import.meta.filename.endsWith(".ts") ? "infer-child.ts" : "infer-child.js",
+);
 const MEMORY_POLL_MS = 20;
 
 /**

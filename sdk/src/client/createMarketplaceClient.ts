@@ -16,13 +16,13 @@ export type MarketplaceClient<extended extends object = object> = MarketplaceCli
  * @example
  * import { createPublicClient, createWalletClient, http } from 'viem'
  * import { privateKeyToAccount } from 'viem/accounts'
- * import { createMarketplaceClient, deployments, gatewayReader, subgraphIndexer } from '@ai-model-marketplace/sdk'
+ * import { createMarketplaceClient, gatewayReader, subgraphIndexer } from '@ai-model-marketplace/sdk'
  *
  * const chain = { id: 31337, name: 'local', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: ['http://127.0.0.1:8545'] } } }
  * const client = createMarketplaceClient({
  *   publicClient: createPublicClient({ chain, transport: http() }),
  *   walletClient: createWalletClient({ chain, transport: http(), account: privateKeyToAccount('0x…') }),
- *   deployment: deployments[31337],
+ *   deployment, // deployments[chainId] on a public network; the deployment file a local stack wrote otherwise
  *   store: gatewayReader({ url: 'https://ipfs.io' }),
  *   indexer: subgraphIndexer({ url: 'http://localhost:8000/subgraphs/name/ai-model-marketplace' }),
  * })

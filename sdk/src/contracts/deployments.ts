@@ -2,38 +2,4 @@
 import type { Deployment } from './types.ts'
 
 /** The protocol's deployments by chain id. */
-export const deployments: Record<number, Deployment> = {
-  "31337": {
-    "chainId": 31337,
-    "contracts": {
-      "AccessManager": {
-        "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-        "blockNumber": 1
-      },
-      "PlatformToken": {
-        "address": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
-        "blockNumber": 3
-      },
-      "ModelRegistry": {
-        "address": "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9",
-        "blockNumber": 5
-      },
-      "Arbitration": {
-        "address": "0x0165878A594ca255338adfa4d48449f69242Eb8F",
-        "blockNumber": 7
-      },
-      "Reputation": {
-        "address": "0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6",
-        "blockNumber": 9
-      },
-      "Marketplace": {
-        "address": "0x610178dA211FEF7D417bC0e6FeD39F05609AD788",
-        "blockNumber": 11
-      },
-      "Evaluations": {
-        "address": "0xA51c1fc2f0D1a1b8494Ed1FE312d7C3a78Ed91C0",
-        "blockNumber": 13
-      }
-    }
-  }
-}
+export const deployments: Record<number, Deployment> = {}

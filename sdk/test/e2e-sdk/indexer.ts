@@ -1,6 +1,6 @@
 // The local indexer (devnode) running the built subgraph against the test chain's deployment.
 import { startDevnode } from '@ai-model-marketplace/devnode'
-import { ensureSubgraphBuild } from '@ai-model-marketplace/subgraph/ensure-build'
+import { ensureSubgraphBuild } from '../../../subgraph/scripts/ensure-build.ts'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // builds what `amm` runs on (the SDK, contracts, devnode, the subgraph) when missing, then amm itself
+    globalSetup: ['./test/global-setup.ts'],
+    // each file starts a whole stack on its own ports: one at a time on a small machine
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+  },
+})

@@ -124,7 +124,9 @@ describe('serveStore trustless gateway', () => {
     // router (helia waits forever for providers when only fallback routers are configured).
     const helia = withHTTP(createHeliaLight(), { delegatedRouters: [], recursiveGateways: [], allowInsecure: true, allowLocal: true })
     const only = fallbackRouter({ gateways: [service.url], shuffle: false })
-    helia.addRouter({ name: 'serve-store', findProviders: (cid, options) => only.findProviders(cid, options) })
+    const { findProviders } = only
+    if (!findProviders) throw new Error('the fallback router finds no providers')
+    helia.addRouter({ name: 'serve-store', findProviders: (cid, options) => findProviders.call(only, cid, options) })
     await helia.start()
     const verifiedFetch = await createVerifiedFetch(helia)
     try {

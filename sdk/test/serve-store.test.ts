@@ -389,7 +389,7 @@ describe('serveStore pin ownership', () => {
       }
       const aliceSession = await signInTo(running.url, alice)
       const form = new FormData()
-      form.append('file', new Blob([randomBytes(5000)]), 'a.bin')
+      form.append('file', new Blob([randomBytes(5000) as Uint8Array<ArrayBuffer>]), 'a.bin')
       const added = await fetch(`${running.url}/api/v0/add?cid-version=1`, { method: 'POST', body: form, headers: { authorization: `Bearer ${aliceSession}` } })
       const { Hash } = (await added.json()) as { Hash: string }
 

@@ -537,6 +537,34 @@ describe('serveStore faults', () => {
       await full.close()
     }
   })
+
+  it('cuts a reader that stopped reading after the idle timeout, and keeps serving others', async () => {
+    const big = (await store.add(randomBytes(32 * 1024 * 1024))).cid
+    const idle = await serveStore(store, { auth: { domain: DOMAIN, chainId: CHAIN_ID }, stateDir: join(store.dir, 'idle'), limits: { idleTimeout: 300 } })
+    try {
+      const { port } = new URL(idle.url)
+      const { received, aborted } = await new Promise<{ received: number; aborted: boolean }>((resolve, reject) => {
+        const request = httpRequest({ port, method: 'POST', path: `/api/v0/cat?arg=${big}` }, (response) => {
+          let received = 0
+          let aborted = false
+          response.on('data', (chunk: Buffer) => (received += chunk.length))
+          response.on('aborted', () => (aborted = true))
+          response.on('error', () => {})
+          response.pause()
+          setTimeout(() => response.resume(), 2000)
+          response.once('close', () => resolve({ received, aborted }))
+        })
+        request.on('error', reject)
+        request.end()
+      })
+      expect(aborted).toBe(true)
+      expect(received).toBeLessThan(32 * 1024 * 1024)
+      const again = await fetch(`${idle.url}/api/v0/cat?arg=${big}&length=10`, { method: 'POST' })
+      expect((await again.arrayBuffer()).byteLength).toBe(10)
+    } finally {
+      await idle.close()
+    }
+  })
 })
 
 describe('serveStore HTTPS/HTTP2 limits', () => {

@@ -88,6 +88,7 @@ export async function openPinningService(
 
   /** Holds the pin for its address, fetching the DAG first when the store lacks blocks of it. */
   const settle = async (request: PinRequest) => {
+    if (!requests.has(request.requestid)) return // deleted while it waited
     const cid = CID.parse(request.pin.cid)
     const grant = ledger.grant(request.address)
     try {

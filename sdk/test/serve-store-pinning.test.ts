@@ -144,6 +144,28 @@ describe('serveStore Pinning Service API', () => {
     expect((await call('GET', '/pins?status=queued,pinning,pinned,failed', token)).body.count).toBe(0)
   })
 
+  it('reserves what a fetch brings against the quota: a DAG larger than the quota left fails, charging nothing', async () => {
+    const { dir, cleanup } = await tempDir('amm-pinning-small-')
+    const small = await serveStore(store, { ...options(), quota: { bytesPerAddress: 100_000 }, stateDir: dir })
+    try {
+      const token = await apiToken(small.url)
+      const { cid } = await source.add(randomBytes(600_000))
+      const { body } = await call('POST', '/pins', token, { cid: cid.toString() }, small.url)
+      let done: PinStatus | undefined
+      for (let i = 0; i < 200 && !['pinned', 'failed'].includes(done?.status ?? ''); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        done = (await call('GET', `/pins/${body.requestid}`, token, undefined, small.url)).body
+      }
+      expect(done).toMatchObject({ status: 'failed', info: { reason: expect.stringMatching(/exceeds/) } })
+      const session = await fetch(`${small.url}/session`, { headers: { authorization: `Bearer ${token}` } })
+      expect(((await session.json()) as { quota: unknown }).quota).toMatchObject({ used: 0, reserved: 0 })
+      expect(await pinned()).not.toContain(cid.toString())
+    } finally {
+      await small.close()
+      await cleanup()
+    }
+  })
+
   it('refuses malformed pins (400 BAD_REQUEST)', async () => {
     const token = await apiToken()
     expect((await call('POST', '/pins', token, { cid: 'nope' })).body.error.reason).toBe('BAD_REQUEST')

@@ -92,8 +92,12 @@ export async function openPinningService(
     const cid = CID.parse(request.pin.cid)
     const grant = ledger.grant(request.address)
     try {
-      if (!(await holdsWholeDag(store, cid))) {
-        if (!store.putBlocks || sources.length === 0) throw new ContentNotFoundError(cid.toString(), { details: 'not in the store, and no source to fetch it from' })
+      const whole = await holdsWholeDag(store, cid)
+      if (!whole && !store.putBlocks) {
+        // a node that fetches by itself (Kubo): its own pin gets the blocks, from the IPFS network
+        await save({ ...request, status: 'pinning' })
+      } else if (!whole && store.putBlocks) {
+        if (sources.length === 0) throw new ContentNotFoundError(cid.toString(), { details: 'not in the store, and no source to fetch it from' })
         await save({ ...request, status: 'pinning' })
         const local = (store as { getBlock?: (cid: CID) => Promise<Uint8Array> }).getBlock?.bind(store)
         await store.putBlocks(

@@ -12,7 +12,7 @@ afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => reso
 /** A JSON-RPC server answering eth_chainId, resetting the connection of the requests `reset` picks. */
 async function chain(reset: (n: number) => boolean) {
 	let n = 0;
-	server = createServer((req, res) => {
+	const http = createServer((req, res) => {
 		n++;
 		if (reset(n)) {
 			req.socket.resetAndDestroy();
@@ -28,8 +28,9 @@ async function chain(reset: (n: number) => boolean) {
 			res.end(JSON.stringify({ jsonrpc: "2.0", id, result: "0x7a69" }));
 		});
 	});
-	await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-	return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+	server = http;
+	await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+	return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }
 
 describe("httpProvider and connection resets", () => {

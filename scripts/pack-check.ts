@@ -138,6 +138,16 @@ try {
   if (!/^order \d+: downloaded "weights", confirmed and reviewed$/m.test(output)) throw new CheckFailed(`the quick start did not finish:\n${output}`)
   step(`README quick start ran against it in ${seconds(t)}:\n${output.trim().replace(/^/gm, '    ')}`)
 
+  // the contracts README's deployment with plain viem clients: the whole protocol again, from the package alone
+  const deployScript = (await readFile(join(repo, 'contracts', 'README.md'), 'utf8')).match(/```js deploy\n([\s\S]*?)```/)?.[1]
+  if (!deployScript) throw new CheckFailed('contracts/README.md has no ```js deploy block')
+  await writeFile(join(project, 'deploy.mjs'), deployScript)
+  t = performance.now()
+  const deployed = await run(process.execPath, ['deploy.mjs'], { cwd: project, env: { ...stackEnv, DEPLOYER_KEY: summary.accounts.bob?.privateKey }, timeout: 300_000 })
+  const marketplace = deployed.match(/^Marketplace (0x[0-9a-fA-F]{40}), fee \d+ bps$/m)?.[1]
+  if (!marketplace) throw new CheckFailed(`the contracts README's deployment did not finish:\n${deployed}`)
+  step(`contracts README deployment (viem clients only) ran in ${seconds(t)}: Marketplace ${marketplace}`)
+
   // `amm` as a seller (alice) and a buyer (carol) would run it.
   t = performance.now()
   const amm = (args: string[], role: 'alice' | 'carol') =>

@@ -48,15 +48,16 @@ if (flags['sdk-child']) {
   process.exit(0)
 }
 
-type Timed = { seconds: number; peakRssMiB: number; stdout: string }
+/** Wall seconds, CPU seconds (user + system: comparable on a busy machine), peak RSS. */
+type Timed = { seconds: number; cpuSeconds: number; peakRssMiB: number; stdout: string }
 
-/** Runs `node <args>` under /usr/bin/time: wall seconds and the peak RSS of that process. */
+/** Runs `node <args>` under /usr/bin/time: wall and CPU seconds and the peak RSS of that process. */
 function timed(args: string[], env: Record<string, string>): Promise<Timed> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/time', ['-f', 'amm-bench %e %M', process.execPath, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const match = stderr.match(/amm-bench ([\d.]+) (\d+)/)
+    execFile('/usr/bin/time', ['-f', 'amm-bench %e %U %S %M', process.execPath, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const match = stderr.match(/amm-bench ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/)
       if (error || !match) return reject(new Error(`${args.join(' ')} failed: ${error?.message}\n${stderr.slice(-2000)}`))
-      resolve({ seconds: Number(match[1]), peakRssMiB: Math.round(Number(match[2]) / 1024), stdout })
+      resolve({ seconds: Number(match[1]), cpuSeconds: Number(match[2]) + Number(match[3]), peakRssMiB: Math.round(Number(match[4]) / 1024), stdout })
     })
   })
 }
@@ -91,6 +92,7 @@ try {
   const file = join(work, 'model.bin')
   await writeRandomFile(file, bytes)
   const mbps = (t: Timed) => Math.round(bytes / 1e6 / t.seconds)
+  const cpuMbps = (t: Timed) => Math.round(bytes / 1e6 / t.cpuSeconds)
 
   const cliList = await timed([amm, 'list', file, '--name', 'bench (amm)', '--task', 'text-generation', '--license', 'MIT', '--price', '1', '--json'], { ...env, AMM_PRIVATE_KEY: alice })
   const sdkList = await timed([import.meta.filename, '--sdk-child', 'list', config, file, alice], env)
@@ -103,10 +105,18 @@ try {
   const sdkDownload = await timed([import.meta.filename, '--sdk-child', 'download', config, `${sdkModel}:${join(work, 'out', 'sdk')}`, carol], env)
   load.after = loadavg().map((l) => Number(l.toFixed(2)))
 
-  const rows = [
-    { step: 'list (pack+encrypt+add+register)', cliMBps: mbps(cliList), sdkMBps: mbps(sdkList), cliPeakRssMiB: cliList.peakRssMiB, sdkPeakRssMiB: sdkList.peakRssMiB },
-    { step: 'download (cat+verify+decrypt+write)', cliMBps: mbps(cliDownload), sdkMBps: mbps(sdkDownload), cliPeakRssMiB: cliDownload.peakRssMiB, sdkPeakRssMiB: sdkDownload.peakRssMiB },
-  ].map((r) => ({ ...r, overheadPct: Math.round((r.sdkMBps / r.cliMBps - 1) * 100) }))
+  const row = (step: string, cli: Timed, sdk: Timed) => ({
+    step,
+    cliMBps: mbps(cli),
+    sdkMBps: mbps(sdk),
+    cliCpuMBps: cpuMbps(cli),
+    sdkCpuMBps: cpuMbps(sdk),
+    // the CLI's extra CPU per byte over the SDK's, in percent
+    cpuOverheadPct: Math.round((cli.cpuSeconds / sdk.cpuSeconds - 1) * 100),
+    cliPeakRssMiB: cli.peakRssMiB,
+    sdkPeakRssMiB: sdk.peakRssMiB,
+  })
+  const rows = [row('list (pack+encrypt+add+register)', cliList, sdkList), row('download (cat+verify+decrypt+write)', cliDownload, sdkDownload)]
   const report = { MiB: bytes / 1024 / 1024, store: 'embedded store over Kubo RPC (amm dev)', rows, loadavg: load }
   if (flags.json) console.log(JSON.stringify(report, null, 2))
   else {

@@ -163,12 +163,21 @@ try {
   await amm(['confirm', String(bought.orderId), '--json'], 'carol')
   step(`amm list, buy, agent --once, download, confirm: model ${listed.modelId}, order ${bought.orderId} (${seconds(t)})`)
 
-  // the other bins run from node_modules (Node refuses to strip types there: they must be JavaScript)
-  // exit 1 is a failed check (these bytes are no safetensors file), still a report
-  const report = JSON.parse(await run(process.execPath, [join(project, 'node_modules', '.bin', 'evaluator'), 'check', 'my-model', '--no-eval', '--json'], { cwd: project, exitCodes: [1] })) as { verdict?: string }
-  if (!report.verdict) throw new CheckFailed('evaluator check printed no report')
+  // the other bins run from node_modules (Node refuses to strip types there: they must be JavaScript);
+  // the evaluator's evaluation set runs in its built inference child process (dist/infer-child.js)
+  const sample = `import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { onnxSample } from '@ai-model-marketplace/evaluator'
+for (const file of onnxSample().files) {
+  await mkdir(dirname(join('onnx-model', file.path)), { recursive: true })
+  await writeFile(join('onnx-model', file.path), file.content)
+}`
+  await writeFile(join(project, 'sample.mjs'), sample)
+  await run(process.execPath, ['sample.mjs'], { cwd: project })
+  const report = JSON.parse(await run(process.execPath, [join(project, 'node_modules', '.bin', 'evaluator'), 'check', 'onnx-model', '--json'], { cwd: project })) as { verdict?: string; metrics?: { accuracy?: number; samples?: number } }
+  if (report.metrics?.accuracy === undefined) throw new CheckFailed(`evaluator check ran no evaluation set: ${JSON.stringify(report)}`)
   await run(process.execPath, [join(project, 'node_modules', '.bin', 'devnode'), '--help'], { cwd: project })
-  step(`evaluator check (verdict ${report.verdict}) and devnode --help run from node_modules`)
+  step(`evaluator check (verdict ${report.verdict}, accuracy ${report.metrics.accuracy} over ${report.metrics.samples} samples) and devnode --help run from node_modules`)
 
   const exited = new Promise<number | null>((resolve) => stack?.once('exit', (code) => resolve(code)))
   stack.kill('SIGTERM')

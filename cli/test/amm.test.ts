@@ -267,6 +267,17 @@ describe('errors: exit code, message and hint', () => {
     expect(existsSync(join(work, 'damaged'))).toBe(false)
   })
 
+  it('an indexer that does not answer is exit 6 with the SDK hint', async () => {
+    const config = json(await readFile(join(work, 'stack', 'config.json'), 'utf8'))
+    config.networks.local.indexerUrl = 'http://127.0.0.1:9/subgraphs/name/ai-model-marketplace'
+    config.networks.local.deployment = join(work, 'stack', 'deployments', '31337.json')
+    await writeFile(join(work, 'no-indexer.json'), JSON.stringify(config))
+    const down = await run(['search', '--json'], { ...base, AMM_CONFIG: join(work, 'no-indexer.json') })
+    expect(down.code).toBe(6)
+    expect(json(down.stdout).error.code).toBe('INDEXER_UNAVAILABLE')
+    expect(down.stderr).toContain('hint: Check the subgraph URL')
+  })
+
   it('no network configured, an unknown command and a missing argument', async () => {
     const none = await run(['search'], { ...base, AMM_CONFIG: join(work, 'absent.json') })
     expect(none.code).toBe(3)

@@ -181,8 +181,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     let rpcUrl = options.rpcUrl
     if (!rpcUrl) {
-      const hre = await (peers.hardhat as typeof import('hardhat/hre')).createHardhatRuntimeEnvironment({})
-      const server = await hre.network.createServer('default', '127.0.0.1', options.rpcPort ?? 0)
+      const server = await (async () => {
+        const hre = await (peers.hardhat as typeof import('hardhat/hre')).createHardhatRuntimeEnvironment({})
+        return hre.network.createServer('default', '127.0.0.1', options.rpcPort ?? 0)
+      })().catch((cause) => {
+        // npm on Node < 22 skips the EVM's native package (its engines field), silently
+        if (!String((cause as Error).message).includes('native binding')) throw cause
+        throw new CliError('NO_EVM_BINARY', `Hardhat's EVM cannot load: ${(cause as Error).message.split('\n')[0]}`, {
+          hint: 'its native package was not installed: reinstall with npm on Node ≥ 22 (rm -rf node_modules && npm install)',
+          exitCode: exitCodes.SETUP,
+          cause,
+        })
+      })
       const { port } = await server.listen()
       stops.push(() => server.close())
       rpcUrl = `http://127.0.0.1:${port}`

@@ -78,6 +78,8 @@ export interface QueryEngineOptions {
 	maxFirst?: number;
 	/** graph-node's GRAPH_GRAPHQL_MAX_SKIP; default: that variable, else 4294967295 (u32::MAX). */
 	maxSkip?: number;
+	/** graph-node's query cache; default: on, unless GRAPH_QUERY_CACHE_BLOCKS is 0. */
+	queryCache?: boolean;
 }
 
 export interface QueryEngine {
@@ -88,6 +90,12 @@ export interface QueryEngine {
 		variables?: Record<string, unknown> | null,
 		operationName?: string | null,
 	): Promise<ExecutionResult>;
+	/** `executeQuery`'s answer as JSON text, as the HTTP endpoint sends it (cached answers are kept as text). */
+	executeQueryJson(
+		query: string,
+		variables?: Record<string, unknown> | null,
+		operationName?: string | null,
+	): Promise<string>;
 }
 
 /** A resolved entity: its type, the block it was read at, and its values. */
@@ -206,6 +214,12 @@ const fieldsKey = (fields: Fields) => [...fields].sort().join(",");
 export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	const { store, schema } = options;
 	const fromEnv = limitsFromEnv();
+	// graph-node's query cache: on unless GRAPH_QUERY_CACHE_BLOCKS is 0. Answers without errors are
+	// kept per query text, variables and store generation (graph-node keys them by block), and
+	// identical queries running at the same time share one execution (its herd cache)
+	const cacheQueries = options.queryCache ?? fromEnv.queryCacheBlocks > 0;
+	const cached = new Map<string, Promise<string>>();
+	let cachedGeneration = -1;
 	const maxFirst = options.maxFirst ?? fromEnv.maxFirst;
 	const maxSkip = options.maxSkip ?? fromEnv.maxSkip;
 	const api: ApiSchema = buildApiSchema(schema);
@@ -791,19 +805,72 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		apiSchema: gql,
 		sdl: api.sdl,
 		async executeQuery(query, variables, operationName) {
-			const prepared = prepare(query);
-			const result = Array.isArray(prepared)
-				? { errors: prepared }
-				: await execute({
-						schema: gql,
-						document: prepared as DocumentNode,
-						variableValues: variables ?? undefined,
-						operationName,
-						contextValue: {
-							references: new Batcher<EntityObject>(),
-							children: new Batcher<EntityObject[]>(),
-						} satisfies Loaders,
-					});
+			const r = await respond(query, variables, operationName);
+			return r.result ?? (JSON.parse(r.text as string) as ExecutionResult);
+		},
+		async executeQueryJson(query, variables, operationName) {
+			const r = await respond(query, variables, operationName);
+			return r.text ?? JSON.stringify(r.result);
+		},
+	};
+
+	/**
+	 * Runs a query, or answers it from the query cache: as the result (the caller's own) or as the
+	 * JSON text kept in the cache (readers of a shared answer parse their own copy).
+	 */
+	async function respond(
+		query: string,
+		variables: Record<string, unknown> | null | undefined,
+		operationName: string | null | undefined,
+	): Promise<{ result?: ExecutionResult; text?: string }> {
+		const prepared = prepare(query);
+		if (Array.isArray(prepared)) return { result: answer({ errors: prepared }) };
+		const document = prepared as DocumentNode;
+		const run = async () =>
+			answer(
+				await execute({
+					schema: gql,
+					document,
+					variableValues: variables ?? undefined,
+					operationName,
+					contextValue: {
+						references: new Batcher<EntityObject>(),
+						children: new Batcher<EntityObject[]>(),
+					} satisfies Loaders,
+				}),
+			);
+		const generation = store.generation;
+		if (
+			!cacheQueries ||
+			generation === undefined ||
+			!cacheable(document, operationName)
+		)
+			return { result: await run() };
+		if (cachedGeneration !== generation) {
+			cached.clear();
+			cachedGeneration = generation;
+		}
+		const key = `${operationName ?? ""}\u0000${JSON.stringify(variables ?? null)}\u0000${query}`;
+		const hit = cached.get(key);
+		if (hit) {
+			cached.delete(key);
+			cached.set(key, hit);
+			return { text: await hit };
+		}
+		const result = run();
+		const text = result.then((r) => {
+			// answers with errors are not kept, nor those the store changed under
+			if (r.errors || store.generation !== generation)
+				if (cached.get(key) === text) cached.delete(key);
+			return JSON.stringify(r);
+		});
+		cached.set(key, text);
+		if (cached.size > QUERY_CACHE_ENTRIES)
+			cached.delete(cached.keys().next().value as string);
+		return { result: await result };
+	}
+
+	function answer(result: ExecutionResult): ExecutionResult {
 			// graph-node answers a failed query with its errors only, and its validator makes no suggestions
 			if (result.errors?.length)
 				return {
@@ -818,6 +885,27 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 					),
 				};
 			return result;
-		},
-	};
+	}
+}
+
+/** Answers kept by graph-node's query cache here; the least recently used goes beyond this. */
+const QUERY_CACHE_ENTRIES = 100;
+
+/** Queries whose answer depends on the store alone: plain root fields, no `_meta` (it reports the runner's status). */
+function cacheable(
+	document: DocumentNode,
+	operationName: string | null | undefined,
+): boolean {
+	const operations = document.definitions.filter(
+		(d) => d.kind === Kind.OPERATION_DEFINITION,
+	);
+	const operation =
+		operations.length === 1
+			? operations[0]
+			: operations.find((o) => o.name?.value === operationName);
+	return (
+		operation?.selectionSet.selections.every(
+			(s) => s.kind === Kind.FIELD && s.name.value !== "_meta",
+		) === true
+	);
 }

@@ -343,6 +343,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	interface Page {
 		sql: string;
 		table: Table | null;
+		/** The rows to keep of the SQL's answer (a ranked window read once for its pages). */
+		slice?: { skip: number; first: number };
 	}
 
 	/**
@@ -390,7 +392,22 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			const t = tables[0];
 			const key = sortKey(t);
 			const order = key ? `${key}${dir}, c.id${dir}` : `c.id${dir}`;
-			if (!numbered && (fulltext || skip > 0)) {
+			// only the id asked (a search listing its matches): its text is as cheap as the picks
+			const idOnly = t.columns.every(
+				(c) => c.field.name === "id" || !fields.has(c.field.name),
+			);
+			if (fulltext && idOnly && !numbered) {
+				// a search listing its matches page by page ranks them all for every page: the ids are read
+				// in windows of ranked matches, kept for the store's state, and sliced into pages
+				const window =
+					Math.ceil((skip + first) / FULLTEXT_WINDOW) * FULLTEXT_WINDOW;
+				return {
+					sql: `${branch(t, selectColumns(t, "c", fields))} order by ${order} limit ${window}`,
+					table: t,
+					slice: { skip, first },
+				};
+			}
+			if (!numbered && !idOnly && (fulltext || skip > 0)) {
 				// The page's row versions first, then the asked columns of those rows only: Postgres computes a
 				// select list before sorting and skipping, so text casts of every match (a fulltext search ranks
 				// them all) or of every skipped row would cost most of the query; a plain page reads fewer rows
@@ -483,7 +500,32 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		const ctx = sqlContext(block);
 		const page = pageQuery(ctx, typeName, args, fields, restrict, fulltext);
 		if (!page) return [];
-		return materialize(page, await read(page.sql, ctx.params), block, fields);
+		if (!page.slice)
+			return materialize(page, await read(page.sql, ctx.params), block, fields);
+		const { skip, first } = page.slice;
+		const rows = await readKept(page.sql, ctx.params);
+		return materialize(page, rows.slice(skip, skip + first), block, fields);
+	}
+
+	/** Reads kept per SQL text and parameters until the store changes (ranked fulltext windows). */
+	const kept = new Map<string, Promise<Row[]>>();
+	let keptGeneration: number | undefined;
+	function readKept(sql: string, params: Params): Promise<Row[]> {
+		const generation = store.generation;
+		if (generation === undefined) return read(sql, params);
+		if (keptGeneration !== generation) {
+			kept.clear();
+			keptGeneration = generation;
+		}
+		const key = `${JSON.stringify(params.values)}\u0000${sql}`;
+		const hit = kept.get(key);
+		if (hit) return hit;
+		const rows = read(sql, params);
+		kept.set(key, rows);
+		rows.catch(() => kept.delete(key));
+		if (kept.size > KEPT_READS)
+			kept.delete(kept.keys().next().value as string);
+		return rows;
 	}
 
 	/**
@@ -887,6 +929,11 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			return result;
 	}
 }
+
+/** Ranked fulltext matches are read in windows of this many ids. */
+const FULLTEXT_WINDOW = 5000;
+/** Ranked windows kept per store state. */
+const KEPT_READS = 16;
 
 /** Answers kept by graph-node's query cache here; the least recently used goes beyond this. */
 const QUERY_CACHE_ENTRIES = 100;

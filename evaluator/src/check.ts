@@ -84,6 +84,10 @@ export async function checkModel(
 	const files: FileReport[] = [];
 	const metrics: Metrics = { files: 0, bytes: 0, durationMs: 0 };
 	const onnxExternal = new Set<string>();
+	const hash =
+		!options.skipHash ||
+		expected.sha256 !== undefined ||
+		expected.cid !== undefined;
 	for (const name of names) {
 		const full = join(folder, name);
 		const inEval = isFolder && name.startsWith(`eval${sep}`);
@@ -125,7 +129,7 @@ export async function checkModel(
 			path: name,
 			format,
 			bytes: file.size,
-			sha256: await sha256File(full),
+			...(hash ? { sha256: await sha256File(full) } : {}),
 		});
 		metrics.files++;
 		metrics.bytes += file.size;

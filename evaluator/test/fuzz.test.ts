@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { simulatePickle } from "../src/formats/simulate.ts";
+import { systemCallPickle } from "../src/fixtures/pickle.ts";
 import { checkModel, scanPickle } from "../src/index.ts";
 import { tempFolder } from "./fixtures/tmp.ts";
 
@@ -114,5 +115,54 @@ describe("fuzzing the parsers", () => {
 			const sim = simulatePickle(data, 0);
 			expect(sim.end).toBeLessThanOrEqual(data.length);
 		}
+	});
+});
+
+describe("the windowed pickle walk", () => {
+	test("finds what the whole-buffer walk finds, on 1,000 mutated pickles read 7 bytes at a time", async () => {
+		const { openSync, closeSync, writeFileSync } = await import("node:fs");
+		const { scanPickleFile } = await import("../src/formats/pickle.ts");
+		const seeds = SEEDS.filter((s) => /\.(pkl|joblib|bin)$/.test(s)).map(
+			(s) => readFileSync(join(corpus, s)),
+		);
+		const random = prng(7);
+		const path = join(dir.path, "windowed.pkl");
+		for (let i = 0; i < 1000; i++) {
+			const data = mutate(seeds[i % seeds.length] as Buffer, random);
+			writeFileSync(path, data);
+			const fd = openSync(path, "r");
+			try {
+				const whole = scanPickle(data);
+				const windowed = scanPickleFile(fd, data.length, 0, 7);
+				expect(windowed.imports).toEqual(whole.imports);
+				expect(windowed.offsets).toEqual(whole.offsets);
+				expect(windowed.end).toBe(whole.end);
+				expect(windowed.error?.code).toBe(whole.error?.code);
+			} finally {
+				closeSync(fd);
+			}
+		}
+	});
+
+	test("a pickle over 64 MiB is walked through a window: its data is stepped over, what follows STOP still fails", async () => {
+		const payload = 70 * 1024 * 1024;
+		const head = Buffer.from([0x80, 0x04, 0x8e]);
+		const length = Buffer.alloc(8);
+		length.writeBigUInt64LE(BigInt(payload));
+		const { createWriteStream } = await import("node:fs");
+		const path = join(dir.path, "large.pkl");
+		const out = createWriteStream(path);
+		out.write(Buffer.concat([head, length]));
+		const chunk = Buffer.alloc(1024 * 1024, 0x2e);
+		for (let i = 0; i < 70; i++) out.write(chunk);
+		out.write(Buffer.from([0x2e]));
+		out.write(systemCallPickle(2));
+		await new Promise((done) => out.end(done));
+		const report = await checkModel(path, { skipHash: true });
+		expect(report.format).toBe("pickle");
+		expect(report.findings.map((f) => `${f.code}: ${f.message}`)).toEqual([
+			`pickle.trailing-data: ${systemCallPickle(2).length} bytes after the pickle's STOP at offset 73400332 belong to no stream the format defines (a second pickle or hidden data)`,
+			"pickle.unsafe-import: pickle imports posix.system at offset 73400334, which is not on the allow-list",
+		]);
 	});
 });

@@ -36,6 +36,10 @@ class Stop extends Error {
 const MAX_NAME = 1024;
 /** Deeper stacks only come from hostile files (real pickles flush containers every 1000 items). */
 const MAX_STACK = 2 ** 25;
+/** Memo entries kept: a pickle of nothing but PUTs must not exhaust memory (fail closed above). */
+const MAX_MEMO = 10_000_000;
+/** Characters of strings decoded in all (windowed walks keep short strings as text). */
+const MAX_DECODED_CHARS = 64 * 1024 * 1024;
 /** Stack values are numbers: OTHER for anything but a string, else a string's place. */
 const OTHER = -1;
 /** A raw string is `start + length * SPAN` (lengths ≤ MAX_NAME keep it a safe integer). */
@@ -90,6 +94,7 @@ class Walker {
 	private memoCount = 0;
 	/** Strings decoded from protocol 0 literals; stack value -(index + 2). */
 	private readonly decoded: string[] = [];
+	private decodedChars = 0;
 	private readonly seen = new Map<string, Set<string>>();
 	private readonly imports: string[] = [];
 	private readonly modules: string[] = [];
@@ -302,9 +307,14 @@ class Walker {
 		this.pos += length;
 	}
 
+	/** Past MAX_DECODED_CHARS a string is kept as "not a string": an import it names fails as `?.?`. */
 	private pushDecoded(text: string | null): void {
-		if (text === null) this.push(OTHER);
-		else this.push(-(this.decoded.push(text) + 1));
+		if (text === null || this.decodedChars > MAX_DECODED_CHARS)
+			this.push(OTHER);
+		else {
+			this.decodedChars += text.length;
+			this.push(-(this.decoded.push(text) + 1));
+		}
 	}
 
 	private stringOf(value: number): string | null {
@@ -315,7 +325,12 @@ class Walker {
 	}
 
 	private put(index: number): void {
-		if (this.memo[index] === undefined) this.memoCount++;
+		if (this.memo[index] === undefined && ++this.memoCount > MAX_MEMO)
+			throw new Stop(
+				"pickle.malformed",
+				`more than ${MAX_MEMO} memo entries at offset ${this.pos}`,
+				this.pos,
+			);
 		this.memo[index] = this.top();
 	}
 

@@ -222,7 +222,7 @@ const WINDOWED_BYTES = 64 * 1024 * 1024;
 /**
  * Checks a raw pickle file (plain, legacy torch.save or joblib), read whole within the limit. A
  * large plain pickle (a NumPy array, say) is walked through a window of the file instead, its
- * tensor bytes stepped over, so it is neither held in memory nor bound by `maxPickleBytes`.
+ * tensor bytes stepped over, so it is not held in memory.
  */
 export async function checkPickleFile(
 	file: Source,
@@ -230,7 +230,11 @@ export async function checkPickleFile(
 	findings: Findings,
 	limits: Limits,
 ): Promise<PickleKind> {
-	if (file instanceof ModelFile && file.size > WINDOWED_BYTES) {
+	if (
+		file instanceof ModelFile &&
+		file.size > WINDOWED_BYTES &&
+		file.size <= limits.maxPickleBytes
+	) {
 		const head = await file.peek(0, LEGACY_TORCH_MAGIC.length);
 		const scan = head.equals(LEGACY_TORCH_MAGIC)
 			? undefined

@@ -85,7 +85,9 @@ function exec(
 	stdout: string;
 }> {
 	return new Promise((done) => {
+		// in the scratch folder: fickling writes safety_results.json where it runs
 		const child = spawn(command, argv, {
+			cwd: work,
 			stdio: ["ignore", "pipe", "pipe"],
 		});
 		let stderr = "";

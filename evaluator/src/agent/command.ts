@@ -13,11 +13,12 @@ import { EvaluatorError, MissingKeyError } from "../errors.ts";
 import { type AgentEvent, startEvaluatorAgent } from "./agent.ts";
 
 export const AGENT_USAGE = `Usage: evaluator agent --rpc <url> --deployment <file> (--store-url <url> | --store-dir <folder>)
-                       [--graphql <url>] [--private-key <hex>] [--once]
+                       [--graphql <url>] [--private-key <hex>] [--once] [--no-recheck]
 
 Watches the chain for evaluation requests addressed to the key's account, decrypts each version,
 runs the checks, adds the JSON report to the store and attests suite, verdict, score (parts per
 million) and ipfs://<report CID>. Publishes the account's X25519 key first if the chain has none.
+Versions it attested under older checks are checked again and attested anew (see --no-recheck).
 
 Options:
   --rpc <url>            JSON-RPC endpoint of the chain

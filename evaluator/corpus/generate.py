@@ -5,11 +5,13 @@ against public pickle scanners, and benign files made by the real libraries.
 Run from the repository root, in the git-ignored virtual environment:
 
     python3 -m venv evaluator/.venv
-    evaluator/.venv/bin/pip install numpy safetensors onnx gguf joblib keras scipy
-    KERAS_BACKEND=numpy evaluator/.venv/bin/python evaluator/corpus/generate.py
+    evaluator/.venv/bin/pip install numpy safetensors onnx gguf joblib h5py
+    evaluator/.venv/bin/python evaluator/corpus/generate.py
 
 Every payload is harmless: the code a hostile file would run is `os.getcwd()` (or a string that
-calls it). PyTorch is not installed (its wheels are gigabytes): the two torch.save layouts are
+calls it). Keras is not installed (even its NumPy backend needs jax): the .keras archives and the
+Keras H5 file are written in Keras 3's layout with h5py and zipfile. PyTorch is not installed
+(its wheels are gigabytes): the two torch.save layouts are
 written by `TorchWriter` below, which reproduces torch 2.x's bytes (protocol 2 pickles with
 `('storage', <Storage class>, key, 'cpu', numel)` persistent ids; the zip with stored members
 aligned to 64 bytes by an `FB` local extra field, then `version` and `.data/serialization_id`;

@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { checkCard } from "./card.ts";
 import { checkSource } from "./dispatch.ts";
 import { EvaluatorIoError, MalformedFileError } from "./errors.ts";
 import { findReadme, isSystemError, listFiles } from "./files.ts";
@@ -10,7 +9,6 @@ import {
 } from "./formats/safetensors-index.ts";
 import { checkIntegrity } from "./integrity.ts";
 import { ModelFile, sha256File } from "./io.ts";
-import { checkQuality } from "./quality/check.ts";
 import { MANIFEST_PATH } from "./quality/manifest.ts";
 import { Findings, SUITE, scoreOf, verdictOf } from "./report.ts";
 import type {
@@ -84,6 +82,10 @@ export async function checkModel(
 	const files: FileReport[] = [];
 	const metrics: Metrics = { files: 0, bytes: 0, durationMs: 0 };
 	const onnxExternal = new Set<string>();
+	const hash =
+		!options.skipHash ||
+		expected.sha256 !== undefined ||
+		expected.cid !== undefined;
 	for (const name of names) {
 		const full = join(folder, name);
 		const inEval = isFolder && name.startsWith(`eval${sep}`);
@@ -125,7 +127,7 @@ export async function checkModel(
 			path: name,
 			format,
 			bytes: file.size,
-			sha256: await sha256File(full),
+			...(hash ? { sha256: await sha256File(full) } : {}),
 		});
 		metrics.files++;
 		metrics.bytes += file.size;
@@ -149,6 +151,8 @@ export async function checkModel(
 
 	await checkIntegrity(isFolder ? models : files, folder, expected, findings);
 	if (card !== undefined) {
+		// loaded when needed: the card's YAML and task list are most of the start-up time
+		const { checkCard } = await import("./card.ts");
 		await checkCard(
 			card,
 			relative(folder, card) || basename(card),
@@ -174,6 +178,7 @@ export async function checkModel(
 		);
 	}
 	if (isFolder && !options.skipQuality && names.includes(MANIFEST_PATH)) {
+		const { checkQuality } = await import("./quality/check.ts");
 		await checkQuality(folder, files, findings, limits, metrics);
 	}
 

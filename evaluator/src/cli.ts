@@ -17,6 +17,7 @@ Options:
   --sha256 <hex>       the version's plaintext sha256
   --cid <cid>          the version's CIDv1 (Kubo's ipfs add --cid-version=1)
   --no-eval            do not run the evaluation set
+  --no-hash            do not hash the files (files[].sha256 left out; the checks alone)
   --json               print exactly the report as JSON
   -h, --help           show this help
 
@@ -63,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
 				cid: values.cid,
 			},
 			skipQuality: values["no-eval"],
+			skipHash: values["no-hash"],
 		});
 	} catch (error) {
 		if (!(error instanceof EvaluatorError)) throw error;
@@ -86,6 +88,7 @@ function parse(argv: string[]) {
 			sha256: { type: "string" },
 			cid: { type: "string" },
 			"no-eval": { type: "boolean", default: false },
+			"no-hash": { type: "boolean", default: false },
 			json: { type: "boolean", default: false },
 			help: { type: "boolean", short: "h", default: false },
 		},

@@ -51,16 +51,12 @@ export async function checkSource(
 	context: CheckContext,
 	depth = 0,
 ): Promise<FileReport["format"]> {
-	const { findings, limits, metrics } = context;
+	const { findings, limits } = context;
 	if (depth > MAX_NESTING)
 		throw new MalformedFileError(
 			"archive.too-deep",
 			`containers nested more than ${MAX_NESTING} levels deep`,
 		);
-	const add = (counts: { tensors: number; parameters: number }): void => {
-		metrics.tensors = (metrics.tensors ?? 0) + counts.tensors;
-		metrics.parameters = (metrics.parameters ?? 0) + counts.parameters;
-	};
 	const base = basename(name.split(":").at(-1) ?? name);
 	if (TENSORFLOW_NAMES.has(base)) {
 		findings.error(
@@ -71,6 +67,36 @@ export async function checkSource(
 		return "unknown";
 	}
 	const detected: Detected = await detectFormat(source, limits.maxPickleBytes);
+	try {
+		return await checkDetected(source, name, context, depth, detected);
+	} catch (error) {
+		// a file (or member) its parser cannot get through fails, and keeps the format it was
+		// detected as; the finding names the member when it is one
+		if (!(error instanceof MalformedFileError)) throw error;
+		findings.error(error.code, error.message, name);
+		return detected === "text"
+			? "other"
+			: detected === "hdf5" ||
+					detected === "gzip" ||
+					detected === "zlib" ||
+					detected === "sealed"
+				? "unknown"
+				: detected;
+	}
+}
+
+async function checkDetected(
+	source: Source,
+	name: string,
+	context: CheckContext,
+	depth: number,
+	detected: Detected,
+): Promise<FileReport["format"]> {
+	const { findings, limits, metrics } = context;
+	const add = (counts: { tensors: number; parameters: number }): void => {
+		metrics.tensors = (metrics.tensors ?? 0) + counts.tensors;
+		metrics.parameters = (metrics.parameters ?? 0) + counts.parameters;
+	};
 	switch (detected) {
 		case "safetensors":
 			add(await checkSafetensors(source, name, findings, limits));

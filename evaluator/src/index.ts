@@ -18,7 +18,12 @@ export {
 export { PICKLE_ALLOWED_IMPORTS } from "./formats/allowlist.ts";
 export { type PickleScan, scanPickle } from "./formats/pickle.ts";
 export type { EvalManifest, Metric } from "./quality/manifest.ts";
-export { MAX_SCORE, SUITE } from "./report.ts";
+export {
+	CHECKS_VERSION,
+	checksVersionOf,
+	MAX_SCORE,
+	SUITE,
+} from "./report.ts";
 export {
 	maliciousPickleSample,
 	type OnnxSampleOptions,

@@ -89,6 +89,11 @@ export class ModelFile implements Source {
 		this.size = size;
 	}
 
+	/** The descriptor, for synchronous windowed reads (`scanPickleFile`). */
+	get fd(): number {
+		return this.handle.fd;
+	}
+
 	static async open(path: string): Promise<ModelFile> {
 		const handle = await open(path, "r");
 		const { size } = await handle.stat();

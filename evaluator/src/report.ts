@@ -1,6 +1,21 @@
 import type { Finding, Severity, Verdict } from "./types.ts";
 
-export const SUITE = "ai-model-marketplace/checks@1";
+/**
+ * Version of the checks: raised whenever a rule changes what passes (a new rule, a fixed bypass),
+ * so an attestation made under older rules can be told apart and re-checked (`evaluator agent`).
+ * 2: every byte explained (data after STOP, legacy torch.save storages, zip layout), every
+ * container opened (npy/npz object arrays, joblib, Keras, gzip/zlib), unknown formats searched.
+ */
+export const CHECKS_VERSION = 2;
+
+/** The suite attested on-chain: the checks' name and version. */
+export const SUITE = `ai-model-marketplace/checks@${CHECKS_VERSION}`;
+
+/** The checks version a suite string records, or undefined for another suite. */
+export function checksVersionOf(suite: string): number | undefined {
+	const match = /^ai-model-marketplace\/checks@(\d+)$/.exec(suite);
+	return match ? Number(match[1]) : undefined;
+}
 
 export const MAX_SCORE = 1_000_000;
 

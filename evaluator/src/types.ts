@@ -30,7 +30,8 @@ export type FileReport = {
 	path: string;
 	format: Format | "card" | "eval-set" | "onnx-data" | "other";
 	bytes: number;
-	sha256: string;
+	/** Hex sha256 of the file; absent only when `skipHash` was asked for. */
+	sha256?: string;
 };
 
 /** Numbers measured by the checks; quality metrics appear only when an evaluation set ran. */
@@ -107,4 +108,9 @@ export type CheckOptions = {
 	limits?: Partial<Limits>;
 	/** Skip running the evaluation set even if one is present. */
 	skipQuality?: boolean;
+	/**
+	 * Do not hash the files (`files[].sha256` is left out): the checks alone, e.g. to compare
+	 * scanning speed. Ignored when `expected.sha256` or `expected.cid` asks for a comparison.
+	 */
+	skipHash?: boolean;
 };

@@ -16,9 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProtocol } from "../../sdk/test/actions/harness.ts";
 import { startIndexer } from "../../sdk/test/e2e-sdk/indexer.ts";
 import { collect } from "../../sdk/test/helpers.ts";
+import { stateDictPickle, systemCallPickle } from "../src/fixtures/pickle.ts";
 import buildSubgraphIfStale from "../../subgraph/test/global-setup.ts";
 import {
 	type AgentEvent,
+	CHECKS_VERSION,
 	type EvaluatorAgent,
 	MissingKeyError,
 	maliciousPickleSample,
@@ -313,6 +315,107 @@ describe("evaluator agent", () => {
 			]);
 		} finally {
 			await agent.stop();
+		}
+	});
+
+	it("re-checks a version last attested under older checks: new rules, new attestation, the model shows the new verdict", async () => {
+		// a state dict with a second pickle after its STOP: the checks before version 2 read the
+		// first pickle only and passed it; today's fail the bytes after STOP and name the import
+		const hidden = Buffer.concat([
+			stateDictPickle(2),
+			systemCallPickle(2, "os", "system"),
+		]);
+		const card = maliciousPickleSample().files[1] as SampleModel["files"][0];
+		const modelId = await list(
+			{
+				license: "MIT",
+				task: "text-classification",
+				files: [
+					{ path: "pytorch_model.bin", size: hidden.length, content: hidden },
+					card,
+				],
+			},
+			"Old verdict",
+			parseEther("1"),
+		);
+		const requestId = await request(modelId);
+		const olderSuite = `ai-model-marketplace/checks@${CHECKS_VERSION - 1}`;
+		// what an agent running the older checks attested
+		await (p.evaluator as MarketplaceClient).attestEvaluation({
+			modelId,
+			version: 1,
+			requestId,
+			suite: olderSuite,
+			verdict: "pass",
+			score: 1_000_000,
+			report: {
+				format: "pickle",
+				verdict: "pass",
+				findings: [],
+				metrics: { files: 2, bytes: hidden.length, durationMs: 1 },
+			},
+		});
+		await reader.getEvaluations({
+			modelId,
+			minBlock: await p.publicClient.getBlockNumber(),
+			...wait,
+		});
+		expect(await reader.getModel({ modelId })).toMatchObject({
+			verdicts: [{ suite: olderSuite, verdict: "Pass", version: 1 }],
+		});
+
+		const agent = await runAgent();
+		try {
+			await agent.caughtUp();
+			// only the stale version is re-checked: the others were attested under today's suite
+			expect(agent.processed).toEqual([
+				expect.objectContaining({
+					requestId: 0n,
+					recheckOf: olderSuite,
+					modelId,
+					version: 1,
+					verdict: "fail",
+					score: 0,
+				}),
+			]);
+			expect(agent.events).toContainEqual({
+				type: "recheck",
+				modelId,
+				version: 1,
+				previousSuite: olderSuite,
+			});
+		} finally {
+			await agent.stop();
+		}
+		const [latest] = await reader.getEvaluations({
+			modelId,
+			withReports: true,
+			minBlock: await p.publicClient.getBlockNumber(),
+			...wait,
+		});
+		expect(latest).toMatchObject({
+			suite: SUITE,
+			verdict: "Fail",
+			requestId: null, // attested without a request
+		});
+		const report = latest?.report as unknown as Report | undefined;
+		expect(report?.findings.map((f) => f.code)).toEqual(
+			expect.arrayContaining(["pickle.trailing-data", "pickle.unsafe-import"]),
+		);
+		// the model page reads verdicts per suite: today's suite shows the new verdict
+		expect((await reader.getModel({ modelId }))?.verdicts).toEqual(
+			expect.arrayContaining([
+				expect.objectContaining({ suite: SUITE, verdict: "Fail", version: 1 }),
+				expect.objectContaining({ suite: olderSuite, verdict: "Pass" }),
+			]),
+		);
+		// a second run finds nothing stale
+		const again = await runAgent();
+		try {
+			await again.caughtUp();
+			expect(again.processed).toEqual([]);
+		} finally {
+			await again.stop();
 		}
 	});
 });

@@ -22,6 +22,21 @@ const run = (...args: string[]) => {
 };
 
 describe("evaluator CLI", () => {
+	test("check --no-hash leaves the sha256 out, unless a hash is expected", async () => {
+		const file = await dir.write(
+			"nohash.safetensors",
+			validSafetensors([{ name: "w", dtype: "F32", shape: [3] }]),
+		);
+		const plain = JSON.parse(run("check", file, "--json", "--no-hash").stdout) as Report;
+		expect(plain.files[0]?.sha256).toBeUndefined();
+		expect(plain.verdict).toBe("pass");
+		const compared = JSON.parse(
+			run("check", file, "--json", "--no-hash", "--sha256", "0".repeat(64)).stdout,
+		) as Report;
+		expect(compared.files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+		expect(compared.verdict).toBe("fail");
+	});
+
 	test("check --json prints exactly the report and exits 0 on pass", async () => {
 		const file = await dir.write(
 			"ok.safetensors",
@@ -31,7 +46,7 @@ describe("evaluator CLI", () => {
 		expect(code).toBe(0);
 		const report = JSON.parse(stdout) as Report;
 		expect(report).toMatchObject({
-			suite: "ai-model-marketplace/checks@1",
+			suite: "ai-model-marketplace/checks@2",
 			format: "safetensors",
 			verdict: "pass",
 			score: 1_000_000,

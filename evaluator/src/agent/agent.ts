@@ -19,7 +19,7 @@ import {
 	NotEvaluatorError,
 	StoreUnavailableError,
 } from "../errors.ts";
-import { SUITE } from "../report.ts";
+import { CHECKS_VERSION, checksVersionOf, SUITE } from "../report.ts";
 import type { Limits, Report, Verdict } from "../types.ts";
 
 /** What the agent did, reported through `onProgress`. */
@@ -33,6 +33,13 @@ export type AgentEvent =
 	| { type: "attested"; processed: ProcessedRequest }
 	| { type: "skipped"; requestId: bigint; status: string }
 	| {
+			type: "recheck";
+			modelId: bigint;
+			version: number;
+			/** The suite of the agent's latest attestation of the version (older checks). */
+			previousSuite: string;
+	  }
+	| {
 			type: "failed";
 			requestId: bigint | undefined;
 			error: Error;
@@ -40,9 +47,12 @@ export type AgentEvent =
 			retrying: boolean;
 	  };
 
-/** A request the agent answered with an attestation. */
+/** A request the agent answered with an attestation, or a version it re-checked. */
 export type ProcessedRequest = {
+	/** 0 for a re-check (attested without a request). */
 	requestId: bigint;
+	/** For a re-check: the suite of the attestation it supersedes. */
+	recheckOf?: string;
 	modelId: bigint;
 	version: number;
 	verdict: Verdict;
@@ -68,6 +78,12 @@ export type StartEvaluatorAgentParameters = (
 	pollingInterval?: number;
 	/** Overrides of the checks' limits (e.g. a shorter `evalTimeoutMs`). */
 	limits?: Partial<Limits>;
+	/**
+	 * Re-check every version the agent attested under an older checks version (suite
+	 * `ai-model-marketplace/checks@<n>` with n < CHECKS_VERSION) and attest it anew, without a
+	 * request (default true). The version key comes from the request first answered.
+	 */
+	recheck?: boolean;
 	onProgress?: (event: AgentEvent) => void;
 };
 
@@ -118,7 +134,12 @@ const EMPTY_CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 export async function startEvaluatorAgent(
 	parameters: StartEvaluatorAgentParameters,
 ): Promise<EvaluatorAgent> {
-	const { onProgress, limits, pollingInterval = 1000 } = parameters;
+	const {
+		onProgress,
+		limits,
+		pollingInterval = 1000,
+		recheck = true,
+	} = parameters;
 	const client = parameters.client ?? (await clientOf(parameters));
 	const account = client.walletClient?.account;
 	if (!account)
@@ -149,6 +170,13 @@ export async function startEvaluatorAgent(
 	let next = parameters.fromBlock ?? BigInt(evaluations.blockNumber);
 	const retry = new Set<bigint>();
 	const processed: ProcessedRequest[] = [];
+	/** Per version ("model:version") the agent attested: its latest suite and a request to reopen. */
+	const attested = new Map<
+		string,
+		{ modelId: bigint; version: number; suite: string; requestId?: bigint }
+	>();
+	const recheckDone = new Set<string>();
+	let attestedNext = BigInt(evaluations.blockNumber);
 	const waiters: { block: bigint; resolve: () => void }[] = [];
 	let stopped = false;
 	let timer: ReturnType<typeof setTimeout> | undefined;
@@ -239,6 +267,110 @@ export async function startEvaluatorAgent(
 		}
 	}
 
+	/** Reads the agent's own attestations up to `head`, keeping the latest suite per version. */
+	async function readAttested(head: bigint): Promise<void> {
+		if (head < attestedNext) return;
+		const logs = await client.publicClient.getContractEvents({
+			address: evaluations.address,
+			abi: evaluationsAbi,
+			eventName: "EvaluationAttested",
+			fromBlock: attestedNext,
+			toBlock: head,
+			strict: true,
+		});
+		for (const log of logs) {
+			const args = log.args as {
+				modelId: bigint;
+				version: number;
+				evaluator: Address;
+				requestId: bigint;
+				suite: string;
+			};
+			if (args.evaluator.toLowerCase() !== evaluator.toLowerCase()) continue;
+			const key = `${args.modelId}:${args.version}`;
+			const previous = attested.get(key);
+			attested.set(key, {
+				modelId: args.modelId,
+				version: Number(args.version),
+				suite: args.suite,
+				requestId: args.requestId === 0n ? previous?.requestId : args.requestId,
+			});
+		}
+		attestedNext = head + 1n;
+	}
+
+	/** Re-checks, with today's checks, every version last attested under older ones. */
+	async function recheckStale(): Promise<void> {
+		for (const [key, entry] of attested) {
+			if (stopped) return;
+			const older = checksVersionOf(entry.suite);
+			if (older === undefined || older >= CHECKS_VERSION) continue;
+			if (recheckDone.has(key) || entry.requestId === undefined) continue;
+			const { modelId, version } = entry;
+			onProgress?.({
+				type: "recheck",
+				modelId,
+				version,
+				previousSuite: entry.suite,
+			});
+			try {
+				const request = await client.openEvaluationRequest({
+					requestId: entry.requestId,
+				});
+				const report = await evaluate(
+					client,
+					request,
+					join(workDir, `recheck-${modelId}-${version}`),
+					limits,
+					undefined,
+				);
+				onProgress?.({
+					type: "checked",
+					requestId: 0n,
+					verdict: report.verdict,
+					score: report.score,
+				});
+				const { cid } = await store.add(
+					new TextEncoder().encode(JSON.stringify(report)),
+				);
+				const reportURI = `ipfs://${cid}`;
+				const { attestationId, hash } = await client.attestEvaluation({
+					modelId,
+					version,
+					requestId: 0n,
+					suite: report.suite,
+					verdict: report.verdict,
+					score: report.score,
+					report: reportURI,
+				});
+				recheckDone.add(key);
+				const done: ProcessedRequest = {
+					requestId: 0n,
+					recheckOf: entry.suite,
+					modelId,
+					version,
+					verdict: report.verdict,
+					score: report.score,
+					reportURI,
+					attestationId,
+					hash,
+				};
+				processed.push(done);
+				onProgress?.({ type: "attested", processed: done });
+			} catch (error) {
+				const transient = isTransient(error);
+				// a broken version is not tried again and again; the network is
+				if (!transient) recheckDone.add(key);
+				onProgress?.({
+					type: "failed",
+					requestId: undefined,
+					error: error as Error,
+					retrying: transient,
+				});
+			}
+		}
+	}
+
 	async function scan(): Promise<void> {
 		try {
 			const head = await client.publicClient.getBlockNumber({ cacheTime: 0 });
@@ -263,6 +395,10 @@ export async function startEvaluatorAgent(
 					requests: logs.length,
 				});
 				next = head + 1n;
+			}
+			if (recheck && !stopped) {
+				await readAttested(head);
+				await recheckStale();
 			}
 			for (const waiter of [...waiters])
 				if (waiter.block < next) {

@@ -13,11 +13,12 @@ import { EvaluatorError, MissingKeyError } from "../errors.ts";
 import { type AgentEvent, startEvaluatorAgent } from "./agent.ts";
 
 export const AGENT_USAGE = `Usage: evaluator agent --rpc <url> --deployment <file> (--store-url <url> | --store-dir <folder>)
-                       [--graphql <url>] [--private-key <hex>] [--once]
+                       [--graphql <url>] [--private-key <hex>] [--once] [--no-recheck]
 
 Watches the chain for evaluation requests addressed to the key's account, decrypts each version,
 runs the checks, adds the JSON report to the store and attests suite, verdict, score (parts per
 million) and ipfs://<report CID>. Publishes the account's X25519 key first if the chain has none.
+Versions it attested under older checks are checked again and attested anew (see --no-recheck).
 
 Options:
   --rpc <url>            JSON-RPC endpoint of the chain
@@ -27,6 +28,7 @@ Options:
   --graphql <url>        the subgraph's GraphQL endpoint (optional: requests are read from logs)
   --private-key <hex>    the evaluator's key (default: env EVALUATOR_PRIVATE_KEY)
   --once                 handle every request up to the current block, then exit
+  --no-recheck           do not re-check versions attested under older checks
   --poll <ms>            how often to look for new blocks (default 1000)
   -h, --help             show this help
 
@@ -74,6 +76,7 @@ export async function agentCommand(
 		const agent = await startEvaluatorAgent({
 			client,
 			pollingInterval: options.poll,
+			recheck: options.recheck,
 			onProgress: (event) => {
 				const line = describe(event);
 				if (line !== undefined) io.out(line);
@@ -101,6 +104,7 @@ type AgentOptions = {
 	privateKey: Hex;
 	once: boolean;
 	poll: number;
+	recheck: boolean;
 };
 
 function parse(argv: string[], env: AgentIo["env"]): AgentOptions | "help" {
@@ -115,6 +119,7 @@ function parse(argv: string[], env: AgentIo["env"]): AgentOptions | "help" {
 			"private-key": { type: "string" },
 			deployment: { type: "string" },
 			once: { type: "boolean", default: false },
+			"no-recheck": { type: "boolean", default: false },
 			poll: { type: "string", default: "1000" },
 			help: { type: "boolean", short: "h", default: false },
 		},
@@ -147,6 +152,7 @@ function parse(argv: string[], env: AgentIo["env"]): AgentOptions | "help" {
 		privateKey: (key.startsWith("0x") ? key : `0x${key}`) as Hex,
 		once: values.once,
 		poll,
+		recheck: !values["no-recheck"],
 	};
 }
 
@@ -242,10 +248,12 @@ function describe(event: AgentEvent): string | undefined {
 		case "downloaded":
 			return `request ${event.requestId}: decrypted ${event.files} file(s), ${event.bytes} bytes`;
 		case "checked":
-			return `request ${event.requestId}: ${event.verdict.toUpperCase()} score ${event.score}/1000000`;
+			return `${event.requestId === 0n ? "re-check" : `request ${event.requestId}`}: ${event.verdict.toUpperCase()} score ${event.score}/1000000`;
+		case "recheck":
+			return `re-check: model ${event.modelId} version ${event.version}, last attested as ${event.previousSuite}`;
 		case "attested": {
 			const d = event.processed;
-			return `request ${d.requestId}: attested #${d.attestationId} ${d.verdict} ${d.score} ${d.reportURI} (tx ${d.hash})`;
+			return `${d.recheckOf ? `re-check of model ${d.modelId} version ${d.version}` : `request ${d.requestId}`}: attested #${d.attestationId} ${d.verdict} ${d.score} ${d.reportURI} (tx ${d.hash})`;
 		}
 		case "skipped":
 			return `request ${event.requestId}: skipped (${event.status})`;

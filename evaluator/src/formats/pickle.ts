@@ -1,3 +1,4 @@
+import { readSync } from "node:fs";
 import { canonicalImport } from "./allowlist.ts";
 
 type ScanErrorCode =
@@ -35,6 +36,10 @@ class Stop extends Error {
 const MAX_NAME = 1024;
 /** Deeper stacks only come from hostile files (real pickles flush containers every 1000 items). */
 const MAX_STACK = 2 ** 25;
+/** Memo entries kept: a pickle of nothing but PUTs must not exhaust memory (fail closed above). */
+const MAX_MEMO = 10_000_000;
+/** Characters of strings decoded in all (windowed walks keep short strings as text). */
+const MAX_DECODED_CHARS = 64 * 1024 * 1024;
 /** Stack values are numbers: OTHER for anything but a string, else a string's place. */
 const OTHER = -1;
 /** A raw string is `start + length * SPAN` (lengths ≤ MAX_NAME keep it a safe integer). */
@@ -51,9 +56,32 @@ export function scanPickle(data: Uint8Array, start = 0): PickleScan {
 	return new Walker(data, start).run();
 }
 
+/** Bytes of a file read at a time by `scanPickleFile`. */
+const WINDOW = 4 * 1024 * 1024;
+
+/**
+ * `scanPickle` over an open file of `size` bytes, read through a window: the payloads of bytes
+ * and long strings (tensor data) are stepped over, never read, so a pickle of any size is walked
+ * in bounded memory and at the speed of its opcodes.
+ */
+export function scanPickleFile(
+	fd: number,
+	size: number,
+	start = 0,
+	window = WINDOW,
+): PickleScan {
+	return new Walker(Buffer.alloc(0), start, { fd, size, window }).run();
+}
+
 class Walker {
-	private readonly buf: Buffer;
+	private buf: Buffer;
+	/** File offset of `buf[0]` (0 unless windowed). */
+	private base = 0;
 	private readonly n: number;
+	/** The file read through a window, or undefined when `buf` holds the whole pickle. */
+	private readonly file:
+		| { fd: number; size: number; window: number }
+		| undefined;
 	private pos: number;
 	private protocol = 0;
 	/** The value stack, one number per value (see OTHER, SPAN), with `sp` values in use. */
@@ -66,16 +94,37 @@ class Walker {
 	private memoCount = 0;
 	/** Strings decoded from protocol 0 literals; stack value -(index + 2). */
 	private readonly decoded: string[] = [];
+	private decodedChars = 0;
 	private readonly seen = new Map<string, Set<string>>();
 	private readonly imports: string[] = [];
 	private readonly modules: string[] = [];
 	private readonly offsets: number[] = [];
 	private importCount = 0;
 
-	constructor(data: Uint8Array, start: number) {
+	constructor(
+		data: Uint8Array,
+		start: number,
+		file?: { fd: number; size: number; window: number },
+	) {
 		this.buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-		this.n = this.buf.length;
+		this.file = file;
+		this.n = file ? file.size : this.buf.length;
 		this.pos = start;
+	}
+
+	/** Windowed: reads at least `count` bytes from `pos` into the window. */
+	private refill(count: number): void {
+		const file = this.file as { fd: number; window: number };
+		const length = Math.min(Math.max(count, file.window), this.n - this.pos);
+		const buffer = Buffer.allocUnsafe(length);
+		let done = 0;
+		while (done < length) {
+			const read = readSync(file.fd, buffer, done, length - done, this.pos + done);
+			if (read === 0) break;
+			done += read;
+		}
+		this.buf = buffer.subarray(0, done);
+		this.base = this.pos;
 	}
 
 	run(): PickleScan {
@@ -115,23 +164,32 @@ class Walker {
 				this.pos,
 			);
 		}
+		if (this.pos + count > this.base + this.buf.length) {
+			this.refill(count);
+			if (this.pos + count > this.base + this.buf.length)
+				throw new Stop(
+					"pickle.truncated",
+					`file shrank while being read at offset ${this.pos}`,
+					this.pos,
+				);
+		}
 	}
 
 	private byte(): number {
 		this.need(1);
-		return this.buf[this.pos++] as number;
+		return this.buf[this.pos++ - this.base] as number;
 	}
 
 	private u32(): number {
 		this.need(4);
-		const value = this.buf.readUInt32LE(this.pos);
+		const value = this.buf.readUInt32LE(this.pos - this.base);
 		this.pos += 4;
 		return value;
 	}
 
 	private u64(): number {
 		this.need(8);
-		const value = this.buf.readBigUInt64LE(this.pos);
+		const value = this.buf.readBigUInt64LE(this.pos - this.base);
 		if (value > BigInt(this.n - this.pos))
 			throw new Stop(
 				"pickle.truncated",
@@ -142,25 +200,39 @@ class Walker {
 		return Number(value);
 	}
 
+	/** Steps over `length` bytes (in a windowed file, without reading them). */
 	private skip(length: number): void {
-		this.need(length);
+		if (this.pos + length > this.n)
+			throw new Stop(
+				"pickle.truncated",
+				`needs ${length} bytes at offset ${this.pos}, file ends at ${this.n}`,
+				this.pos,
+			);
 		this.pos += length;
 	}
 
 	/** The text up to the next newline (null when longer than a name can be). */
 	private line(): string | null {
-		const end = this.buf.indexOf(0x0a, this.pos);
+		let end = this.buf.indexOf(0x0a, this.pos - this.base);
+		// windowed: a line may run past the window; widen it until the newline or the end
+		for (
+			let want = (this.file?.window ?? WINDOW) * 2;
+			end < 0 && this.file && this.base + this.buf.length < this.n;
+			want *= 2
+		) {
+			this.refill(want);
+			end = this.buf.indexOf(0x0a, 0);
+		}
 		if (end < 0)
 			throw new Stop(
 				"pickle.truncated",
 				`line at offset ${this.pos} has no end`,
 				this.pos,
 			);
+		const start = this.pos - this.base;
 		const text =
-			end - this.pos > MAX_NAME
-				? null
-				: this.buf.toString("utf8", this.pos, end);
-		this.pos = end + 1;
+			end - start > MAX_NAME ? null : this.buf.toString("utf8", start, end);
+		this.pos = this.base + end + 1;
 		return text;
 	}
 
@@ -221,14 +293,28 @@ class Walker {
 
 	/** Pushes a string of `length` raw bytes without decoding it. */
 	private pushRaw(length: number): void {
+		if (length > MAX_NAME) {
+			this.skip(length);
+			this.push(OTHER);
+			return;
+		}
 		this.need(length);
-		this.push(length > MAX_NAME ? OTHER : this.pos + length * SPAN);
+		const at = this.pos - this.base;
+		// a windowed buffer is replaced as the walk goes on: keep the text, not its place
+		if (this.file)
+			this.pushDecoded(this.buf.toString("utf8", at, at + length));
+		else this.push(this.pos + length * SPAN);
 		this.pos += length;
 	}
 
+	/** Past MAX_DECODED_CHARS a string is kept as "not a string": an import it names fails as `?.?`. */
 	private pushDecoded(text: string | null): void {
-		if (text === null) this.push(OTHER);
-		else this.push(-(this.decoded.push(text) + 1));
+		if (text === null || this.decodedChars > MAX_DECODED_CHARS)
+			this.push(OTHER);
+		else {
+			this.decodedChars += text.length;
+			this.push(-(this.decoded.push(text) + 1));
+		}
 	}
 
 	private stringOf(value: number): string | null {
@@ -239,7 +325,12 @@ class Walker {
 	}
 
 	private put(index: number): void {
-		if (this.memo[index] === undefined) this.memoCount++;
+		if (this.memo[index] === undefined && ++this.memoCount > MAX_MEMO)
+			throw new Stop(
+				"pickle.malformed",
+				`more than ${MAX_MEMO} memo entries at offset ${this.pos}`,
+				this.pos,
+			);
 		this.memo[index] = this.top();
 	}
 

@@ -1,9 +1,9 @@
-import type { Source } from "../io.ts";
+import { ModelFile, type Source } from "../io.ts";
 import type { Findings } from "../report.ts";
 import type { Limits } from "../types.ts";
 import { isDangerousModule } from "./allowlist.ts";
 import { checkJoblib, JOBLIB_WRAPPER } from "./joblib.ts";
-import { scanPickle } from "./pickle.ts";
+import { scanPickle, scanPickleFile } from "./pickle.ts";
 import { reportImports } from "./pickle-report.ts";
 import {
 	isGlobal,
@@ -216,13 +216,50 @@ export function looksLikeOldPickle(
 		: false;
 }
 
-/** Checks a raw pickle file (plain, legacy torch.save or joblib), read whole within the limit. */
+/** Above this size a plain pickle file is walked through a window instead of read whole. */
+const WINDOWED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Checks a raw pickle file (plain, legacy torch.save or joblib), read whole within the limit. A
+ * large plain pickle (a NumPy array, say) is walked through a window of the file instead, its
+ * tensor bytes stepped over, so it is not held in memory.
+ */
 export async function checkPickleFile(
 	file: Source,
 	name: string,
 	findings: Findings,
 	limits: Limits,
 ): Promise<PickleKind> {
+	if (
+		file instanceof ModelFile &&
+		file.size > WINDOWED_BYTES &&
+		file.size <= limits.maxPickleBytes
+	) {
+		const head = await file.peek(0, LEGACY_TORCH_MAGIC.length);
+		const scan = head.equals(LEGACY_TORCH_MAGIC)
+			? undefined
+			: scanPickleFile(file.fd, file.size);
+		if (scan && !scan.imports.includes(JOBLIB_WRAPPER)) {
+			const flagged = new Set<string>();
+			reportImports(scan, name, findings, flagged);
+			if (scan.error)
+				findings.error(
+					scan.error.code,
+					`pickle cannot be read: ${scan.error.message}`,
+					name,
+				);
+			else if (scan.end < file.size) {
+				findings.error(
+					"pickle.trailing-data",
+					`${file.size - scan.end} bytes after the pickle's STOP at offset ${scan.end} belong to no stream the format defines (a second pickle or hidden data)`,
+					name,
+				);
+				const next = scanPickleFile(file.fd, file.size, scan.end);
+				reportImports(next, name, findings, flagged);
+			}
+			return "pickle";
+		}
+	}
 	if (file.size > limits.maxPickleBytes) {
 		findings.error(
 			"pickle.too-large",
@@ -231,5 +268,9 @@ export async function checkPickleFile(
 		);
 		return "pickle";
 	}
-	return checkPickleBytes(await file.read(0, file.size, "pickle"), name, findings);
+	return checkPickleBytes(
+		await file.read(0, file.size, "pickle"),
+		name,
+		findings,
+	);
 }

@@ -146,6 +146,33 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
     await expect(record).not.toContainText('won 0, lost 0, split 0')
   })
 
+  test('the arbiter sees the ruling deadline and confirms a ruling before it is sent; the record then counts 1 dispute', async ({ browser }) => {
+    const { page: arbiter } = await openUser(browser, stack, stack.keys.arbiter, 'arbiter')
+    contexts.push(arbiter.context())
+    await arbiter.goto('/#/arbiter')
+    const card = arbiter.getByRole('article').filter({ hasText: `Order #${disputedOrder}:` })
+    await expect(card).toContainText(/Ruling due by .+; without a ruling by then anyone can settle it by the default rule, a 50\/50 split\./, { timeout: 60_000 })
+    await expect(card).toContainText('10 AIMT in escrow')
+    // a ruling asks first, saying what it does; Cancel sends nothing
+    await card.getByRole('button', { name: 'Rule for the seller (release)' }).click()
+    const confirm = card.getByRole('group', { name: 'Confirm the ruling' })
+    await expect(confirm).toContainText('The seller is paid the 10 AIMT in escrow (less the platform fee); the buyer gets nothing back. A ruling is final.')
+    await expect(confirm.getByRole('button', { name: 'Confirm ruling' })).toBeFocused()
+    await check(arbiter, 'arbiter-confirm')
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await expect(confirm).toHaveCount(0)
+    await card.getByLabel("Buyer's share %").fill('50')
+    await card.getByRole('button', { name: 'Split' }).click()
+    await expect(confirm).toContainText('The buyer gets 50% (5 AIMT) back; the seller is paid the rest (less the platform fee).')
+    await confirm.getByRole('button', { name: 'Confirm ruling' }).click()
+    await expect(arbiter.getByText(`Order #${disputedOrder} ruled: the buyer gets 5 back.`)).toBeVisible({ timeout: 60_000 })
+
+    await buyer.goto(`/#/model/${modelId}`)
+    const record = buyer.getByRole('region', { name: 'Seller' })
+    await expect(record).toContainText('1 dispute ruled (won 0, lost 0, split 1)', { timeout: 30_000 })
+    await expect(record).not.toContainText('open dispute')
+  })
+
   test('every page at 390 px: no sideways scrolling, a menu for the pages; token symbols, versions and statuses in words', async () => {
     // a model listed without a card, beside the one with a card
     const [bare] = await listModels(stack, sellerKey, [{ name: `${modelName} bare`, tags: [], task: 'text-classification', license: 'MIT', price: parseUnits('1', 18) }])

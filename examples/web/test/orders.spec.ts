@@ -173,6 +173,63 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
     await expect(record).not.toContainText('open dispute')
   })
 
+  test('a README.md among the files is the model card: its front matter fills the form, the page renders it as safe Markdown', async () => {
+    const cardName = `Markdown card model ${randomBytes(3).toString('hex')}`
+    const readme = [
+      '---',
+      'license: apache-2.0',
+      'pipeline_tag: text-classification',
+      'tags:',
+      '- sentiment',
+      '- onnx',
+      `model_name: ${cardName}`,
+      '---',
+      '# Markdown card model',
+      '',
+      'A **small** classifier. See [the paper](https://example.org/paper) and [this](javascript:window.__pwned=3).',
+      '',
+      '| split | accuracy |',
+      '|---|---:|',
+      '| test | 0.91 |',
+      '',
+      '- fast',
+      '- small',
+      '',
+      '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>Raw <b>HTML</b> stays text.',
+      '',
+    ].join('\n')
+    // a fresh form: the front matter fills only what is empty
+    await seller.goto('/#/sell')
+    await seller.reload()
+    await seller.getByLabel('choose files').setInputFiles([{ name: 'README.md', mimeType: 'text/markdown', buffer: Buffer.from(readme) }, files[1] as (typeof files)[1]])
+    await expect(seller.getByText('From README.md: name, task, license, tags, model card.')).toBeVisible()
+    await expect(seller.getByLabel('Name', { exact: true })).toHaveValue(cardName)
+    await expect(seller.getByLabel('Task')).toHaveValue('text-classification')
+    await expect(seller.getByLabel('License (SPDX id)')).toHaveValue('Apache-2.0')
+    await expect(seller.getByLabel('Tags (comma-separated)')).toHaveValue('sentiment, onnx')
+    await seller.getByLabel('Price (platform tokens)').fill('3')
+    await seller.getByRole('button', { name: 'Encrypt, upload and list' }).click()
+    const link = seller.getByRole('status').getByRole('link', { name: /^model #\d+$/ })
+    await expect(link).toBeVisible({ timeout: 120_000 })
+
+    await buyer.goto(`/#/model${(await link.getAttribute('href'))?.replace('#/model', '')}`)
+    const card = buyer.getByRole('region', { name: 'Model card' })
+    await expect(card.getByRole('heading', { level: 3, name: 'Markdown card model' })).toBeVisible({ timeout: 30_000 })
+    await expect(card.locator('strong')).toHaveText('small')
+    await expect(card.getByRole('link', { name: 'the paper' })).toHaveAttribute('href', 'https://example.org/paper')
+    // a javascript: destination is no link, raw HTML is text without its tags, front matter is not card text
+    await expect(card.getByText('this', { exact: true })).toBeVisible()
+    await expect(card.getByRole('link', { name: 'this', exact: true })).toHaveCount(0)
+    await expect(card.getByRole('table').getByRole('cell', { name: '0.91' })).toBeVisible()
+    await expect(card.getByRole('listitem')).toHaveText(['fast', 'small'])
+    await expect(card).toContainText('Raw HTML stays text.')
+    await expect(card).not.toContainText('__pwned')
+    await expect(card.locator('img, script, b')).toHaveCount(0)
+    await expect(card).not.toContainText('pipeline_tag')
+    expect(await buyer.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+    await check(buyer, 'model-card')
+  })
+
   test('every page at 390 px: no sideways scrolling, a menu for the pages; token symbols, versions and statuses in words', async () => {
     // a model listed without a card, beside the one with a card
     const [bare] = await listModels(stack, sellerKey, [{ name: `${modelName} bare`, tags: [], task: 'text-classification', license: 'MIT', price: parseUnits('1', 18) }])

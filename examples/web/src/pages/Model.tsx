@@ -1,6 +1,6 @@
 import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { erc20Abi, formatUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { Download } from '../Download.tsx'
@@ -11,6 +11,9 @@ import { readText } from '../store.ts'
 import { required } from '../required.ts'
 import { useSellerActions } from '../sellerActions.ts'
 import { ActionButton, amountText, count, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
+
+// the Markdown renderer (marked) loads with the first card shown
+const Markdown = lazy(() => import('../Markdown.tsx'))
 
 /** An order waiting for the seller, or delivered and not yet confirmed or ruled. */
 const open = (status: OrderInfo['status']) => status === 'Created' || status === 'Delivered' || status === 'Disputed'
@@ -227,15 +230,9 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         {!m.metadataURI ? (
           <p>The seller published no model card.</p>
         ) : card.data?.description ? (
-          <div className="prose">
-            {String(card.data.description)
-              .split(/\n{2,}/)
-              .map((paragraph, i) => (
-                // plain text paragraphs: a card is untrusted input, never rendered as HTML
-                // biome-ignore lint/suspicious/noArrayIndexKey: the paragraphs of one fixed text never reorder, and two may be equal
-                <p key={i}>{paragraph}</p>
-              ))}
-          </div>
+          <Suspense fallback={<Loading label="Loading the model card…" />}>
+            <Markdown text={String(card.data.description)} />
+          </Suspense>
         ) : card.data ? (
           <p>The model card has no description.</p>
         ) : null}

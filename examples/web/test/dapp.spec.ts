@@ -62,7 +62,7 @@ test.describe.serial('the dApp in a browser', () => {
     await expect(page.getByRole('link', { name: 'model #1' })).toBeVisible()
   })
 
-  test('a buyer finds it by search as they type, sees the fee breakdown and buys', async ({ browser }) => {
+  test('a buyer finds it by search as they type, sees the price and buys', async ({ browser }) => {
     const page = await user(browser, stack.keys.buyer, 'buyer')
     await eventually(page, async () => {
       await page.getByLabel('Search').fill('sentim')

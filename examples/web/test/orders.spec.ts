@@ -132,6 +132,10 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
       '1 action needed',
     )
     await check(seller, 'dashboard-dispute')
+    // on a phone the count rides on the Menu button
+    await seller.setViewportSize({ width: 390, height: 844 })
+    await expect(seller.getByRole('button', { name: 'Menu 1 action needed' })).toBeVisible({ timeout: 30_000 })
+    await seller.setViewportSize({ width: 1200, height: 900 })
 
     await dispute.getByRole('button', { name: 'Answer with evidence' }).click()
     await dispute.getByLabel('Your answer').fill(answerText)

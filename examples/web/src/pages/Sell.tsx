@@ -276,6 +276,45 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
           </p>
         </div>
       ) : null}
+      {publish.state.status === 'done' && modelId === undefined ? <NextSteps modelId={publish.state.result.modelId} /> : null}
     </>
+  )
+}
+
+/** After listing: buyers wait for their key until it is delivered, and a model nobody hears of does not sell. */
+function NextSteps({ modelId }: { modelId: bigint }) {
+  const id = useId()
+  const link = new URL(`#/model/${modelId}`, location.href).href
+  const [copied, setCopied] = useState<boolean>()
+  return (
+    <section aria-labelledby={`${id}-next`} className="notice">
+      <h2 id={`${id}-next`}>Next steps</h2>
+      <ol>
+        <li>
+          Deliver each buyer's key before the delivery deadline: turn on automatic delivery on your <a href="#/dashboard">Seller dashboard</a> (it runs
+          while that tab is open), or run the seller agent on a machine that stays on (<code>node examples/seller-agent.ts</code> in the repository).
+        </li>
+        <li>
+          <label htmlFor={`${id}-link`}>Link to share</label>
+          <span className="actions">
+            <input id={`${id}-link`} readOnly value={link} onFocus={(e) => e.target.select()} />
+            <button
+              type="button"
+              onClick={() =>
+                navigator.clipboard.writeText(link).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                )
+              }
+            >
+              Copy link
+            </button>
+          </span>
+          {copied === undefined ? null : (
+            <span role="status">{copied ? ' Copied.' : ' The browser refused the clipboard: select the link and copy it.'}</span>
+          )}
+        </li>
+      </ol>
+    </section>
   )
 }

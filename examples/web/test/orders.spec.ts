@@ -289,6 +289,14 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
 
     // no card: said so, never a dump of JSON
     await buyer.goto(`/#/model/${bare}`)
+    // Buy stays at the bottom of the screen, wherever the page is scrolled
+    const buyButton = buyer.getByRole('button', { name: 'Buy for 1 AIMT' })
+    for (const y of [0, 10_000]) {
+      await buyer.evaluate((top) => window.scrollTo(0, top), y)
+      const box = await buyButton.boundingBox()
+      expect((box?.y ?? 0) + (box?.height ?? 0), `Buy's bottom edge with the page scrolled to ${y}`).toBeGreaterThan(844 - 80)
+      await expect(buyButton).toBeInViewport()
+    }
     await expect(buyer.getByRole('region', { name: 'Model card' })).toContainText('The seller published no model card.')
     await expect(buyer.locator('main pre')).toHaveCount(0)
     await check(buyer, 'model-phone')

@@ -200,9 +200,13 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
                 </div>
               </fieldset>
             ) : (
-              <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
-                {buy.pending ? 'Buying…' : address ? `Buy for ${priceText(terms.data.price, m.paymentToken)}` : 'Connect a wallet to buy'}
-              </ActionButton>
+              // on phones the price and Buy stay at the bottom of the screen while the card is read
+              <div className="buy-bar">
+                <span className="buy-bar-name">{m.name}</span>
+                <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
+                  {buy.pending ? 'Buying…' : address ? `Buy for ${priceText(terms.data.price, m.paymentToken)}` : 'Connect a wallet to buy'}
+                </ActionButton>
+              </div>
             )}
             {buy.state.status === 'done' ? (
               <p role="status">

@@ -129,6 +129,11 @@ export function App() {
         </a>
         <button type="button" className="menu-toggle secondary" aria-expanded={menuOpen} aria-controls="pages-nav" onClick={() => setMenuOpen(!menuOpen)}>
           Menu
+          {walletReady ? (
+            <Suspense fallback={null}>
+              <ActionCount />
+            </Suspense>
+          ) : null}
         </button>
         <nav aria-label="Pages" id="pages-nav" className={menuOpen ? 'open' : undefined}>
           <ul>

@@ -46,11 +46,14 @@ export function ActionButton({
   onClick,
   type = 'button',
   className,
+  autoFocus,
   children,
-}: { busy: boolean; disabled?: boolean; onClick?: () => void; type?: 'button' | 'submit'; className?: string; children: ReactNode }) {
+}: { busy: boolean; disabled?: boolean; onClick?: () => void; type?: 'button' | 'submit'; className?: string; autoFocus?: boolean; children: ReactNode }) {
   return (
     <button
       type={type}
+      // biome-ignore lint/a11y/noAutofocus: only where the caller moves focus to the step it just opened
+      autoFocus={autoFocus}
       className={className}
       disabled={disabled}
       aria-disabled={busy || undefined}

@@ -189,6 +189,25 @@ test.describe.serial('Browse: search, filters, sort and pages', () => {
     await expect(page).not.toHaveURL(/q=/)
   })
 
+  test('active filters show as chips: each one removes its filter, and Clear filters removes them all', async ({ page }) => {
+    await filter(page, 'License (SPDX)', 'MIT')
+    await select(page, 'Sort by').selectOption('price')
+    const chips = page.getByRole('list', { name: 'Active filters' })
+    await expect(chips.getByRole('button')).toHaveText([`Tags: ${run}`, 'License: MIT', 'Sort: Price (low first)', 'Clear filters'])
+    await chips.getByRole('button', { name: 'License: MIT' }).click()
+    await expect(page.getByLabel('License (SPDX)', { exact: true })).toHaveValue('')
+    await expect(page).not.toHaveURL(/license=/)
+    await check(page, 'browse-chips')
+    await page.getByLabel('Search', { exact: true }).fill('filler')
+    await chips.getByRole('button', { name: 'Clear filters' }).click()
+    await expect(chips).toHaveCount(0)
+    await expect(page.getByLabel('Tags (comma-separated)', { exact: true })).toHaveValue('')
+    await expect(select(page, 'Sort by')).toHaveValue('')
+    // the text typed is the search itself, not a filter: it stays
+    await expect(page.getByLabel('Search', { exact: true })).toHaveValue('filler')
+    await page.getByLabel('Search', { exact: true }).fill('')
+  })
+
   test('next and previous page through more results than one page holds', async ({ page }) => {
     const pager = page.getByRole('navigation', { name: 'Result pages' })
     await expect(pager.getByText('Page 1')).toBeVisible()

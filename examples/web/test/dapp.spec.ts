@@ -62,7 +62,7 @@ test.describe.serial('the dApp in a browser', () => {
     await expect(page.getByRole('link', { name: 'model #1' })).toBeVisible()
   })
 
-  test('a buyer finds it by search as they type, sees the fee breakdown and buys', async ({ browser }) => {
+  test('a buyer finds it by search as they type, sees the price and buys', async ({ browser }) => {
     const page = await user(browser, stack.keys.buyer, 'buyer')
     await eventually(page, async () => {
       await page.getByLabel('Search').fill('sentim')
@@ -136,6 +136,9 @@ test.describe.serial('the dApp in a browser', () => {
     await check(arbiter, 'arbiter')
     await arbiter.getByLabel("Buyer's share %").fill('50')
     await arbiter.getByRole('button', { name: 'Split' }).click()
+    // a ruling is final: it says what it does and waits for a confirmation
+    await expect(arbiter.getByRole('group', { name: 'Confirm the ruling' })).toContainText('The buyer gets 50% (5 AIMT) back')
+    await arbiter.getByRole('button', { name: 'Confirm ruling' }).click()
     await expect(arbiter.getByText('Order #2 ruled: the buyer gets 5 back.')).toBeVisible({ timeout: 60_000 })
     // the ruled dispute leaves the list; its outcome stays
     await expect(arbiter.getByText('No open dispute.')).toBeVisible({ timeout: 60_000 })

@@ -130,12 +130,34 @@ test.describe.serial('typed errors shown with their hint', () => {
     await expect(buyer.getByRole('main').getByRole('alert')).toHaveCount(0)
   })
 
-  test('a buyer with ether but none of the payment token', async ({ browser }) => {
+  test('a buyer with ether but none of the payment token is refused before any signature', async ({ browser }) => {
     const { page } = await openUser(browser, stack, await freshAccount(stack), 'poor buyer')
     contexts.push(page.context())
+    // the wallet notes each request it gets, to show none asks for a signature or a transaction
+    await page.context().addInitScript(() => {
+      type Provider = { request(args: { method: string }): Promise<unknown> }
+      const provider = (window as unknown as { ethereum: Provider }).ethereum
+      const request = provider.request
+      provider.request = (args) => {
+        sessionStorage.setItem('amm-test-asked', JSON.stringify([...JSON.parse(sessionStorage.getItem('amm-test-asked') ?? '[]'), args.method]))
+        return request.call(provider, args)
+      }
+    })
     await page.goto(`/#/model/${pricedId}`)
+    await page.reload()
+    await expect(page.getByLabel('Connected account')).toBeVisible()
+    await expect(page.getByTestId('balance')).toHaveText('0 AIMT')
+    await expect(page.getByText('This wallet is 5 AIMT short of the price.')).toBeVisible()
+    // the buyer sees the price, not what the seller gets
+    await expect(page.getByText('Seller receives')).toHaveCount(0)
     await page.getByRole('button', { name: 'Buy for 5 AIMT' }).click()
-    await expectAlert(page, /Purchase failed: Marketplace\.purchaseWithPermit reverted: ERC20InsufficientBalance\(/, 'The wallet does not hold enough of the payment token.')
+    await expectAlert(
+      page,
+      'Purchase failed: This wallet holds 0 AIMT; the price is 5 AIMT.',
+      'Get at least 5 AIMT more into this wallet, then buy again. Nothing was signed or sent.',
+    )
+    const asked: string[] = await page.evaluate(() => JSON.parse(sessionStorage.getItem('amm-test-asked') ?? '[]'))
+    expect(asked.filter((method) => /sign|sendTransaction/.test(method))).toEqual([])
   })
 
   test('a download without a license, offered by an indexer that reports a delivery the chain does not have', async () => {

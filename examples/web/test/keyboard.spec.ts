@@ -352,6 +352,9 @@ test.describe.serial('keyboard only', () => {
     await page.keyboard.type('25')
     await tabTo(page, card.getByRole('button', { name: 'Split' }), { max: 2 })
     await page.keyboard.press('Enter')
+    // the confirmation takes focus: Enter again sends the ruling
+    await expect(card.getByRole('button', { name: 'Confirm ruling' })).toBeFocused()
+    await page.keyboard.press('Enter')
     // the outcome stays on the page once the ruled dispute has left the list
     await expect(page.getByRole('status').filter({ hasText: `Order #${orderId} ruled: the buyer gets 0.75 back.` })).toBeVisible({ timeout: 60_000 })
     await expect(card).toHaveCount(0, { timeout: 60_000 })

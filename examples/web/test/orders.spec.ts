@@ -132,6 +132,10 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
       '1 action needed',
     )
     await check(seller, 'dashboard-dispute')
+    // on a phone the count rides on the Menu button
+    await seller.setViewportSize({ width: 390, height: 844 })
+    await expect(seller.getByRole('button', { name: 'Menu 1 action needed' })).toBeVisible({ timeout: 30_000 })
+    await seller.setViewportSize({ width: 1200, height: 900 })
 
     await dispute.getByRole('button', { name: 'Answer with evidence' }).click()
     await dispute.getByLabel('Your answer').fill(answerText)
@@ -144,6 +148,107 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
     const record = buyer.getByRole('region', { name: 'Seller' })
     await expect(record).toContainText('1 open dispute', { timeout: 30_000 })
     await expect(record).not.toContainText('won 0, lost 0, split 0')
+  })
+
+  test('the arbiter sees the ruling deadline and confirms a ruling before it is sent; the record then counts 1 dispute', async ({ browser }) => {
+    const { page: arbiter } = await openUser(browser, stack, stack.keys.arbiter, 'arbiter')
+    contexts.push(arbiter.context())
+    await arbiter.goto('/#/arbiter')
+    const card = arbiter.getByRole('article').filter({ hasText: `Order #${disputedOrder}:` })
+    await expect(card).toContainText(/Ruling due by .+; without a ruling by then anyone can settle it by the default rule, a 50\/50 split\./, { timeout: 60_000 })
+    await expect(card).toContainText('10 AIMT in escrow')
+    // a ruling asks first, saying what it does; Cancel sends nothing
+    await card.getByRole('button', { name: 'Rule for the seller (release)' }).click()
+    const confirm = card.getByRole('group', { name: 'Confirm the ruling' })
+    await expect(confirm).toContainText('The seller is paid the 10 AIMT in escrow (less the platform fee); the buyer gets nothing back. A ruling is final.')
+    await expect(confirm.getByRole('button', { name: 'Confirm ruling' })).toBeFocused()
+    await check(arbiter, 'arbiter-confirm')
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await expect(confirm).toHaveCount(0)
+    await card.getByLabel("Buyer's share %").fill('50')
+    await card.getByRole('button', { name: 'Split' }).click()
+    await expect(confirm).toContainText('The buyer gets 50% (5 AIMT) back; the seller is paid the rest (less the platform fee).')
+    await confirm.getByRole('button', { name: 'Confirm ruling' }).click()
+    await expect(arbiter.getByText(`Order #${disputedOrder} ruled: the buyer gets 5 back.`)).toBeVisible({ timeout: 60_000 })
+
+    await buyer.goto(`/#/model/${modelId}`)
+    const record = buyer.getByRole('region', { name: 'Seller' })
+    await expect(record).toContainText('1 dispute ruled (won 0, lost 0, split 1)', { timeout: 30_000 })
+    await expect(record).not.toContainText('open dispute')
+  })
+
+  test('a README.md among the files is the model card: its front matter fills the form, the page renders it as safe Markdown', async () => {
+    const cardName = `Markdown card model ${randomBytes(3).toString('hex')}`
+    const readme = [
+      '---',
+      'license: apache-2.0',
+      'pipeline_tag: text-classification',
+      'tags:',
+      '- sentiment',
+      '- onnx',
+      `model_name: ${cardName}`,
+      '---',
+      '# Markdown card model',
+      '',
+      'A **small** classifier. See [the paper](https://example.org/paper) and [this](javascript:window.__pwned=3).',
+      '',
+      '| split | accuracy |',
+      '|---|---:|',
+      '| test | 0.91 |',
+      '',
+      '- fast',
+      '- small',
+      '',
+      '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>Raw <b>HTML</b> stays text.',
+      '',
+    ].join('\n')
+    // a fresh form: the front matter fills only what is empty
+    await seller.goto('/#/sell')
+    await seller.reload()
+    await seller.getByLabel('choose files').setInputFiles([{ name: 'README.md', mimeType: 'text/markdown', buffer: Buffer.from(readme) }, files[1] as (typeof files)[1]])
+    await expect(seller.getByText('From README.md: name, task, license, tags, model card.')).toBeVisible()
+    await expect(seller.getByLabel('Name', { exact: true })).toHaveValue(cardName)
+    await expect(seller.getByLabel('Task')).toHaveValue('text-classification')
+    await expect(seller.getByLabel('License (SPDX id)')).toHaveValue('Apache-2.0')
+    await expect(seller.getByLabel('Tags (comma-separated)')).toHaveValue('sentiment, onnx')
+    await seller.getByLabel('Price (platform tokens)').fill('3')
+    await seller.getByRole('button', { name: 'Encrypt, upload and list' }).click()
+    const link = seller.getByRole('status').getByRole('link', { name: /^model #\d+$/ })
+    await expect(link).toBeVisible({ timeout: 120_000 })
+    const listed = String(await link.getAttribute('href'))
+    // what to do next: keep delivery going, share the model's address
+    const next = seller.getByRole('region', { name: 'Next steps' })
+    await expect(next.getByRole('link', { name: 'Seller dashboard' })).toBeVisible()
+    await expect(next).toContainText('node examples/seller-agent.ts')
+    const shared = await next.getByLabel('Link to share').inputValue()
+    expect(shared).toBe(new URL(listed, seller.url()).href)
+    // automatic delivery, once turned on, stays on for this account when the dashboard is opened again
+    await next.getByRole('link', { name: 'Seller dashboard' }).click()
+    const auto = seller.getByLabel(/Deliver automatically/)
+    await auto.check()
+    await seller.reload()
+    await expect(auto).toBeChecked()
+    await expect(seller.getByText('Agent started: new orders are delivered while this tab is open.')).toBeVisible()
+    await auto.uncheck()
+    await seller.reload()
+    await expect(auto).not.toBeChecked()
+
+    await buyer.goto(`/${listed}`)
+    const card = buyer.getByRole('region', { name: 'Model card' })
+    await expect(card.getByRole('heading', { level: 3, name: 'Markdown card model' })).toBeVisible({ timeout: 30_000 })
+    await expect(card.locator('strong')).toHaveText('small')
+    await expect(card.getByRole('link', { name: 'the paper' })).toHaveAttribute('href', 'https://example.org/paper')
+    // a javascript: destination is no link, raw HTML is text without its tags, front matter is not card text
+    await expect(card.getByText('this', { exact: true })).toBeVisible()
+    await expect(card.getByRole('link', { name: 'this', exact: true })).toHaveCount(0)
+    await expect(card.getByRole('table').getByRole('cell', { name: '0.91' })).toBeVisible()
+    await expect(card.getByRole('listitem')).toHaveText(['fast', 'small'])
+    await expect(card).toContainText('Raw HTML stays text.')
+    await expect(card).not.toContainText('__pwned')
+    await expect(card.locator('img, script, b')).toHaveCount(0)
+    await expect(card).not.toContainText('pipeline_tag')
+    expect(await buyer.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined()
+    await check(buyer, 'model-card')
   })
 
   test('every page at 390 px: no sideways scrolling, a menu for the pages; token symbols, versions and statuses in words', async () => {
@@ -184,6 +289,14 @@ test.describe.serial('orders from Buy to Confirm; disputes for sellers', () => {
 
     // no card: said so, never a dump of JSON
     await buyer.goto(`/#/model/${bare}`)
+    // Buy stays at the bottom of the screen, wherever the page is scrolled
+    const buyButton = buyer.getByRole('button', { name: 'Buy for 1 AIMT' })
+    for (const y of [0, 10_000]) {
+      await buyer.evaluate((top) => window.scrollTo(0, top), y)
+      const box = await buyButton.boundingBox()
+      expect((box?.y ?? 0) + (box?.height ?? 0), `Buy's bottom edge with the page scrolled to ${y}`).toBeGreaterThan(844 - 80)
+      await expect(buyButton).toBeInViewport()
+    }
     await expect(buyer.getByRole('region', { name: 'Model card' })).toContainText('The seller published no model card.')
     await expect(buyer.locator('main pre')).toHaveCount(0)
     await check(buyer, 'model-phone')

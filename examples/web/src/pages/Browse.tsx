@@ -39,6 +39,17 @@ function toQuery({ text, filters, orderBy }: SearchState): string {
   return query.toString()
 }
 
+/** How each filter and sort reads on its chip. */
+const chipLabels: Record<Exclude<keyof Filters, 'passed'>, string> = {
+  tags: 'Tags',
+  task: 'Task',
+  license: 'License',
+  minPrice: 'Min price',
+  maxPrice: 'Max price',
+  minRating: 'Min rating',
+}
+const sortLabels: Record<OrderBy, string> = { '': 'Relevance', newest: 'Newest', price: 'Price (low first)', sales: 'Sales', rating: 'Rating' }
+
 const filtered = ({ filters, orderBy }: SearchState) => Boolean(orderBy || filters.passed || Object.keys(keys).some((key) => filters[key as keyof typeof keys]))
 
 /** Prices are typed in whole tokens; the platform token has 18 decimals. */
@@ -181,6 +192,50 @@ export function Browse({ query }: { query: URLSearchParams }) {
           </div>
         </details>
       </search>
+      {filtered({ text, filters, orderBy }) ? (
+        <ul className="chips" aria-label="Active filters">
+          {(Object.keys(chipLabels) as (keyof typeof chipLabels)[])
+            .filter((key) => filters[key])
+            .map((key) => (
+              <li key={key}>
+                <button
+                  type="button"
+                  className="chip"
+                  title="Remove this filter"
+                  onClick={() => setFilters({ ...filters, [key]: '' })}
+                >
+                  {chipLabels[key]}: {key === 'minRating' ? `${filters[key]}★` : filters[key]}
+                </button>
+              </li>
+            ))}
+          {filters.passed ? (
+            <li>
+              <button type="button" className="chip" title="Remove this filter" onClick={() => setFilters({ ...filters, passed: false })}>
+                Passed evaluation
+              </button>
+            </li>
+          ) : null}
+          {orderBy ? (
+            <li>
+              <button type="button" className="chip" title="Back to the default order" onClick={() => setOrderBy('')}>
+                Sort: {sortLabels[orderBy]}
+              </button>
+            </li>
+          ) : null}
+          <li>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setFilters(fromQuery(new URLSearchParams()).filters)
+                setOrderBy('')
+              }}
+            >
+              Clear filters
+            </button>
+          </li>
+        </ul>
+      ) : null}
       {invalid ? <p role="alert" className="error">{invalid}</p> : null}
       <div id={`${id}-results`} aria-live="polite" aria-busy={results.isFetching}>
         {results.isPending ? <Loading label="Searching…" /> : null}

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { Address } from 'viem'
 import { useConnection } from 'wagmi'
 import { useMarketplace } from '../client.ts'
-import { useAction } from '../hooks.ts'
+import { useAction, useAppConfig } from '../hooks.ts'
 import { required } from '../required.ts'
 import { AnswerForm, EvidenceText, useEvidence } from '../evidence.tsx'
 import { type OpenDispute, useSellerActions } from '../sellerActions.ts'
@@ -15,7 +15,15 @@ export default function Dashboard() {
   const client = useMarketplace()
   const { address } = useConnection()
   const queries = useQueryClient()
-  const [agentOn, setAgentOn] = useState(false)
+  const config = useAppConfig()
+  // automatic delivery is the seller's standing choice: remembered per account (and chain) in this browser
+  const agentKey = address ? `amm-auto-deliver:${config.chain.id}:${address.toLowerCase()}` : undefined
+  const [agentChoice, setAgentChoice] = useState<{ key: string | undefined; on: boolean }>()
+  const agentOn = agentChoice && agentChoice.key === agentKey ? agentChoice.on : agentKey !== undefined && localStorage.getItem(agentKey) === 'on'
+  const setAgentOn = (on: boolean) => {
+    if (agentKey) localStorage.setItem(agentKey, on ? 'on' : 'off')
+    setAgentChoice({ key: agentKey, on })
+  }
   const [agentLog, setAgentLog] = useState<{ id: number; line: string }[]>([])
   // log lines are prepended and capped, so each keeps an id for its React key
   const nextLogId = useRef(0)

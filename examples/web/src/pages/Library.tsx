@@ -143,7 +143,8 @@ function EvidenceForm({ order, mode, onDone }: { order: OrderInfo; mode: 'disput
   })
   if (!open)
     return (
-      <button type="button" onClick={() => setOpen(true)}>
+      // confirming is the usual way forward (the primary button); a dispute is the exception
+      <button type="button" className={mode === 'dispute' ? 'secondary' : undefined} onClick={() => setOpen(true)}>
         {mode === 'dispute' ? `Dispute order #${order.orderId}` : 'Add evidence'}
       </button>
     )

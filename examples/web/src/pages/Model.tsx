@@ -1,7 +1,7 @@
 import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
-import { useState } from 'react'
-import { formatUnits } from 'viem'
+import { lazy, Suspense, useState } from 'react'
+import { erc20Abi, formatUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { Download } from '../Download.tsx'
 import { keyed, OrderProgress, type TrackedOrder } from '../OrderProgress.tsx'
@@ -10,11 +10,22 @@ import { useAction } from '../hooks.ts'
 import { readText } from '../store.ts'
 import { required } from '../required.ts'
 import { useSellerActions } from '../sellerActions.ts'
-import { ActionButton, count, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
+import { ActionButton, amountText, count, date, ErrorBox, Loading, Money, Section, Short, Stars, statusText, Verdicts } from '../ui.tsx'
+
+// the Markdown renderer (marked) loads with the first card shown
+const Markdown = lazy(() => import('../Markdown.tsx'))
 
 /** An order waiting for the seller, or delivered and not yet confirmed or ruled. */
 const open = (status: OrderInfo['status']) => status === 'Created' || status === 'Delivered' || status === 'Disputed'
 const holdsLicense = (status: OrderInfo['status']) => status === 'Completed' || status === 'Resolved'
+
+/** The page's refusal to ask for a signature the chain would refuse, shown like the SDK's errors. */
+function shortOfPrice(balance: bigint, price: bigint, token: { symbol: string | null; decimals: number | null }) {
+  return Object.assign(new Error(`This wallet holds ${amountText(balance, token)}; the price is ${amountText(price, token)}.`), {
+    name: 'InsufficientBalance',
+    hint: `Get at least ${amountText(price - balance, token)} more into this wallet, then buy again. Nothing was signed or sent.`,
+  })
+}
 
 /** "10 AIMT", "2.5 tokens", "free". */
 const priceText = (price: bigint, token: { symbol: string | null; decimals: number | null }) =>
@@ -51,6 +62,8 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
     queryKey: ['account', model.data?.owner],
     enabled: Boolean(model.data?.owner),
     queryFn: () => client.getAccount({ address: required(model.data?.owner, 'model owner') }),
+    // followed with the open disputes beside it, so a ruling moves from one count to the other
+    refetchInterval: 8000,
   })
   const sellerDisputes = useSellerActions(model.data?.owner)
   const mine = useQuery({
@@ -60,9 +73,24 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
     // an order under way is followed live: the key's delivery shows without a reload
     refetchInterval: (query) => (query.state.data?.some((o) => open(o.status)) ? 4000 : false),
   })
+  const balance = useQuery({
+    queryKey: ['balance', model.data?.paymentToken.address, address],
+    enabled: Boolean(address && model.data),
+    queryFn: () =>
+      client.publicClient.readContract({
+        address: required(model.data?.paymentToken.address, 'payment token'),
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [required(address, 'connected account')],
+      }),
+  })
   const buy = useAction(async (maxPrice: bigint) => {
+    // refused here, before any signature, when the wallet cannot pay: nothing to sign, nothing to send
+    const held = await balance.refetch()
+    if (maxPrice > 0n && held.data !== undefined && held.data < maxPrice) throw shortOfPrice(held.data, maxPrice, required(model.data, 'model').paymentToken)
     const result = await client.buyModel({ modelId, maxPrice })
     void mine.refetch()
+    void balance.refetch()
     return result
   })
   const [confirmAgain, setConfirmAgain] = useState(false)
@@ -89,6 +117,7 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
       : indexedOrders.find((o) => o.status !== 'Refunded')
   // a license held or an order under way: buying again needs an explicit confirmation
   const held = tracked && (open(tracked.status) || holdsLicense(tracked.status)) ? tracked : undefined
+  const short = !isOwner && terms.data !== undefined && balance.data !== undefined && balance.data < terms.data.price
 
   return (
     <>
@@ -106,19 +135,40 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         {terms.data ? (
           <>
             <dl className="breakdown">
-              <dt>You pay</dt>
+              <dt>{isOwner ? 'Buyers pay' : 'You pay'}</dt>
               <dd>
                 <Money amount={terms.data.price} token={m.paymentToken} />
               </dd>
-              <dt>Platform fee ({(terms.data.feeBps / 100).toFixed(2)}%, taken on release)</dt>
-              <dd>
-                <Money amount={terms.data.fee} token={m.paymentToken} />
-              </dd>
-              <dt>Seller receives</dt>
-              <dd>
-                <Money amount={terms.data.sellerProceeds} token={m.paymentToken} />
-              </dd>
+              {isOwner ? (
+                // what the seller gets is the seller's business: buyers see the price alone
+                <>
+                  <dt>Platform fee ({(terms.data.feeBps / 100).toFixed(2)}%, taken on release)</dt>
+                  <dd>
+                    <Money amount={terms.data.fee} token={m.paymentToken} />
+                  </dd>
+                  <dt>You receive</dt>
+                  <dd>
+                    <Money amount={terms.data.sellerProceeds} token={m.paymentToken} />
+                  </dd>
+                </>
+              ) : address && terms.data.price > 0n && balance.data !== undefined ? (
+                <>
+                  <dt>Your balance</dt>
+                  <dd data-testid="balance">{amountText(balance.data, m.paymentToken)}</dd>
+                </>
+              ) : null}
             </dl>
+            {!isOwner && terms.data.price > 0n ? (
+              <p className="note">
+                Protected: the price waits in escrow until you confirm. Without the key by the delivery deadline you can take it back, and after delivery you can
+                dispute instead of confirming.
+              </p>
+            ) : null}
+            {short ? (
+              <p className="note">
+                This wallet is {amountText(terms.data.price - (balance.data ?? 0n), m.paymentToken)} short of the price.
+              </p>
+            ) : null}
             {isOwner ? (
               <p>
                 You sell this model. <a href={`#/sell/${m.modelId}`}>Publish a new version</a>.
@@ -150,9 +200,13 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
                 </div>
               </fieldset>
             ) : (
-              <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
-                {buy.pending ? 'Buying…' : address ? `Buy for ${priceText(terms.data.price, m.paymentToken)}` : 'Connect a wallet to buy'}
-              </ActionButton>
+              // on phones the price and Buy stay at the bottom of the screen while the card is read
+              <div className="buy-bar">
+                <span className="buy-bar-name">{m.name}</span>
+                <ActionButton disabled={!address || !terms.data.active} busy={buy.pending} onClick={() => buy.run(terms.data.price)}>
+                  {buy.pending ? 'Buying…' : address ? `Buy for ${priceText(terms.data.price, m.paymentToken)}` : 'Connect a wallet to buy'}
+                </ActionButton>
+              </div>
             )}
             {buy.state.status === 'done' ? (
               <p role="status">
@@ -180,15 +234,9 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
         {!m.metadataURI ? (
           <p>The seller published no model card.</p>
         ) : card.data?.description ? (
-          <div className="prose">
-            {String(card.data.description)
-              .split(/\n{2,}/)
-              .map((paragraph, i) => (
-                // plain text paragraphs: a card is untrusted input, never rendered as HTML
-                // biome-ignore lint/suspicious/noArrayIndexKey: the paragraphs of one fixed text never reorder, and two may be equal
-                <p key={i}>{paragraph}</p>
-              ))}
-          </div>
+          <Suspense fallback={<Loading label="Loading the model card…" />}>
+            <Markdown text={String(card.data.description)} />
+          </Suspense>
         ) : card.data ? (
           <p>The model card has no description.</p>
         ) : null}

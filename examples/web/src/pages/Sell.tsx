@@ -44,6 +44,70 @@ function validate(fields: Fields, files: PickedFile[], newVersion: boolean): Par
   return errors
 }
 
+/** Hugging Face writes licenses in lower case; the registry takes SPDX ids. The common ones, spelled as SPDX does. */
+const spdx: Record<string, string> = {
+  'apache-2.0': 'Apache-2.0',
+  mit: 'MIT',
+  'bsd-2-clause': 'BSD-2-Clause',
+  'bsd-3-clause': 'BSD-3-Clause',
+  'gpl-2.0': 'GPL-2.0-only',
+  'gpl-3.0': 'GPL-3.0-only',
+  'lgpl-3.0': 'LGPL-3.0-only',
+  'agpl-3.0': 'AGPL-3.0-only',
+  'mpl-2.0': 'MPL-2.0',
+  'cc0-1.0': 'CC0-1.0',
+  'cc-by-4.0': 'CC-BY-4.0',
+  'cc-by-sa-4.0': 'CC-BY-SA-4.0',
+  'cc-by-nc-4.0': 'CC-BY-NC-4.0',
+  'cc-by-nc-sa-4.0': 'CC-BY-NC-SA-4.0',
+  unlicense: 'Unlicense',
+}
+
+type FrontMatter = { model_name?: unknown; pipeline_tag?: unknown; license?: unknown; tags?: unknown; summary?: unknown; description?: unknown }
+
+/**
+ * The model card from the picked files: a README.md at the top of the folder is the card, as on Hugging
+ * Face, and its YAML front matter fills what the form leaves empty (name from `model_name` or the first
+ * heading, task from `pipeline_tag`, license, tags, summary). Returns the names of the fields it filled.
+ */
+async function fromReadme(files: PickedFile[], fields: Fields): Promise<{ fields: Fields; filled: string[] } | undefined> {
+  const readme = files.find((f) => f.path.toLowerCase() === 'readme.md')
+  if (!readme) return undefined
+  const text = await readme.file.text()
+  const match = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text)
+  let meta: FrontMatter = {}
+  if (match) {
+    // the YAML parser loads only for a README that has front matter
+    const { parse } = await import('yaml')
+    try {
+      const parsed: unknown = parse(match[1] ?? '')
+      if (parsed && typeof parsed === 'object') meta = parsed as FrontMatter
+    } catch {
+      // front matter that is not YAML fills nothing; the card is still the README
+    }
+  }
+  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '')
+  const heading = /^#\s+(.+)$/m.exec(text.slice(match?.[0].length ?? 0))?.[1]?.trim() ?? ''
+  const license = str(meta.license)
+  const tags = (Array.isArray(meta.tags) ? meta.tags : typeof meta.tags === 'string' ? [meta.tags] : []).map(str).filter(Boolean).slice(0, 16)
+  const found: Partial<Record<keyof Fields, string>> = {
+    name: str(meta.model_name) || heading,
+    summary: str(meta.summary) || str(meta.description),
+    task: str(meta.pipeline_tag),
+    license: spdx[license.toLowerCase()] ?? license,
+    tags: tags.join(', '),
+    description: text,
+  }
+  const next = { ...fields }
+  const filled: string[] = []
+  for (const [key, value] of Object.entries(found) as [keyof Fields, string][]) {
+    if (!value || (key !== 'description' && String(next[key]).trim())) continue
+    ;(next as Record<string, unknown>)[key] = value
+    filled.push(key === 'description' ? 'model card' : key)
+  }
+  return { fields: next, filled }
+}
+
 export default function Sell({ modelId }: { modelId?: bigint }) {
   const client = useMarketplace()
   const { address } = useConnection()
@@ -54,6 +118,15 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
   const [errors, setErrors] = useState<ReturnType<typeof validate>>({})
   const [dragging, setDragging] = useState(false)
   const [progress, setProgress] = useState<{ bytes: number; totalBytes: number } | 'registering' | undefined>()
+  const [fromCard, setFromCard] = useState<string[]>()
+  // picked files replace the earlier ones; a README.md among them is the model card (a new listing only)
+  const pick = async (picked: PickedFile[]) => {
+    setFiles(picked)
+    if (modelId !== undefined) return
+    const card = await fromReadme(picked, fields)
+    if (card) setFields(card.fields)
+    setFromCard(card?.filled)
+  }
   const publish = useAction(async () => {
     const onProgress = (p: { stage: 'adding'; bytes: number; totalBytes: number } | { stage: 'registering' }) =>
       setProgress(p.stage === 'registering' ? 'registering' : { bytes: p.bytes, totalBytes: p.totalBytes })
@@ -120,13 +193,13 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
           onDrop={async (e) => {
             e.preventDefault()
             setDragging(false)
-            setFiles(await filesFromDrop(e.dataTransfer))
+            await pick(await filesFromDrop(e.dataTransfer))
           }}
         >
           <p>Drop model files or a folder here, or</p>
           <label className="button">
             choose files
-            <input type="file" multiple className="visually-hidden" onChange={(e) => setFiles(filesFromInput(e.target.files))} />
+            <input type="file" multiple className="visually-hidden" onChange={(e) => void pick(filesFromInput(e.target.files))} />
           </label>{' '}
           <label className="button">
             choose a folder
@@ -134,7 +207,7 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
               type="file"
               className="visually-hidden"
               {...({ webkitdirectory: '' } as object)}
-              onChange={(e) => setFiles(filesFromInput(e.target.files))}
+              onChange={(e) => void pick(filesFromInput(e.target.files))}
             />
           </label>
           {files.length ? (
@@ -144,6 +217,11 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
             </p>
           ) : null}
           {errors.files ? <p className="field-error">{errors.files}</p> : null}
+          {fromCard?.length ? (
+            <p role="status" className="note">
+              From README.md: {fromCard.join(', ')}.
+            </p>
+          ) : null}
         </fieldset>
         {modelId === undefined ? (
           <fieldset>
@@ -159,7 +237,10 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
             </label>
             <div className="field">
               <label htmlFor={`${id}-description`}>Model card (description)</label>
-              <textarea id={`${id}-description`} rows={5} value={fields.description} onChange={(e) => setFields({ ...fields, description: e.target.value })} />
+              <span className="note" id={`${id}-description-note`}>
+                Markdown, shown as the model page's card; a README.md among the files fills it.
+              </span>
+              <textarea id={`${id}-description`} aria-describedby={`${id}-description-note`} rows={5} value={fields.description} onChange={(e) => setFields({ ...fields, description: e.target.value })} />
             </div>
             {field('price', 'Price (platform tokens)', { inputMode: 'decimal', required: true })}
           </fieldset>
@@ -195,6 +276,45 @@ export default function Sell({ modelId }: { modelId?: bigint }) {
           </p>
         </div>
       ) : null}
+      {publish.state.status === 'done' && modelId === undefined ? <NextSteps modelId={publish.state.result.modelId} /> : null}
     </>
+  )
+}
+
+/** After listing: buyers wait for their key until it is delivered, and a model nobody hears of does not sell. */
+function NextSteps({ modelId }: { modelId: bigint }) {
+  const id = useId()
+  const link = new URL(`#/model/${modelId}`, location.href).href
+  const [copied, setCopied] = useState<boolean>()
+  return (
+    <section aria-labelledby={`${id}-next`} className="notice">
+      <h2 id={`${id}-next`}>Next steps</h2>
+      <ol>
+        <li>
+          Deliver each buyer's key before the delivery deadline: turn on automatic delivery on your <a href="#/dashboard">Seller dashboard</a> (it runs
+          while that tab is open), or run the seller agent on a machine that stays on (<code>node examples/seller-agent.ts</code> in the repository).
+        </li>
+        <li>
+          <label htmlFor={`${id}-link`}>Link to share</label>
+          <span className="actions">
+            <input id={`${id}-link`} readOnly value={link} onFocus={(e) => e.target.select()} />
+            <button
+              type="button"
+              onClick={() =>
+                navigator.clipboard.writeText(link).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                )
+              }
+            >
+              Copy link
+            </button>
+          </span>
+          {copied === undefined ? null : (
+            <span role="status">{copied ? ' Copied.' : ' The browser refused the clipboard: select the link and copy it.'}</span>
+          )}
+        </li>
+      </ol>
+    </section>
   )
 }

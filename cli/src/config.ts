@@ -30,7 +30,7 @@ export type ConfigFile = {
   keystore?: string
 }
 
-export function defaultConfigPath() {
+function defaultConfigPath() {
   const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config')
   return join(base, 'amm', 'config.json')
 }

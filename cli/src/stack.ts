@@ -182,7 +182,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let rpcUrl = options.rpcUrl
     if (!rpcUrl) {
       const server = await (async () => {
-        const hre = await (peers.hardhat as typeof import('hardhat/hre')).createHardhatRuntimeEnvironment({})
+        // Hardhat needs a project root (a folder with a package.json) and would take the working directory's,
+        // failing outside any npm project: the throw-away folder is the chain's project
+        await writeFile(join(work, 'package.json'), '{ "private": true }\n')
+        const hre = await (peers.hardhat as typeof import('hardhat/hre')).createHardhatRuntimeEnvironment({}, {}, work)
         return hre.network.createServer('default', '127.0.0.1', options.rpcPort ?? 0)
       })().catch((cause) => {
         // npm on Node < 22 skips the EVM's native package (its engines field), silently

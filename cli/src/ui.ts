@@ -3,11 +3,8 @@ import { formatUnits } from 'viem'
 
 const colors = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR
 const paint = (code: number) => (text: string) => (colors ? `\x1b[${code}m${text}\x1b[0m` : text)
-export const bold = paint(1)
-export const dim = paint(2)
-export const green = paint(32)
+const green = paint(32)
 export const red = paint(31)
-export const yellow = paint(33)
 
 /** A progress or status line for people (stderr). */
 export function note(text: string) {

@@ -25,7 +25,8 @@ const json = (text: string) => JSON.parse(text)
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'amm-cli-'))
   base = { HOME: work, XDG_CONFIG_HOME: join(work, 'xdg'), AMM_CONFIG: join(work, 'stack', 'config.json'), NO_COLOR: '1', AMM_PRIVATE_KEY: '', AMM_PASSWORD: '' }
-  dev = start(['dev', '--dir', join(work, 'stack'), '--rpc-port', `${ports.rpc}`, '--graphql-port', `${ports.graphql}`, '--store-port', `${ports.store}`, '--storage-port', `${ports.storage}`], base)
+  // started in a folder outside any npm project, as a user may (Hardhat looks for a project root)
+  dev = start(['dev', '--dir', 'stack', '--rpc-port', `${ports.rpc}`, '--graphql-port', `${ports.graphql}`, '--store-port', `${ports.store}`, '--storage-port', `${ports.storage}`], base, work)
   await dev.waitFor('amm dev ready')
   await mkdir(join(work, 'model'))
   await writeFile(

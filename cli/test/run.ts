@@ -16,8 +16,8 @@ export function run(args: string[], env: Record<string, string | undefined> = {}
 }
 
 /** Starts a long-running `amm` command; `waitFor` resolves once its output contains a text. */
-export function start(args: string[], env: Record<string, string | undefined> = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [amm, ...args], { env: { ...process.env, ...env } })
+export function start(args: string[], env: Record<string, string | undefined> = {}, cwd?: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [amm, ...args], { env: { ...process.env, ...env }, cwd })
   let stdout = ''
   let stderr = ''
   const waiters: (() => void)[] = []

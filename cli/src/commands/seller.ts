@@ -12,7 +12,7 @@ import { amount, bytes, note, progressBar, result, toJsonLine } from '../ui.ts'
 type Card = Record<string, unknown>
 
 /** README.md's YAML front matter (Hugging Face model cards carry one), and the text after it. */
-export async function readCard(folder: string): Promise<{ card: Card; readme: string } | undefined> {
+async function readCard(folder: string): Promise<{ card: Card; readme: string } | undefined> {
   const path = join(folder, 'README.md')
   if (!existsSync(path)) return undefined
   const content = await readFile(path, 'utf8')

@@ -1,6 +1,7 @@
 // A local marketplace in one process: a chain (Hardhat's EVM served over HTTP, or any JSON-RPC
 // endpoint), the protocol deployed with funded dev accounts, devnode indexing the built subgraph, an
-// embedded store served as Kubo RPC (amm, scripts) and by serveStore (browsers). `amm dev` runs it;
+// embedded store served as Kubo RPC (amm, scripts), or a Kubo node of the user's, and serveStore in front
+// of either (browsers). `amm dev` runs it;
 // the repository's examples import it as `@ai-model-marketplace/cli/stack`. Nothing is spawned, so
 // stopping the process stops everything; every port is probed before anything is deployed.
 import { execFileSync } from 'node:child_process'
@@ -10,8 +11,7 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { Deployment } from '@ai-model-marketplace/sdk'
-import type { EmbeddedStore } from '@ai-model-marketplace/sdk/node'
+import type { ContentStore, Deployment } from '@ai-model-marketplace/sdk'
 import { type Chain, createPublicClient, createWalletClient, defineChain, type Hex, http, type PublicClient, parseEther, type Transport, toHex } from 'viem'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { parseDocument, type YAMLMap } from 'yaml'
@@ -43,6 +43,11 @@ export type LocalStackOptions = {
   subgraphDir?: string
   /** The embedded store's folder, kept across restarts (default: in a throw-away folder removed on stop). */
   storeDir?: string
+  /**
+   * A Kubo node's RPC API (e.g. `http://127.0.0.1:5001`) to store in instead of the embedded store; the
+   * storage service then sits in front of it and keeps its pins and sessions in `storeDir`.
+   */
+  kuboUrl?: string
   /** Writes `<chainId>.json` here (default: nowhere). */
   deploymentDir?: string
   /** Writes the web app's settings (chain, GraphQL, storage, deployment) here (default: in the throw-away folder). */
@@ -144,11 +149,13 @@ export type LocalStack = {
   /** `<deploymentDir>/<chainId>.json`, when `deploymentDir` was given. */
   deploymentFile: string | undefined
   accounts: ReturnType<typeof devAccounts>
-  store: EmbeddedStore
+  /** The embedded store, or `kuboStore` over `kuboUrl`. */
+  store: ContentStore
   devnode: { graphqlUrl: string; waitForBlock(block: number, options?: { timeoutMs?: number }): Promise<void>; stop(): Promise<void> }
   graphqlUrl: string
-  /** For amm and scripts: `kuboStore({ url })`. */
+  /** For amm and scripts: `kuboStore({ url })` (the user's Kubo with `kuboUrl`). */
   storeUrl: string
+  /** The embedded store's folder, or the storage service's state with `kuboUrl`. */
   storeDir: string
   /** For browsers: serveStore, writes after Sign-In with Ethereum. */
   storageUrl: string
@@ -168,7 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   for (const [port, option] of [
     [options.rpcUrl ? undefined : options.rpcPort, 'rpc-port'],
     [options.graphqlPort, 'graphql-port'],
-    [options.kuboPort, 'store-port'],
+    [options.kuboUrl ? undefined : options.kuboPort, 'store-port'],
     [options.storagePort, 'storage-port'],
   ] as const)
     await assertFree(port, option)
@@ -228,18 +235,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { embeddedStore, serveStore, startKuboRpcServer } = await import('@ai-model-marketplace/sdk/node')
     const storeDir = options.storeDir ?? join(work, 'ipfs')
     await mkdir(storeDir, { recursive: true })
-    const store = embeddedStore({ dir: storeDir })
-    stops.push(() => store.close())
-    const kubo = await startKuboRpcServer({ store, port: options.kuboPort ?? 0 })
-    stops.push(() => kubo.close())
+    let store: ContentStore
+    let storeUrl: string
+    if (options.kuboUrl) {
+      const { kuboStore } = await import('@ai-model-marketplace/sdk')
+      storeUrl = options.kuboUrl.replace(/\/+$/, '')
+      store = kuboStore({ url: storeUrl })
+      // a wrong URL fails here, before the storage service listens
+      await fetch(`${storeUrl}/api/v0/version`, { method: 'POST' })
+        .then((response) => {
+          if (!response.ok) throw new Error(`HTTP ${response.status}`)
+        })
+        .catch((cause) => {
+          throw new CliError('KUBO_UNAVAILABLE', `no Kubo RPC API answers at ${storeUrl}: ${(cause as Error).message}`, {
+            hint: 'start your node (ipfs daemon) or pass its RPC address, e.g. --kubo http://127.0.0.1:5001',
+            exitCode: exitCodes.UNAVAILABLE,
+            cause,
+          })
+        })
+    } else {
+      const embedded = embeddedStore({ dir: storeDir })
+      stops.push(() => embedded.close())
+      const kubo = await startKuboRpcServer({ store: embedded, port: options.kuboPort ?? 0 })
+      stops.push(() => kubo.close())
+      store = embedded
+      storeUrl = kubo.url
+    }
     const storage = await serveStore(store, {
       port: options.storagePort ?? 0,
       auth: { domain: options.webDomains ?? ['127.0.0.1:5173', 'localhost:5173'], chainId },
       quota: { bytesPerAddress: 2 * 1024 ** 3, requestsPerMinute: 600 },
       tls: options.tls ? await devCertificate(work) : undefined,
+      // an embedded store keeps the service's state beside its blocks; in front of Kubo, in storeDir
+      stateDir: options.kuboUrl ? join(storeDir, 'serve-store') : undefined,
     })
     stops.push(() => storage.close())
-    log(`embedded store in ${storeDir}: Kubo RPC ${kubo.url}, storage service ${storage.url}`)
+    log(options.kuboUrl ? `Kubo at ${storeUrl}, storage service ${storage.url} (state in ${storeDir})` : `embedded store in ${storeDir}: Kubo RPC ${storeUrl}, storage service ${storage.url}`)
 
     const webConfig = {
       chain: { id: chainId, name: chain.name, rpcUrl },
@@ -276,7 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       store,
       devnode,
       graphqlUrl: devnode.graphqlUrl,
-      storeUrl: kubo.url,
+      storeUrl,
       storeDir,
       storageUrl: storage.url,
       webConfig,
@@ -291,7 +322,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             const answer = (await post(devnode.graphqlUrl, { query: '{ _meta { block { number } } }' })) as { data?: { _meta: { block: { number: number } } } }
             return `indexed block ${answer.data?._meta.block.number}`
           }),
-          store: await timed(async () => `Kubo RPC ${(await post(`${kubo.url}/api/v0/version`)).Version ?? ''}`.trim()),
+          store: await timed(async () => `Kubo RPC ${(await post(`${storeUrl}/api/v0/version`)).Version ?? ''}`.trim()),
           storage: await timed(async () => {
             // Node refuses the throw-away certificate: over TLS, browsers check it (accept it once)
             if (options.tls) return 'HTTPS, self-signed (not checked from here)'

@@ -34,17 +34,19 @@ async function lock(dir: string) {
 export const dev: Command = {
   name: 'dev',
   summary: 'run a local marketplace: chain, protocol, indexer, store, storage service',
-  usage: 'amm dev [--dir <dir>] [--rpc-port <n>] [--graphql-port <n>] [--store-port <n>] [--storage-port <n>] [--tls]',
+  usage: 'amm dev [--dir <dir>] [--kubo <url>] [--rpc-port <n>] [--graphql-port <n>] [--store-port <n>] [--storage-port <n>] [--tls]',
   description: [
     "Runs, in this one process, Hardhat's EVM (chain 31337) with the protocol deployed and 8 funded dev accounts,",
     'devnode indexing the subgraph, an embedded IPFS store served as a Kubo RPC API (amm, scripts) and by the',
-    'storage service (browsers, Sign-In with Ethereum). It checks every service and prints "amm dev ready".',
+    'storage service (browsers, Sign-In with Ethereum); with --kubo, your own Kubo node instead of the embedded',
+    'store, the storage service in front of it. It checks every service and prints "amm dev ready".',
     'It writes <dir>/config.json: `AMM_CONFIG=<dir>/config.json amm …` uses the stack. A port in use or a <dir>',
     'held by another amm dev stops it before anything starts. SIGINT, SIGTERM or SIGHUP stops everything (exit 0).',
     'Needs hardhat, @ai-model-marketplace/contracts, /devnode and /subgraph installed beside the CLI.',
   ].join('\n'),
   options: {
     dir: { type: 'string' },
+    kubo: { type: 'string' },
     'rpc-port': { type: 'string' },
     'graphql-port': { type: 'string' },
     'store-port': { type: 'string' },
@@ -54,6 +56,7 @@ export const dev: Command = {
   },
   optionHelp: [
     '--dir <dir>           store, deployment and config file (default ./.amm-dev)',
+    '--kubo <url>          store in your Kubo node (its RPC API) instead of the embedded store',
     '--rpc-port <n>        chain JSON-RPC (default 8545)',
     '--graphql-port <n>    devnode GraphQL (default 8000)',
     '--store-port <n>      Kubo RPC over the store (default 5001)',
@@ -61,7 +64,7 @@ export const dev: Command = {
     '--tls                 serve the storage service over HTTPS/HTTP2 (browsers stream uploads only over HTTP/2)',
     '--dev-balance <n>     platform tokens minted to each dev account (default 10000)',
   ],
-  examples: ['amm dev', 'amm dev --dir /tmp/stack --rpc-port 0 --graphql-port 0 --store-port 0 --storage-port 0 --json', 'AMM_CONFIG=.amm-dev/config.json amm search'],
+  examples: ['amm dev', 'amm dev --kubo http://127.0.0.1:5001', 'amm dev --dir /tmp/stack --rpc-port 0 --graphql-port 0 --store-port 0 --storage-port 0 --json', 'AMM_CONFIG=.amm-dev/config.json amm search'],
   async run(flags, _positionals, global) {
     const dir = resolve(text(flags, 'dir') ?? '.amm-dev')
     const ports = {
@@ -74,6 +77,7 @@ export const dev: Command = {
     const stack = await startLocalStack({
       ...ports,
       storeDir: join(dir, 'ipfs'),
+      kuboUrl: text(flags, 'kubo'),
       // the folder is locked to this process: the deployment file there belongs to this chain only
       deploymentDir: join(dir, 'deployments'),
       webConfigFile: join(dir, 'web-config.json'),
@@ -124,7 +128,7 @@ export const dev: Command = {
         '',
         `chain RPC   ${stack.rpcUrl} (chain ${stack.chainId})`,
         `GraphQL     ${stack.graphqlUrl}`,
-        `store       ${stack.storeUrl} (Kubo RPC over ${stack.storeDir})`,
+        text(flags, 'kubo') ? `store       ${stack.storeUrl} (your Kubo)` : `store       ${stack.storeUrl} (Kubo RPC over ${stack.storeDir})`,
         `storage     ${stack.storageUrl}`,
         `deployment  ${stack.deploymentFile}`,
         `config      ${configFile}  (AMM_CONFIG for amm)`,

@@ -1,6 +1,6 @@
-// npm run bench -w cli [-- --json] [-- --mib 1024]: `amm list` and `amm download` of one model file
-// against the same operations done with the SDK directly (the CLI's overhead), on a stack `amm dev`
-// runs in another process (embedded store served as Kubo RPC). Each measured run is a process of its
+// npm run bench -w cli [-- --json] [-- --mib 1024] [-- --kubo <url>]: `amm list` and `amm download` of one
+// model file against the same operations done with the SDK directly (the CLI's overhead), on a stack
+// `amm dev` runs in another process (embedded store served as Kubo RPC, or the Kubo node at --kubo). Each measured run is a process of its
 // own, timed by /usr/bin/time (wall seconds, peak RSS). Prints MB/s, peak RSS and the load average.
 import { execFile, spawn } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
-const { values: flags } = parseArgs({ options: { json: { type: 'boolean' }, mib: { type: 'string', default: '1024' }, 'sdk-child': { type: 'string' } }, allowPositionals: true })
+const { values: flags } = parseArgs({ options: { json: { type: 'boolean' }, mib: { type: 'string', default: '1024' }, kubo: { type: 'string' }, 'sdk-child': { type: 'string' } }, allowPositionals: true })
 const amm = join(import.meta.dirname, '..', 'dist', 'amm.js')
 const alice = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
 const carol = '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6'
@@ -76,8 +76,8 @@ const bytes = Number(flags.mib) * 1024 * 1024
 const work = await mkdtemp(join(tmpdir(), 'amm-cli-bench-'))
 const stackDir = join(work, 'stack')
 const load = { before: loadavg().map((l) => Number(l.toFixed(2))), after: [] as number[] }
-// this package's band of ports (46500-46599)
-const dev = spawn(process.execPath, [amm, 'dev', '--dir', stackDir, '--rpc-port', '46530', '--graphql-port', '46531', '--store-port', '46532', '--storage-port', '46533'], { stdio: ['ignore', 'ignore', 'pipe'] })
+const storeFlags = flags.kubo ? ['--kubo', flags.kubo] : []
+const dev = spawn(process.execPath, [amm, 'dev', '--dir', stackDir, '--rpc-port', '0', '--graphql-port', '0', '--store-port', '0', '--storage-port', '0', ...storeFlags], { stdio: ['ignore', 'ignore', 'pipe'] })
 try {
   let devErr = ''
   await new Promise<void>((resolve, reject) => {
@@ -117,7 +117,7 @@ try {
     sdkPeakRssMiB: sdk.peakRssMiB,
   })
   const rows = [row('list (pack+encrypt+add+register)', cliList, sdkList), row('download (cat+verify+decrypt+write)', cliDownload, sdkDownload)]
-  const report = { MiB: bytes / 1024 / 1024, store: 'embedded store over Kubo RPC (amm dev)', rows, loadavg: load }
+  const report = { MiB: bytes / 1024 / 1024, store: flags.kubo ? `Kubo at ${flags.kubo} (amm dev --kubo)` : 'embedded store over Kubo RPC (amm dev)', rows, loadavg: load }
   if (flags.json) console.log(JSON.stringify(report, null, 2))
   else {
     console.log(`${report.MiB} MiB model file, ${report.store}; load average before ${load.before.join(' ')}, after ${load.after.join(' ')}`)

@@ -68,6 +68,11 @@ function offCurveX(): bigint {
 }
 
 describe('key commitment', () => {
+  it('uses the contract’s tags (DeliveryMath COMMIT_TAG, MASK_TAG)', () => {
+    expect(toHex(DELIVERY_TAGS.commitment)).toBe('0x01519ecdb52c0ab92545f94daa7be3c3e40125ba491c855cfe5eb6b1e0145998')
+    expect(toHex(DELIVERY_TAGS.mask)).toBe('0xc3d77f3774dd0ddc3e0ca51ac3d2517992a434794ca35276030d83990f1cbf45')
+  })
+
   it('is keccak256(tag ‖ key), and matches only that key', () => {
     const key = fill(0x11)
     expect(keyCommitment(key)).toBe(toHex(keccak_256(new Uint8Array([...DELIVERY_TAGS.commitment, ...key]))))
@@ -113,9 +118,13 @@ describe('buyer delivery keys', () => {
     `)
   })
 
-  it('rejects a B that is not on the curve, the wrong length, or a secret out of range', () => {
+  it('rejects a B that is not on the curve, has x ≥ n, the wrong length, or a secret out of range', () => {
     const { publicKey } = deriveOrderDeliveryKey({ seed: fill(1), salt: toHex(fill(2)), chainId, marketplace, buyer: buyer.address })
+    // a point of the curve with x ≥ n exists (about 2^-128 of them): the contract refuses it, so must the SDK
+    const high = highPoint()
+    expect(secp256k1.Point.fromAffine(high).toAffine().x).toBeGreaterThanOrEqual(n)
     const bad = [
+      concatHex([xHex(high.x), xHex(high.y)]),
       concatHex([xHex(1n), xHex(1n)]),
       concatHex([slice(publicKey, 0, 32), xHex(hexToBigInt(slice(publicKey, 32)) + 1n)]),
       concatHex([xHex(0n), xHex(0n)]),
@@ -140,6 +149,15 @@ describe('buyer delivery keys', () => {
     expect(() => orderDeliveryPublicKey(hexToBytes32(n))).toThrow(InvalidInputError)
   })
 })
+
+/** A point of the curve with n ≤ x < p. */
+function highPoint(): { x: bigint; y: bigint } {
+  const Fp = secp256k1.Point.Fp
+  for (let x = n; ; x++) {
+    const rhs = Fp.create(x ** 3n + 7n)
+    if (Fp.pow(rhs, (P - 1n) / 2n) === 1n) return { x, y: Fp.sqrt(rhs) }
+  }
+}
 
 const hexToBytes32 = (v: bigint) => {
   const out = new Uint8Array(32)

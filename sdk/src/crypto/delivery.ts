@@ -123,13 +123,15 @@ export function generateDeliverySalt(): Hex {
   return toHex(randomBytes(32))
 }
 
-/** A buyer's delivery key for one order: the secret `b` (keep it) and `B = b·G` (posted with the order). */
+/** A buyer's delivery key for one order: the secret `b` (keep it) and `B = b·G` (posted with the order, 64 bytes `x ‖ y`). */
 export type OrderDeliveryKey = { secret: Uint8Array; publicKey: UncompressedPoint }
 
 /**
  * The buyer's secret for one order: `b = HKDF-SHA256(seed, salt, "…order-key/v1" ‖ chainId ‖
- * marketplace ‖ buyer)` reduced to 1…n−1, and `B = b·G`. Re-derivable from the seed and the
- * salt posted with the order; revealing `b` (to prove a bad delivery) exposes this order only.
+ * marketplace ‖ buyer)` reduced to 1…n−1, and `B = b·G`; in the 2^-128 case where B.x is not below n
+ * (the contract's ecrecover needs it) a byte 1, 2, … is appended to the info until it is.
+ * Re-derivable from the seed and the salt posted with the order; revealing `b` (to prove a bad
+ * delivery) exposes this order only.
  */
 export function deriveOrderDeliveryKey(parameters: {
   seed: Uint8Array
@@ -146,9 +148,12 @@ export function deriveOrderDeliveryKey(parameters: {
     addressBytes(parameters.marketplace, 'marketplace'),
     addressBytes(parameters.buyer, 'buyer'),
   )
-  // 48 bytes reduced mod n−1, plus 1: a uniform non-zero scalar (RFC 9380 hash_to_field)
-  const secret = mapHashToField(hkdfSha256(parameters.seed, salt, info, 48), SECP256K1_N)
-  return { secret, publicKey: orderDeliveryPublicKey(secret) }
+  for (let attempt = 0; ; attempt++) {
+    // 48 bytes reduced mod n−1, plus 1: a uniform non-zero scalar (RFC 9380 hash_to_field)
+    const secret = mapHashToField(hkdfSha256(parameters.seed, salt, attempt ? concatBytes(info, new Uint8Array([attempt])) : info, 48), SECP256K1_N)
+    const publicKey = orderDeliveryPublicKey(secret)
+    if (isValidBuyerDeliveryKey(publicKey)) return { secret, publicKey }
+  }
 }
 
 /** `B = b·G`, uncompressed (`x ‖ y`, 64 bytes), for a secret `b` in 1…n−1. */
@@ -157,7 +162,11 @@ export function orderDeliveryPublicKey(secret: Uint8Array): UncompressedPoint {
   return toHex(Point.BASE.multiply(b).toBytes(false).subarray(1))
 }
 
-/** Whether `B` (64 bytes `x ‖ y`) is a point of secp256k1 (not the point at infinity), as the seller checks before delivering. */
+/**
+ * Whether `B` is a buyer key the contract takes: 64 bytes `x ‖ y` of a secp256k1 point with
+ * 0 < x < n (the ecrecover trick needs x below the group order) and y < p. The seller checks it
+ * before delivering.
+ */
 export function isValidBuyerDeliveryKey(publicKey: BytesLike): boolean {
   return pointOfUncompressed(publicKey) !== undefined
 }
@@ -172,7 +181,7 @@ function pointOfUncompressed(publicKey: BytesLike): InstanceType<typeof Point> |
   if (bytes.length !== 64) return undefined
   const x = bigintOf(bytes.subarray(0, 32))
   const y = bigintOf(bytes.subarray(32))
-  if (x >= P || y >= P || (y * y - (x * x * x + 7n)) % P !== 0n) return undefined
+  if (x === 0n || x >= SECP256K1_N || y >= P || (y * y - (x * x * x + 7n)) % P !== 0n) return undefined
   const point = Point.fromAffine({ x, y })
   point.assertValidity()
   return point
@@ -248,7 +257,7 @@ export function wrapDeliveryKey(
   checkKey(parameters.key, 'key')
   const B = pointOfUncompressed(parameters.buyerPublicKey)
   if (!B)
-    throw new InvalidInputError('buyerPublicKey', 'is not a point of secp256k1 (64 bytes x ‖ y): no key can be delivered to it', {
+    throw new InvalidInputError('buyerPublicKey', 'is not 64 bytes x ‖ y of a secp256k1 point with 0 < x < n: no key can be delivered to it', {
       hint: 'Decline the order (declineOrder) so the buyer is refunded; the buyer cannot receive a key for it.',
     })
   for (;;) {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
+import { commitmentOf, contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
 
 let s: Scenario;
 beforeAll(async () => {
@@ -193,7 +193,7 @@ describe("orders, disputes and reviews", () => {
       ["9", "Completed", null],
     ]);
     expect(orders[0]).toMatchObject({ amount: e("10"), fee: e("0.25"), sellerProceeds: e("9.75"), buyerRefund: "0", confirmedByBuyer: true });
-    expect(orders[0].wrappedKey).toMatch(/^0x/);
+    expect(orders[0].wrappedKey).toBeNull() // delivered in the provable format: R and c (see "provable delivery")
     // A free claim: no money, no confirmation, licensed at once.
     expect(orders[3]).toMatchObject({ isFree: true, amount: "0", fee: "0", sellerProceeds: "0", confirmedByBuyer: null, wrappedKey: null });
   });
@@ -275,6 +275,73 @@ describe("orders, disputes and reviews", () => {
       { id: "3", ratingSum: 4, ratingCount: 1, ratingAverage: "4", salesCount: 1, paidSalesCount: 0 },
       { id: "4", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 0, paidSalesCount: 0 },
       { id: "5", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
+    ]);
+  });
+});
+
+describe("provable delivery", () => {
+  it("records the order's version, delivery key, salt and snapshotted commitment, and the delivery's R and c", async () => {
+    const { order } = await s.query<{ order: Record<string, unknown> }>(`{ order(id: "1") {
+      version modelVersion { id } buyerKey keySalt keyCommitment deliveryPoint encryptedKey wrappedKey badDeliveryProven settledByParties } }`);
+    expect(order).toMatchObject({ version: 2, modelVersion: { id: "1-2" }, keyCommitment: commitmentOf("Sentiment analyzer"), wrappedKey: null, badDeliveryProven: false, settledByParties: false });
+    expect(order.buyerKey).toMatch(/^0x[0-9a-f]{128}$/);
+    expect(order.keySalt).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(order.deliveryPoint).toMatch(/^0x0[23][0-9a-f]{64}$/);
+    expect(order.encryptedKey).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it("refunds a proven bad delivery in full, counts it against the seller and the model, with no arbiter", async () => {
+    const data = await s.query<{ order: { events: { __typename: string; blockNumber: string; logIndex: string }[] } & Record<string, unknown> }>(
+      `query($alice: ID!) {
+        order(id: "10") { status refundReason buyerRefund sellerProceeds badDeliveryProven dispute { id } events { __typename blockNumber logIndex } }
+        model(id: "1") { badDeliveryCount keyCommitment }
+        alice: account(id: $alice) { badDeliveryCount disputesLost }
+      }`,
+      { alice: addr("alice") },
+    );
+    expect(data.order).toMatchObject({ status: "Refunded", refundReason: "BadDelivery", buyerRefund: e("10"), sellerProceeds: "0", badDeliveryProven: true, dispute: null });
+    // the proof's three events come in one transaction, in the contract's order
+    expect(sortEvents(data.order.events).map((x) => x.__typename).slice(0, 2)).toEqual(["OrderCreated", "OrderDelivered"]);
+    expect(data.order.events.map((x) => x.__typename).sort()).toEqual(["BadDeliveryProven", "BadDeliveryRecorded", "OrderCreated", "OrderDelivered", "OrderRefunded"]);
+    expect(data).toMatchObject({ model: { badDeliveryCount: 1, keyCommitment: commitmentOf("Sentiment analyzer") }, alice: { badDeliveryCount: 1, disputesLost: 1 } });
+  });
+
+  it("settles an order between the parties, cancelling its dispute at the arbitrator", async () => {
+    const { order } = await s.query<{ order: Record<string, unknown> }>(`{ order(id: "11") {
+      status settledByParties buyerSettlementOfferBps sellerSettlementOfferBps buyerRefund sellerProceeds fee
+      dispute { status arbitratorDispute { cancelledAt ruling } } } }`);
+    expect(order).toMatchObject({
+      status: "Resolved",
+      settledByParties: true,
+      buyerSettlementOfferBps: 3000,
+      sellerSettlementOfferBps: 3000,
+      buyerRefund: e("3"),
+      dispute: { status: "Cancelled", arbitratorDispute: { ruling: null } },
+    });
+    expect((order.dispute as { arbitratorDispute: { cancelledAt: string } }).arbitratorDispute.cancelledAt).toMatch(/^\d+$/);
+    expect(BigInt(order.sellerProceeds as string) + BigInt(order.fee as string)).toBe(parseEther("7"));
+  });
+
+  it("keeps a model's key commitment current, and flags reviews of paid orders", async () => {
+    const data = await s.query<{ model: { keyCommitment: string; events: { __typename: string }[] }; reviews: { id: string; paid: boolean }[] }>(`{
+      model(id: "2") { keyCommitment events { __typename } }
+      reviews(orderBy: id) { id paid }
+    }`);
+    expect(data.model.keyCommitment).toBe(commitmentOf("Image tagger, second key"));
+    expect(data.model.events.filter((x) => x.__typename === "KeyCommitmentChanged")).toHaveLength(2);
+    expect(data.reviews).toEqual([
+      { id: "1", paid: true },
+      { id: "2", paid: true },
+      { id: "4", paid: false },
+    ]);
+  });
+
+  it("states whether an evaluator found that the committed key opens the version", async () => {
+    const { evaluations } = await s.query<{ evaluations: unknown[] }>(`{ evaluations(orderBy: attestationId) { attestationId keyCheck keyCommitment } }`);
+    expect(evaluations).toEqual([
+      { attestationId: "1", keyCheck: "Opens", keyCommitment: commitmentOf("Sentiment analyzer") },
+      { attestationId: "2", keyCheck: "NotChecked", keyCommitment: null },
+      { attestationId: "3", keyCheck: "NotChecked", keyCommitment: null },
     ]);
   });
 });

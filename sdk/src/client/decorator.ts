@@ -2,6 +2,7 @@ import { ruleDispute } from '../actions/arbiter/ruleDispute.ts'
 import { buyModel } from '../actions/buyer/buyModel.ts'
 import { confirmOrder } from '../actions/buyer/confirmOrder.ts'
 import { downloadModel } from '../actions/buyer/downloadModel.ts'
+import { offerSettlement } from '../actions/buyer/offerSettlement.ts'
 import { proveBadDelivery } from '../actions/buyer/proveBadDelivery.ts'
 import { disputeOrder } from '../actions/buyer/disputeOrder.ts'
 import { quote } from '../actions/buyer/quote.ts'
@@ -50,6 +51,7 @@ const actions = {
   buyModel,
   downloadModel,
   proveBadDelivery,
+  offerSettlement,
   confirmOrder,
   disputeOrder,
   submitEvidence,

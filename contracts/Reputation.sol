@@ -9,8 +9,9 @@ import {IMarketplace} from "./interfaces/IMarketplace.sol";
 import {IReputation} from "./interfaces/IReputation.sol";
 
 /// @title Reputation and profiles
-/// @notice Verified reviews (only the buyer of a completed or resolved order, once), rating
-/// aggregates per model and per seller (the model's owner when reviewed), dispute records, handles.
+/// @notice Verified reviews (only the buyer of a completed or resolved order, once per model), rating
+/// aggregates per model and per seller (the model's owner when reviewed), dispute records, proven bad
+/// deliveries, handles.
 contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable, IReputation {
     uint256 public constant MAX_URI = 256;
     uint256 public constant MIN_HANDLE = 3;
@@ -42,6 +43,9 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
         mapping(address account => DisputeRecord) disputeRecords;
         mapping(address account => Profile) profiles;
         mapping(bytes32 handleHash => address) handleOwners;
+        // Appended by the provable-delivery upgrade.
+        mapping(address account => mapping(uint256 modelId => bool)) reviewedModels;
+        mapping(address seller => uint256) badDeliveries;
     }
 
     // keccak256(abi.encode(uint256(keccak256("ai-model-marketplace.storage.Reputation")) - 1)) & ~bytes32(uint256(0xff))
@@ -85,13 +89,15 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
             revert ReputationOrderNotCompleted(orderId);
         }
         if ($.reviewed[orderId]) revert ReputationAlreadyReviewed(orderId);
+        if ($.reviewedModels[msg.sender][order.modelId]) revert ReputationAlreadyReviewedModel(order.modelId, msg.sender);
         if (rating < 1 || rating > 5) revert ReputationInvalidRating(rating);
         if (bytes(commentURI).length > MAX_URI) revert ReputationInvalidURI(bytes(commentURI).length, MAX_URI);
         address seller = $.registry.ownerOf(order.modelId);
         $.reviewed[orderId] = true;
+        $.reviewedModels[msg.sender][order.modelId] = true;
         _add($.modelRatings[order.modelId], rating);
         _add($.sellerRatings[seller], rating);
-        emit ReviewSubmitted(orderId, order.modelId, msg.sender, seller, rating, commentURI);
+        emit ReviewSubmitted(orderId, order.modelId, msg.sender, seller, rating, commentURI, order.amount != 0);
     }
 
     /// @inheritdoc IReputation
@@ -127,6 +133,13 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
     }
 
     /// @inheritdoc IReputation
+    /// @dev Restricted to the PROTOCOL role, which the deployment grants to the marketplace.
+    function recordBadDelivery(uint256 orderId, uint256 modelId, address seller) external restricted {
+        ++_getReputationStorage().badDeliveries[seller];
+        emit BadDeliveryRecorded(orderId, modelId, seller);
+    }
+
+    /// @inheritdoc IReputation
     function modelRating(uint256 modelId) external view returns (uint256 sum, uint256 count) {
         Rating storage r = _getReputationStorage().modelRatings[modelId];
         return (r.sum, r.count);
@@ -158,6 +171,16 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
     /// @inheritdoc IReputation
     function isReviewed(uint256 orderId) external view returns (bool) {
         return _getReputationStorage().reviewed[orderId];
+    }
+
+    /// @inheritdoc IReputation
+    function hasReviewedModel(uint256 modelId, address account) external view returns (bool) {
+        return _getReputationStorage().reviewedModels[account][modelId];
+    }
+
+    /// @inheritdoc IReputation
+    function badDeliveryCount(address seller) external view returns (uint256) {
+        return _getReputationStorage().badDeliveries[seller];
     }
 
     /// @notice The marketplace whose orders entitle reviews.

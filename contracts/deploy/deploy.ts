@@ -213,6 +213,7 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   }
   const grants: [bigint, Address][] = [
     [roles.PROTOCOL, marketplace],
+    [roles.ARBITRABLE, marketplace],
     ...holders.upgraders.map((a) => [roles.UPGRADER, a] as [bigint, Address]),
     ...holders.pausers.map((a) => [roles.PAUSER, a] as [bigint, Address]),
     ...holders.arbiters.map((a) => [roles.ARBITER, a] as [bigint, Address]),

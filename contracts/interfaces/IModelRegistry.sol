@@ -47,6 +47,17 @@ interface IModelRegistry {
         bytes32 keyCommitment; // keccak256(abi.encode(COMMIT_TAG, modelKey)); 0 when none (free models)
     }
 
+    /// @notice What a purchase reads in one call (`getSaleTerms`).
+    struct SaleTerms {
+        address seller;
+        address paymentToken;
+        uint256 price;
+        bool active;
+        bool paymentTokenAllowed; // false for a free model (not read)
+        uint32 versionCount;
+        bytes32 keyCommitment; // 0 for a free model (not read)
+    }
+
     /// @notice A model was listed (token minted to `seller`) with its first version.
     event ModelListed(
         uint256 indexed modelId,
@@ -140,6 +151,10 @@ interface IModelRegistry {
 
     /// @notice The commitment to the model key buyers receive now (0 when none).
     function keyCommitment(uint256 modelId) external view returns (bytes32);
+
+    /// @notice What a purchase needs in one call: the listing's terms, whether its token is allowed,
+    /// the latest version and the key commitment; reverts for an unknown model.
+    function getSaleTerms(uint256 modelId) external view returns (SaleTerms memory);
 
     /// @notice A version of a model; reverts for an unknown one.
     function getVersion(uint256 modelId, uint32 version) external view returns (Version memory);

@@ -3,7 +3,6 @@ import { BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
 import {
   ArbitratorChanged as ArbitratorChangedEvent,
   AuthorityUpdated,
-  BadDeliveryProven as BadDeliveryProvenEvent,
   Dispute as DisputeEvent,
   DisputeNotCancelled as DisputeNotCancelledEvent,
   DisputeResolved as DisputeResolvedEvent,
@@ -33,7 +32,6 @@ import {
 import {
   ArbitratorChanged,
   ArbitratorDispute,
-  BadDeliveryProven,
   Dispute,
   DisputeCreated,
   DisputeNotCancelled,
@@ -228,6 +226,7 @@ export function handleOrderDelivered(event: OrderDeliveredEvent): void {
 
   let entity = new OrderDelivered(eventId(event));
   entity.order = order.id;
+  entity.seller = getOrCreateAccount(event.params.seller, event).id;
   entity.deliveryPoint = event.params.deliveryPoint;
   entity.encryptedKey = event.params.encryptedKey;
   entity.disputeDeadline = event.params.disputeDeadline;
@@ -245,29 +244,6 @@ export function handleOrderDeliveredWrapped(event: OrderDeliveredWrappedEvent): 
   entity.order = order.id;
   entity.wrappedKey = event.params.wrappedKey;
   entity.disputeDeadline = event.params.disputeDeadline;
-  stamp(entity, event);
-  entity.save();
-}
-
-/**
- * The buyer proved the delivered key wrong. The refund itself is counted by the OrderRefunded
- * (reason BadDelivery) of the same transaction; an open dispute ends without a ruling.
- */
-export function handleBadDeliveryProven(event: BadDeliveryProvenEvent): void {
-  let order = loadOrder(event.params.orderId);
-  order.badDeliveryProven = true;
-  order.updatedAt = event.block.timestamp;
-  order.save();
-  let model = Model.load(order.model)!;
-  model.badDeliveryCount += 1;
-  model.save();
-  closeDispute(event, order);
-
-  let entity = new BadDeliveryProven(eventId(event));
-  entity.order = order.id;
-  entity.model = model.id;
-  entity.seller = getOrCreateAccount(event.params.seller, event).id;
-  entity.buyer = getOrCreateAccount(event.params.buyer, event).id;
   stamp(entity, event);
   entity.save();
 }
@@ -349,9 +325,15 @@ export function handleOrderRefunded(event: OrderRefundedEvent): void {
   closeOrder(event, order, STATUS_REFUNDED);
   order.refundReason = reason;
   refundToBuyer(event, order, event.params.amount);
+  let model = Model.load(order.model)!;
+  // The buyer proved the delivered key wrong: no arbiter, and an open dispute ends without a ruling.
+  if (reason == "BadDelivery") {
+    order.badDeliveryProven = true;
+    model.badDeliveryCount += 1;
+    closeDispute(event, order);
+  }
   order.save();
 
-  let model = Model.load(order.model)!;
   model.refundCount += 1;
   model.save();
   let day = modelDay(event, model);

@@ -203,7 +203,11 @@ export async function runScenario() {
   // Order 10: alice delivers a key that does not match model 1's commitment; carol proves it with b and is refunded.
   await buy(carol, 1n, parseEther("10"));
   await deliver(alice, 10);
-  await market(carol, "proveBadDelivery", [10n, buyerKey(carol, 1n).secret, ...delivery(10), commitmentOf("Sentiment analyzer")]);
+  const [deliveryPoint, encryptedKey] = delivery(10);
+  await market(carol, "proveBadDelivery", [
+    10n,
+    { buyerSecret: buyerKey(carol, 1n).secret, deliveryPoint, encryptedKey, keyCommitment: commitmentOf("Sentiment analyzer"), seller: alice.account.address },
+  ]);
   // Order 11: delivered, disputed, then settled by the parties at 30% back to the buyer (the dispute is cancelled).
   await buy(erin, 1n, parseEther("10"));
   await deliver(alice, 11);

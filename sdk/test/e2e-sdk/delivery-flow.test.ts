@@ -2,7 +2,7 @@
 // the seller's checks before delivering, the buyer's check before downloading, a wrong key refunded
 // by the contract alone, wallets whose signatures are not deterministic, and the token a purchase names.
 import { randomBytes } from 'node:crypto'
-import { createWalletClient, custom, parseEther, toHex } from 'viem'
+import { createWalletClient, custom, getAddress, parseEther, parseEventLogs, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { marketplaceAbi, platformTokenAbi, reputationAbi } from '../../src/contracts/abis.ts'
 import { generateDeliverySeed, keyCommitment, wrapDeliveryKey } from '../../src/crypto/delivery.ts'
@@ -137,13 +137,10 @@ describe('a wrong key', () => {
     expect(proven.refund).toBe(price)
     expect(proven.deliveredKey).toBe(toHex(new Uint8Array(32).fill(9)))
     expect(await balance(p.accounts.buyer.account.address)).toBe(before)
-    const faults = await p.publicClient.readContract({
-      address: p.deployment.contracts.Reputation.address,
-      abi: reputationAbi,
-      functionName: 'badDeliveryCount',
-      args: [p.accounts.seller.account.address],
-    })
-    expect(faults).toBeGreaterThanOrEqual(1n)
+    // the seller's fault, recorded by Reputation in the proof's transaction
+    const receipt = await p.publicClient.getTransactionReceipt({ hash: proven.hash })
+    const faults = parseEventLogs({ abi: reputationAbi, eventName: 'BadDeliveryRecorded', logs: receipt.logs })
+    expect(faults.map((f) => f.args)).toEqual([{ orderId, modelId, seller: getAddress(p.accounts.seller.account.address) }])
     await expect(p.buyer.downloadModel({ modelId })).rejects.toMatchObject({ code: 'NOT_LICENSED', reason: 'refunded' })
     // the order is closed: a second proof is refused before sending
     await expect(p.buyer.proveBadDelivery({ orderId })).rejects.toMatchObject({ errorName: 'MarketplaceWrongStatus' })

@@ -46,7 +46,16 @@ export async function proveBadDelivery(client: MarketplaceClientConfig, { orderI
   const { hash, receipt } = await write(client, {
     contract: 'Marketplace',
     functionName: 'proveBadDelivery',
-    args: [orderId, BigInt(toHex(secret)), found.delivery.R, found.delivery.c, found.created.keyCommitment],
+    args: [
+      orderId,
+      {
+        buyerSecret: BigInt(toHex(secret)),
+        deliveryPoint: found.delivery.R,
+        encryptedKey: found.delivery.c,
+        keyCommitment: found.created.keyCommitment,
+        seller: found.delivery.seller,
+      },
+    ],
     action: 'proveBadDelivery',
   })
   const refunded = eventOf<{ amount: bigint }>('Marketplace', 'OrderRefunded', receipt)

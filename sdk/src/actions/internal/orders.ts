@@ -99,8 +99,8 @@ export async function orderCreatedLogs(
   return logs.map((log) => ({ ...(log.args as Omit<OrderCreatedEvent, 'blockNumber'>), blockNumber: log.blockNumber }))
 }
 
-/** A delivery as posted on-chain: `R` (33 bytes) and `c` (32 bytes). */
-export type OnChainDelivery = { R: Hex; c: Hex; blockNumber: bigint }
+/** A delivery as posted on-chain: `R` (33 bytes), `c` (32 bytes) and the seller who posted it. */
+export type OnChainDelivery = { R: Hex; c: Hex; seller: Address; blockNumber: bigint }
 
 /**
  * The delivery of an order, read from its OrderDelivered log: the chain is the only source of a
@@ -119,7 +119,7 @@ export async function deliveryFromLogs(client: MarketplaceClientConfig, orderId:
     }),
   )
   const log = logs[0]
-  return log && { R: log.args.deliveryPoint, c: log.args.encryptedKey, blockNumber: log.blockNumber }
+  return log && { R: log.args.deliveryPoint, c: log.args.encryptedKey, seller: log.args.seller, blockNumber: log.blockNumber }
 }
 
 /** The order's OrderCreated event; ChainRequestError when the node has pruned it (its `B` and salt are only there). */

@@ -54,15 +54,13 @@ contract Arbitration is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
         ArbitrationStorage storage $ = _getArbitrationStorage();
         if (msg.value < $.cost) revert ArbitrationInsufficientFee(msg.value, $.cost);
         disputeId = ++$.disputeCount;
-        $.disputes[disputeId] = DisputeData({
-            arbitrable: IArbitrable(msg.sender),
-            status: DisputeStatus.Waiting,
-            choices: choices,
-            ruling: 0,
-            fee: uint128(msg.value),
-            cancelled: false
-        });
-        $.heldFees += msg.value;
+        DisputeData storage d = $.disputes[disputeId]; // status Waiting, ruling 0
+        d.arbitrable = IArbitrable(msg.sender);
+        d.choices = choices;
+        if (msg.value != 0) {
+            d.fee = uint128(msg.value);
+            $.heldFees += msg.value;
+        }
         emit DisputeCreation(disputeId, IArbitrable(msg.sender));
     }
 
@@ -72,7 +70,8 @@ contract Arbitration is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
         if (ruling > d.choices) revert ArbitrationInvalidRuling(disputeId, ruling, d.choices);
         d.status = DisputeStatus.Solved;
         d.ruling = ruling;
-        _getArbitrationStorage().heldFees -= d.fee;
+        uint256 fee = d.fee;
+        if (fee != 0) _getArbitrationStorage().heldFees -= fee;
         emit DisputeRuled(disputeId, msg.sender, ruling);
         d.arbitrable.rule(disputeId, ruling);
     }
@@ -84,7 +83,7 @@ contract Arbitration is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
         d.status = DisputeStatus.Solved;
         d.cancelled = true;
         uint256 fee = d.fee;
-        _getArbitrationStorage().heldFees -= fee;
+        if (fee != 0) _getArbitrationStorage().heldFees -= fee;
         emit DisputeCancelled(disputeId, refundTo, fee);
         if (fee == 0) return;
         (bool sent,) = refundTo.call{value: fee, gas: FEE_REFUND_GAS}("");

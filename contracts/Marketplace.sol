@@ -295,7 +295,6 @@ contract Marketplace is
         order.buyer = msg.sender;
         order.modelId = uint32(modelId);
         order.status = OrderStatus.Completed;
-        order.version = terms.versionCount;
         _grantLicense($, modelId, msg.sender);
         _emitOrderCreated(orderId, modelId, terms, 0, "", 0, 0);
         emit OrderCompleted(orderId, terms.seller, 0, 0, false);
@@ -311,8 +310,8 @@ contract Marketplace is
         bytes28 check = order.deliveryCheck;
         uint40 deadline = _markDelivered($, orderId, order, check != 0);
         if (!DeliveryMath.isValidPoint(deliveryPoint)) revert MarketplaceInvalidDeliveryPoint();
-        order.deliveryCheck = DeliveryMath.deliveryCheck(check, deliveryPoint, encryptedKey);
-        emit OrderDelivered(orderId, deliveryPoint, encryptedKey, deadline);
+        order.deliveryCheck = DeliveryMath.deliveryCheck(check, deliveryPoint, encryptedKey, msg.sender);
+        emit OrderDelivered(orderId, msg.sender, deliveryPoint, encryptedKey, deadline);
     }
 
     /// @inheritdoc IMarketplace
@@ -340,46 +339,35 @@ contract Marketplace is
     }
 
     /// @inheritdoc IMarketplace
-    function proveBadDelivery(
-        uint256 orderId,
-        uint256 b,
-        bytes calldata deliveryPoint,
-        bytes32 encryptedKey,
-        bytes32 keyCommitment
-    ) external nonReentrant {
+    function proveBadDelivery(uint256 orderId, DeliveryProof calldata proof) external nonReentrant {
         MarketplaceStorage storage $ = _getMarketplaceStorage();
         Order storage order = _order($, orderId);
         OrderStatus status = order.status;
         if (status != OrderStatus.Delivered && status != OrderStatus.Disputed) {
             revert MarketplaceWrongStatus(orderId, status);
         }
-        _verifyBadDelivery(orderId, order.deliveryCheck, b, deliveryPoint, encryptedKey, keyCommitment);
+        _verifyBadDelivery(orderId, order.deliveryCheck, proof);
         uint256 modelId = order.modelId;
         address buyer = order.buyer;
-        address seller = _sellerOf($, modelId);
-        emit BadDeliveryProven(orderId, modelId, seller, buyer);
         _refundInFull($, orderId, order, RefundReason.BadDelivery);
         if (status == OrderStatus.Disputed) _cancelDispute($, orderId, buyer);
-        _callReputation($, orderId, abi.encodeCall(IReputation.recordBadDelivery, (orderId, modelId, seller)));
+        _callReputation($, orderId, abi.encodeCall(IReputation.recordBadDelivery, (orderId, modelId, proof.seller)));
     }
 
-    /// @dev Reverts unless (b, R, c, C) are the order's and the key they open does not match C.
-    function _verifyBadDelivery(
-        uint256 orderId,
-        bytes28 check,
-        uint256 b,
-        bytes calldata deliveryPoint,
-        bytes32 encryptedKey,
-        bytes32 keyCommitment
-    ) private view {
+    /// @dev Reverts unless the proof's values are the order's and the key they open does not match
+    /// the commitment.
+    function _verifyBadDelivery(uint256 orderId, bytes28 check, DeliveryProof calldata proof) private view {
         if (check == 0) revert MarketplaceWrongDeliveryFormat(orderId);
+        uint256 b = proof.buyerSecret;
         if (b == 0 || b >= DeliveryMath.N) revert MarketplaceInvalidBuyerSecret();
-        bytes28 expected = DeliveryMath.purchaseCheck(DeliveryMath.bindingOfSecret(b), keyCommitment);
-        if (deliveryPoint.length != 33 || DeliveryMath.deliveryCheck(expected, deliveryPoint, encryptedKey) != check) {
-            revert MarketplaceProofMismatch(orderId);
-        }
-        bytes32 key = DeliveryMath.openKey(block.chainid, address(this), orderId, deliveryPoint, b, encryptedKey);
-        if (DeliveryMath.commitment(key) == keyCommitment) revert MarketplaceDeliveryNotBad(orderId);
+        bytes28 expected = DeliveryMath.purchaseCheck(DeliveryMath.bindingOfSecret(b), proof.keyCommitment);
+        bytes calldata point = proof.deliveryPoint;
+        if (
+            point.length != 33
+                || DeliveryMath.deliveryCheck(expected, point, proof.encryptedKey, proof.seller) != check
+        ) revert MarketplaceProofMismatch(orderId);
+        bytes32 key = DeliveryMath.openKey(block.chainid, address(this), orderId, point, b, proof.encryptedKey);
+        if (DeliveryMath.commitment(key) == proof.keyCommitment) revert MarketplaceDeliveryNotBad(orderId);
     }
 
     /// @inheritdoc IMarketplace

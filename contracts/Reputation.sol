@@ -45,7 +45,6 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
         mapping(bytes32 handleHash => address) handleOwners;
         // Appended by the provable-delivery upgrade.
         mapping(address account => mapping(uint256 modelId => bool)) reviewedModels;
-        mapping(address seller => uint256) badDeliveries;
     }
 
     // keccak256(abi.encode(uint256(keccak256("ai-model-marketplace.storage.Reputation")) - 1)) & ~bytes32(uint256(0xff))
@@ -88,12 +87,12 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
         if (order.status != IMarketplace.OrderStatus.Completed && order.status != IMarketplace.OrderStatus.Resolved) {
             revert ReputationOrderNotCompleted(orderId);
         }
+        // Orders reviewed before the upgrade are marked per order; later reviews per buyer and model.
         if ($.reviewed[orderId]) revert ReputationAlreadyReviewed(orderId);
         if ($.reviewedModels[msg.sender][order.modelId]) revert ReputationAlreadyReviewedModel(order.modelId, msg.sender);
         if (rating < 1 || rating > 5) revert ReputationInvalidRating(rating);
         if (bytes(commentURI).length > MAX_URI) revert ReputationInvalidURI(bytes(commentURI).length, MAX_URI);
         address seller = $.registry.ownerOf(order.modelId);
-        $.reviewed[orderId] = true;
         $.reviewedModels[msg.sender][order.modelId] = true;
         _add($.modelRatings[order.modelId], rating);
         _add($.sellerRatings[seller], rating);
@@ -133,9 +132,10 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
     }
 
     /// @inheritdoc IReputation
-    /// @dev Restricted to the PROTOCOL role, which the deployment grants to the marketplace.
-    function recordBadDelivery(uint256 orderId, uint256 modelId, address seller) external restricted {
-        ++_getReputationStorage().badDeliveries[seller];
+    /// @dev Only the marketplace this contract points at, checked directly rather than through the
+    /// AccessManager: the call is on the proof's gas budget (≤ 100,000). The record is the event.
+    function recordBadDelivery(uint256 orderId, uint256 modelId, address seller) external {
+        if (msg.sender != address(_getReputationStorage().marketplace)) revert ReputationNotMarketplace(msg.sender);
         emit BadDeliveryRecorded(orderId, modelId, seller);
     }
 
@@ -170,17 +170,15 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
 
     /// @inheritdoc IReputation
     function isReviewed(uint256 orderId) external view returns (bool) {
-        return _getReputationStorage().reviewed[orderId];
+        ReputationStorage storage $ = _getReputationStorage();
+        if ($.reviewed[orderId]) return true;
+        IMarketplace.Order memory order = $.marketplace.getOrder(orderId);
+        return $.reviewedModels[order.buyer][order.modelId];
     }
 
     /// @inheritdoc IReputation
     function hasReviewedModel(uint256 modelId, address account) external view returns (bool) {
         return _getReputationStorage().reviewedModels[account][modelId];
-    }
-
-    /// @inheritdoc IReputation
-    function badDeliveryCount(address seller) external view returns (uint256) {
-        return _getReputationStorage().badDeliveries[seller];
     }
 
     /// @notice The marketplace whose orders entitle reviews.

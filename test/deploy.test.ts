@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { getAddress, hexToBigInt, keccak256, pad, toFunctionSelector, toHex } from 'viem'
 import { deployProtocol } from '../contracts/deploy/deploy.ts'
-import { UpgradeValidationError, upgradeContract } from '../contracts/deploy/upgrade.ts'
+import { UpgradeValidationError, releasedLayout, upgradeContract, validateUpgrade } from '../contracts/deploy/upgrade.ts'
 import { roles } from '../contracts/deploy/roles.ts'
 import { createProtocol } from './helpers.ts'
 
@@ -154,6 +154,17 @@ describe('Upgrades', () => {
     assert.equal(await v2.read.isReviewed([orderId]), true)
     await v2.write.setFeaturedModel([modelId])
     assert.equal(await v2.read.featuredModel(), modelId)
+  })
+
+  it('accepts this build as an upgrade of the first release (recorded layouts): namespaces only appended to', () => {
+    for (const name of ['PlatformToken', 'ModelRegistry', 'Marketplace', 'Arbitration', 'Reputation', 'Evaluations'] as const) {
+      validateUpgrade(releasedLayout(name), name)
+    }
+    // The check has teeth: an incompatible layout fails against the recorded one too.
+    assert.throws(
+      () => validateUpgrade(releasedLayout('Reputation'), 'contracts/mocks/ReputationV2Incompatible.sol/ReputationV2Incompatible.json'),
+      UpgradeValidationError,
+    )
   })
 
   it('refuses an implementation whose storage layout is incompatible', async () => {

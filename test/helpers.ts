@@ -61,6 +61,11 @@ export async function signPermit(
   return { v: Number(v), r, s }
 }
 
+/** proveBadDelivery's proof argument. */
+export function proof(buyerSecret: bigint, deliveryPoint: Hex, encryptedKey: Hex, keyCommitment: Hex, seller: Address) {
+  return { buyerSecret, deliveryPoint, encryptedKey, keyCommitment, seller }
+}
+
 /** A fresh in-process chain with the protocol deployed once and snapshotted (loadFixture). */
 export async function createProtocol() {
   const connection = await network.create()

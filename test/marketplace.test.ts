@@ -182,7 +182,7 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
       p.marketplace.write.deliver([orderId, point, encryptedKey], { account: seller.account }),
       p.marketplace,
       'OrderDelivered',
-      [orderId, point, encryptedKey, (d: bigint) => d > 0n],
+      [orderId, seller.account.address, point, encryptedKey, (d: bigint) => d > 0n],
     )
     await viem.assertions.emitWithArgs(
       p.marketplace.write.confirm([orderId], { account: buyer.account }),

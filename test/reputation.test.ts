@@ -23,8 +23,8 @@ describe('Reputation: reviews', () => {
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.reputation.write.review([orderId, 5, ''], { account: buyer.account }),
       p.reputation,
-      'ReputationAlreadyReviewed',
-      [orderId],
+      'ReputationAlreadyReviewedModel',
+      [modelId, getAddress(buyer.account.address)],
     )
   })
 

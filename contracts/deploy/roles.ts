@@ -33,7 +33,7 @@ export const functionRoles = {
     withdrawFees: 'TREASURER',
     upgradeToAndCall: 'UPGRADER',
   },
-  Reputation: { recordDisputeOutcome: 'PROTOCOL', recordBadDelivery: 'PROTOCOL', upgradeToAndCall: 'UPGRADER' },
+  Reputation: { recordDisputeOutcome: 'PROTOCOL', upgradeToAndCall: 'UPGRADER' },
   Evaluations: {
     setEvaluatorKey: 'EVALUATOR',
     attest: 'EVALUATOR',

@@ -43,11 +43,21 @@ interface IMarketplace is IArbitrable, IEvidence {
         uint16 feeBps; // the platform fee when the order was created
         address token;
         uint96 amount; // what the buyer paid
-        // Appended by the provable-delivery upgrade; both are 0 for orders made before it.
-        uint32 version; // the model's latest version when the order was made
+        // Appended by the provable-delivery upgrade; both are 0 for orders made before it (and for
+        // free licenses, whose version is in their OrderCreated event only).
+        uint32 version; // the model's latest version when the order was paid
         // keccak256(binding of B, key commitment) truncated to 224 bits at purchase, then
         // keccak256(that, R.x, R[0], c) truncated at delivery (see DeliveryMath); 0 for orders made before the upgrade
         bytes28 deliveryCheck;
+    }
+
+    /// @notice A buyer's proof that a delivery does not open to the committed key (`proveBadDelivery`).
+    struct DeliveryProof {
+        uint256 buyerSecret; // b, 0 < b < n, with B = b·G the order's buyer key
+        bytes deliveryPoint; // R as in OrderDelivered
+        bytes32 encryptedKey; // c as in OrderDelivered
+        bytes32 keyCommitment; // as in OrderCreated (the registry's may have changed since)
+        address seller; // who delivered, as in OrderDelivered
     }
 
     /// @notice The price of a model and how it would be split.
@@ -78,15 +88,14 @@ interface IMarketplace is IArbitrable, IEvidence {
         bytes32 keyCommitment,
         uint64 deliveryDeadline
     );
-    /// @notice The seller posted the model key encrypted to the order's `B`: `deliveryPoint` is
+    /// @notice `seller` posted the model key encrypted to the order's `B`: `deliveryPoint` is
     /// `R = r·G` SEC1-compressed (33 bytes) and `encryptedKey` is `key XOR mask` (see DeliveryMath).
-    event OrderDelivered(uint256 indexed orderId, bytes deliveryPoint, bytes32 encryptedKey, uint64 disputeDeadline);
+    event OrderDelivered(
+        uint256 indexed orderId, address indexed seller, bytes deliveryPoint, bytes32 encryptedKey, uint64 disputeDeadline
+    );
     /// @notice An order made before the provable-delivery upgrade was delivered in the old format: the
     /// model key HPKE-wrapped to the buyer's X25519 key.
     event OrderDeliveredWrapped(uint256 indexed orderId, bytes wrappedKey, uint64 disputeDeadline);
-    /// @notice The buyer proved that the delivered key does not match the order's key commitment;
-    /// the order was refunded in full (`OrderRefunded` with reason `BadDelivery`).
-    event BadDeliveryProven(uint256 indexed orderId, uint256 indexed modelId, address indexed seller, address buyer);
     /// @notice `party` (the buyer or the seller) offers to settle: the buyer gets `buyerShareBps` of the amount back.
     event SettlementOffered(uint256 indexed orderId, address indexed party, uint16 buyerShareBps);
     /// @notice The buyer and the seller agreed on the same share; the order is settled without a ruling.
@@ -214,18 +223,13 @@ interface IMarketplace is IArbitrable, IEvidence {
 
     /// @notice Proves that the key delivered for `orderId` does not match the key commitment the order
     /// snapshotted: the buyer is refunded in full (to `order.buyer`, whoever sends the proof), the
-    /// seller's fault is recorded in Reputation. While Delivered or Disputed (an open dispute is cancelled
-    /// and its fee returned to the buyer). Reveals `b`, which opens this delivery only.
-    /// @param b the order's buyer secret, 0 < b < n, with `B = b·G`
-    /// @param deliveryPoint and `encryptedKey` as in `OrderDelivered`
-    /// @param keyCommitment the commitment as in `OrderCreated`
-    function proveBadDelivery(
-        uint256 orderId,
-        uint256 b,
-        bytes calldata deliveryPoint,
-        bytes32 encryptedKey,
-        bytes32 keyCommitment
-    ) external;
+    /// seller's fault is recorded in Reputation (`BadDeliveryRecorded`, against the seller who
+    /// delivered); the marketplace emits `OrderRefunded` with reason `BadDelivery`. While Delivered or
+    /// Disputed (an open dispute is cancelled and its fee returned to the buyer). Reveals `b`, which
+    /// opens this delivery only. Reverts `MarketplaceProofMismatch` unless b, R, c, the commitment and
+    /// the seller are the order's, `MarketplaceDeliveryNotBad` when the key matches (never send that:
+    /// it publishes the key).
+    function proveBadDelivery(uint256 orderId, DeliveryProof calldata proof) external;
 
     /// @notice The buyer or the seller offers to settle a Delivered or Disputed order: the buyer gets
     /// `buyerShareBps` (0..10000) of the amount back, the seller the rest minus the fee. When the other

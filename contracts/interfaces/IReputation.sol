@@ -29,6 +29,7 @@ interface IReputation {
     error ReputationNotOrderBuyer(uint256 orderId, address account);
     error ReputationOrderNotCompleted(uint256 orderId);
     error ReputationAlreadyReviewed(uint256 orderId);
+    error ReputationNotMarketplace(address account);
     /// @notice `account` already reviewed `modelId` (one review per buyer and model).
     error ReputationAlreadyReviewedModel(uint256 modelId, address account);
     error ReputationInvalidRating(uint8 rating);
@@ -46,7 +47,8 @@ interface IReputation {
     /// @notice Records a dispute outcome. Only the marketplace.
     function recordDisputeOutcome(uint256 orderId, address winner, address loser, bool split) external;
 
-    /// @notice Records a proven bad delivery: the seller's fault. Only the marketplace.
+    /// @notice Records a proven bad delivery, the seller's fault, as `BadDeliveryRecorded`. Only the
+    /// marketplace (`ReputationNotMarketplace`).
     function recordBadDelivery(uint256 orderId, uint256 modelId, address seller) external;
 
     /// @notice Sum of stars and number of reviews of a model.
@@ -58,9 +60,9 @@ interface IReputation {
     function profileOf(address account) external view returns (string memory handle, string memory profileURI);
     /// @notice The holder of a handle (zero if free).
     function ownerOfHandle(string calldata handle) external view returns (address);
+    /// @notice Whether the review of `orderId`'s buyer for its model is in (per order before the upgrade).
     function isReviewed(uint256 orderId) external view returns (bool);
     /// @notice Whether `account` reviewed `modelId` (reviews made before the upgrade are counted per order only).
     function hasReviewedModel(uint256 modelId, address account) external view returns (bool);
-    /// @notice Bad deliveries proven against `seller`.
-    function badDeliveryCount(address seller) external view returns (uint256);
+
 }

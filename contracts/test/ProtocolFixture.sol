@@ -73,7 +73,6 @@ abstract contract ProtocolFixture is TestBase {
         _setRole(address(marketplace), Marketplace.pause.selector, Roles.PAUSER);
         _setRole(address(arbitration), Arbitration.giveRuling.selector, Roles.ARBITER);
         _setRole(address(arbitration), Arbitration.createDispute.selector, Roles.ARBITRABLE);
-        _setRole(address(reputation), Reputation.recordBadDelivery.selector, Roles.PROTOCOL);
         _setRole(address(reputation), Reputation.recordDisputeOutcome.selector, Roles.PROTOCOL);
         manager.grantRole(Roles.MINTER, address(this), 0);
         manager.grantRole(Roles.TREASURER, address(this), 0);

@@ -13,7 +13,7 @@ const { viem, networkHelpers, publicClient, accounts, load, list, buy, delivery,
 const { seller, buyer, other, deployer } = accounts
 const Status = { Created: 1, Delivered: 2, Completed: 3, Refunded: 4, Disputed: 5 }
 const WRONG_KEY = keccak256(toHex('a key that opens nothing'))
-const P = secp256k1.CURVE.p
+const P = secp256k1.CURVE.Fp.ORDER
 type Protocol = Awaited<ReturnType<typeof load>>
 
 /** An x-coordinate below n with no point on the curve. */

@@ -43,18 +43,10 @@ async function sellerKey(modelId: bigint) {
 }
 
 /** A seller who bypasses the SDK and posts a delivery of `key` (a wrong one) straight to the contract. */
-async function deliverRaw(orderId: bigint, key: Uint8Array) {
-  const [created] = await p.publicClient.getContractEvents({
-    address: p.deployment.contracts.Marketplace.address,
-    abi: marketplaceAbi,
-    eventName: 'OrderCreated',
-    args: { orderId },
-    fromBlock: 0n,
-    strict: true,
-  })
+async function deliverRaw(orderId: bigint, buyerKey: `0x${string}`, key: Uint8Array) {
   const { R, c } = wrapDeliveryKey({
     key,
-    buyerPublicKey: created!.args.buyerKey,
+    buyerPublicKey: buyerKey,
     chainId: p.deployment.chainId,
     marketplace: p.deployment.contracts.Marketplace.address,
     orderId,
@@ -124,8 +116,8 @@ describe('a wrong key', () => {
     const price = parseEther('3')
     const { modelId } = await p.seller.listModel({ ...fields, files: files(), price })
     const before = await balance(p.accounts.buyer.account.address)
-    const { orderId } = await p.buyer.buyModel({ modelId })
-    await deliverRaw(orderId, new Uint8Array(32).fill(9))
+    const { orderId, buyerKey } = await p.buyer.buyModel({ modelId })
+    await deliverRaw(orderId, buyerKey, new Uint8Array(32).fill(9))
 
     const caught = await p.buyer.downloadModel({ modelId }).catch((e) => e)
     expect(caught).toBeInstanceOf(BadDeliveryError)

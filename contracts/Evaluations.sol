@@ -149,7 +149,17 @@ contract Evaluations is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
             requestId: requestId
         });
         emit EvaluationAttested(
-            attestationId, modelId, version, msg.sender, requestId, suite, verdict, score, reportURI, keyCommitment, keyCheck
+            attestationId,
+            modelId,
+            version,
+            msg.sender,
+            requestId,
+            suite,
+            verdict,
+            score,
+            reportURI,
+            keyCommitment,
+            keyCheck
         );
     }
 

@@ -220,7 +220,8 @@ contract Marketplace is
         if (terms.keyCommitment == bytes32(0)) revert MarketplaceNoKeyCommitment(modelId);
         bytes32 binding = DeliveryMath.bindingOfKey(buyerKey);
         if (binding == bytes32(0)) revert MarketplaceInvalidBuyerKey();
-        orderId = _createOrder(modelId, terms, DeliveryMath.purchaseCheck(binding, terms.keyCommitment), buyerKey, keySalt);
+        bytes28 check = DeliveryMath.purchaseCheck(binding, terms.keyCommitment);
+        orderId = _createOrder(modelId, terms, check, buyerKey, keySalt);
         _collect(IERC20(paymentToken), price);
     }
 
@@ -525,9 +526,13 @@ contract Marketplace is
 
     /// @dev Applies a ruling (or the default rule, ruling 0) and records its outcome in Reputation:
     /// a full refund is the buyer's win, nothing back the seller's, anything between a split.
-    function _resolve(MarketplaceStorage storage $, uint256 orderId, Order storage order, uint256 disputeId, uint256 ruling)
-        private
-    {
+    function _resolve(
+        MarketplaceStorage storage $,
+        uint256 orderId,
+        Order storage order,
+        uint256 disputeId,
+        uint256 ruling
+    ) private {
         uint256 buyerShareBps = ruling == 0
             ? DEFAULT_BUYER_SHARE_BPS
             : ruling == RULING_BUYER ? BPS : ruling == RULING_SELLER ? 0 : ruling - RULING_SPLIT;

@@ -91,7 +91,11 @@ interface IMarketplace is IArbitrable, IEvidence {
     /// @notice `seller` posted the model key encrypted to the order's `B`: `deliveryPoint` is
     /// `R = r·G` SEC1-compressed (33 bytes) and `encryptedKey` is `key XOR mask` (see DeliveryMath).
     event OrderDelivered(
-        uint256 indexed orderId, address indexed seller, bytes deliveryPoint, bytes32 encryptedKey, uint64 disputeDeadline
+        uint256 indexed orderId,
+        address indexed seller,
+        bytes deliveryPoint,
+        bytes32 encryptedKey,
+        uint64 disputeDeadline
     );
     /// @notice An order made before the provable-delivery upgrade was delivered in the old format: the
     /// model key HPKE-wrapped to the buyer's X25519 key.

@@ -100,11 +100,14 @@ library DeliveryMath {
     /// `c XOR keccak256(abi.encode(MASK_TAG, chainId, marketplace, orderId, R.x, R[0], address(b·R)))`,
     /// with address(0) for `address(b·R)` when R is not a valid point (a backstop: `deliver` refuses
     /// such an R). R must be 33 bytes.
-    function openKey(uint256 chainId, address marketplace, uint256 orderId, bytes calldata deliveryPoint, uint256 b, bytes32 encryptedKey)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function openKey(
+        uint256 chainId,
+        address marketplace,
+        uint256 orderId,
+        bytes calldata deliveryPoint,
+        uint256 b,
+        bytes32 encryptedKey
+    ) internal pure returns (bytes32) {
         (bytes32 x, uint256 prefix) = split(deliveryPoint);
         // mulAddress itself gives address(0) for an x off the curve.
         bool wellFormed = (prefix == 2 || prefix == 3) && x != 0 && uint256(x) < N;

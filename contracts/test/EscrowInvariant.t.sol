@@ -109,7 +109,8 @@ contract EscrowHandler is TestBase {
         address shared = DeliveryMath.mulAddress(bx, uint8(27 + (by & 1)), nonce);
         uint256 prefix = 2 + (ry & 1);
         point = abi.encodePacked(uint8(prefix), rx);
-        c = key ^ keccak256(abi.encode(DeliveryMath.MASK_TAG, block.chainid, address(marketplace), id, rx, prefix, shared));
+        c = key
+            ^ keccak256(abi.encode(DeliveryMath.MASK_TAG, block.chainid, address(marketplace), id, rx, prefix, shared));
     }
 
     /// @dev The buyer proves a wrong key (a good one is refused: MarketplaceDeliveryNotBad).
@@ -132,7 +133,9 @@ contract EscrowHandler is TestBase {
             );
         if (key == MODEL_KEY) return;
         bytes32 commitment = DeliveryMath.commitment(MODEL_KEY);
-        marketplace.proveBadDelivery(id, IMarketplace.DeliveryProof(_secret(o.buyer), point, c, commitment, address(this)));
+        IMarketplace.DeliveryProof memory proof =
+            IMarketplace.DeliveryProof(_secret(o.buyer), point, c, commitment, address(this));
+        marketplace.proveBadDelivery(id, proof);
     }
 
     /// @dev Both parties offer the same share: the order settles between them.

@@ -479,7 +479,7 @@ describe('serveStore sign-in hardening', () => {
     for (let i = 0; i < 10_001; i += 500) await Promise.all(Array.from({ length: 500 }, () => fetch(`${service.url}/siwe/nonce`).then((r) => r.arrayBuffer())))
     const { status } = await signIn(fresh())
     expect(status).toBe(200)
-  })
+  }, 180_000)
 
   it('refuses a message whose URI is not on its domain, and a SIWE version other than 1', async () => {
     const elsewhere = await signIn(alice, { uri: 'https://evil.example/login' })

@@ -1,6 +1,6 @@
 // Buys a model: quotes it, checks your balance, pays into escrow (EIP-2612 permit) and prints the order.
 import { erc20Abi } from 'viem'
-import { amount, id, runScript, ScriptError } from './lib/cli.ts'
+import { amount, id, runScript, ScriptError, unknownModel } from './lib/cli.ts'
 import { aimt, line, ok } from './lib/ui.ts'
 
 await runScript({
@@ -16,9 +16,7 @@ Free models are licensed at once.
   async run(flags, { client, market, signer }) {
     const account = signer()
     const modelId = id(flags.model, 'model')
-    const quote = await client.quote({ modelId }).catch((error) => {
-      throw error?.errorName === 'RegistryUnknownModel' ? new ScriptError(`there is no model #${modelId}`, 'find one with examples/search.ts') : error
-    })
+    const quote = await client.quote({ modelId }).catch(unknownModel(modelId))
     if (!quote.active) throw new ScriptError(`model #${modelId} is not for sale (delisted)`)
     line(`model #${modelId}: ${quote.price === 0n ? 'free' : `${aimt(quote.price)} (fee ${aimt(quote.fee)} on release, seller gets ${aimt(quote.sellerProceeds)})`}`)
     const balance = await market.publicClient.readContract({ address: quote.token, abi: erc20Abi, functionName: 'balanceOf', args: [account.address] })

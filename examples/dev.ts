@@ -1,18 +1,21 @@
 // `npm run dev`: a local marketplace for the example scripts and the web app, until Ctrl-C.
-// `hardhat node` (a separate process, so wallets and scripts reach it like any chain), the protocol
-// deployed, the embedded store served (Kubo RPC for scripts, serveStore for browsers), devnode on GraphQL.
-import { type ChildProcess, spawn } from 'node:child_process'
+// Hardhat's EVM served over HTTP (chain 31337, like `hardhat node`: wallets and scripts reach it as any
+// chain), the protocol deployed, the embedded store served (Kubo RPC for scripts, serveStore for
+// browsers), devnode on GraphQL, the web app: all in this one process, so stopping it stops everything.
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
-import { createPublicClient, http } from 'viem'
 import { startLocalStack } from './lib/stack.ts'
 import { bold, heading, line, ok, red, table } from './lib/ui.ts'
 
 const repo = join(import.meta.dirname, '..')
 const usage = `Usage: npm run dev [-- options]
 
-Starts hardhat node, deploys the protocol, serves an embedded IPFS store and the subgraph's GraphQL API.
-  --rpc-port <n>         hardhat node's port (default 8545)
+Serves Hardhat's EVM (chain 31337), deploys the protocol, serves an embedded IPFS store and the subgraph's
+GraphQL API, in this one process. A port in use stops it before anything is deployed or written.
+SIGINT, SIGTERM or SIGHUP (or its parent, npm, going away) stops everything.
+  --rpc-port <n>         the chain's JSON-RPC port (default 8545)
   --graphql-port <n>     devnode's GraphQL port (default 8000)
   --store-port <n>       Kubo RPC over the store, for scripts (STORE_URL; default 5001)
   --storage-port <n>     serveStore over the store, for browsers (default 5080)
@@ -51,41 +54,30 @@ const port = (name: keyof typeof flags) => {
   return n
 }
 
-/** Spawns `hardhat node` and resolves once it answers JSON-RPC; rejects if it exits first (port taken, build error). */
-async function startHardhatNode(rpcPort: number) {
-  const child = spawn(join(repo, 'node_modules', '.bin', 'hardhat'), ['node', '--hostname', '127.0.0.1', '--port', String(rpcPort)], {
-    cwd: repo,
-    env: { ...process.env, PATH: `${join(repo, 'node_modules', '.bin')}:${process.env.PATH}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  // its account listing and per-request log would drown ours: kept only to explain a failure
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000)
+/**
+ * Refuses to start when one of the ports is taken, before anything is deployed or written: binding each
+ * port on the loopback address gives the system's own error (EADDRINUSE, EACCES), not a guess.
+ */
+async function assertPortsFree(ports: Record<string, number>) {
+  for (const [name, portNumber] of Object.entries(ports)) {
+    if (portNumber === 0) continue
+    await new Promise<void>((resolve, reject) => {
+      const server = createServer()
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new PortTakenError(`--${name} ${portNumber}: ${error.message}`, { cause: error, hint: error.code === 'EADDRINUSE' ? `another process listens there (another npm run dev?): stop it, or pass another --${name}` : undefined })),
+      )
+      server.listen(portNumber, '127.0.0.1', () => server.close(() => resolve()))
+    })
   }
-  child.stdout.on('data', keep)
-  child.stderr.on('data', keep)
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`hardhat node exited (code ${code}):\n${output}`))))
-  const rpcUrl = `http://127.0.0.1:${rpcPort}`
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
-  const ready = (async () => {
-    for (let i = 0; i < 600; i++) {
-      if (await client.getChainId().catch(() => undefined)) return
-      await new Promise((r) => setTimeout(r, 200))
-    }
-    throw new Error(`hardhat node did not answer on ${rpcUrl} within 2 minutes`)
-  })()
-  await Promise.race([ready, exited])
-  exited.catch(() => {})
-  return { rpcUrl, child }
 }
 
-function stopChild(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise<void>((resolve) => {
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
+class PortTakenError extends Error {
+  override name = 'PortTakenError'
+  readonly hint?: string
+  constructor(message: string, options: { cause: unknown; hint?: string }) {
+    super(message, { cause: options.cause })
+    this.hint = options.hint
+  }
 }
 
 /** Serves examples/web with its own Vite config, which reads the stack's settings from AMM_WEB_CONFIG. */
@@ -100,7 +92,6 @@ async function startWebApp(configFile: string, webPort: number) {
 }
 
 let stopWeb: (() => Promise<void>) | undefined
-let node: Awaited<ReturnType<typeof startHardhatNode>> | undefined
 let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined
 let stopping = false
 async function shutdown(code: number) {
@@ -109,30 +100,46 @@ async function shutdown(code: number) {
   console.log('\nstopping…')
   await stopWeb?.()
   await stack?.stop()
-  if (node) await stopChild(node.child)
   console.log('dev stack stopped')
   process.exit(code)
 }
-process.once('SIGINT', () => shutdown(0))
-process.once('SIGTERM', () => shutdown(0))
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => shutdown(0))
+// `npm run dev` stopped by npm's pid: npm runs this file through `sh -c`, passes SIGINT and SIGTERM to
+// that shell only, and on SIGHUP or SIGKILL just goes away; so watch the parent and its parent (npm
+// when run by npm) and stop with them, rather than run on unowned
+/** The parent of a process, from /proc (Linux); undefined elsewhere. */
+function parentOf(pid: number) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || undefined
+  } catch {
+    return undefined
+  }
+}
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+const owners = [process.ppid, parentOf(process.ppid)].filter((pid): pid is number => pid !== undefined && pid > 1)
+setInterval(() => {
+  if (owners.some((pid) => !alive(pid))) void shutdown(0)
+}, 500).unref()
 
 try {
   heading('Starting the dev stack')
-  node = await startHardhatNode(port('rpc-port'))
-  ok(`hardhat node at ${node.rpcUrl}`)
-  node.child.once('exit', () => {
-    if (!stopping) {
-      console.error(red('hardhat node stopped unexpectedly'))
-      void shutdown(1)
-    }
-  })
+  const ports = { 'rpc-port': port('rpc-port'), 'graphql-port': port('graphql-port'), 'store-port': port('store-port'), 'storage-port': port('storage-port'), ...(flags.web ? { 'web-port': port('web-port') } : {}) }
+  await assertPortsFree(ports)
   const storeDir = flags['store-dir']
   stack = await startLocalStack({
-    rpcUrl: node.rpcUrl,
+    rpcPort: ports['rpc-port'],
     storeDir,
-    graphqlPort: port('graphql-port'),
-    kuboPort: port('store-port'),
-    storagePort: port('storage-port'),
+    graphqlPort: ports['graphql-port'],
+    kuboPort: ports['store-port'],
+    storagePort: ports['storage-port'],
     webDomains: [`127.0.0.1:${port('web-port')}`, `localhost:${port('web-port')}`],
     tls: flags.tls,
     deploymentDir: flags['deployment-dir'],
@@ -140,9 +147,9 @@ try {
     webConfigFile: flags['web-config'],
     log: ok,
   })
+  ok(`chain 31337 (Hardhat's EVM) at ${stack.rpcUrl}`)
   const webConfigFile = stack.webConfigFile
   const webUrl = flags.web ? await startWebApp(webConfigFile, port('web-port')) : undefined
-
   heading('Endpoints')
   line(`chain RPC    ${stack.rpcUrl}  (chain id ${stack.chainId})`)
   line(`GraphQL      ${stack.graphqlUrl}`)
@@ -158,6 +165,7 @@ try {
   line(`env for other tools: RPC_URL=${stack.rpcUrl} GRAPHQL_URL=${stack.graphqlUrl} STORE_URL=${stack.storeUrl}`)
   console.log(`\n${bold('dev stack ready')} (Ctrl-C stops everything)`)
 } catch (error) {
-  console.error(`\n${red('dev stack failed')}: ${(error as Error).message}`)
+  const { message, hint } = error as Error & { hint?: string }
+  console.error(`\n${red('dev stack failed')}: ${message}${hint ? `\n  hint: ${hint}` : ''}`)
   await shutdown(1)
 }

@@ -1,5 +1,5 @@
 // Downloads a model you hold a license for: finds the delivered key, verifies and decrypts every file.
-import { id, required, runScript } from './lib/cli.ts'
+import { id, required, runScript, unknownModel } from './lib/cli.ts'
 import { downloadModelTo } from './lib/sdk.ts'
 import { bytes, line, ok, progressBar } from './lib/ui.ts'
 
@@ -23,7 +23,7 @@ checked against its sha256 and the archive against the on-chain sha256 before it
       dir: required(flags.out, 'out'),
       version: flags.version === undefined ? undefined : Number(id(flags.version, 'version')),
       onProgress: (p) => bar.update(p.bytes, p.totalBytes ?? p.bytes),
-    })
+    }).catch(unknownModel(modelId))
     bar.done(result.files.reduce((n, f) => n + f.size, 0))
     ok(`${account.name} downloaded model #${modelId} v${result.version} into ${result.dir} (key from ${result.keySource}${result.orderId === undefined ? '' : `, order #${result.orderId}`})`)
     ok(`archive sha256 ${result.sha256} matches the chain`)

@@ -4,8 +4,8 @@
 // stale. Run by `npm install` (the root `prepare` script) and `npm run stub`; `npm run build` and
 // the pack check write the real build over them (the pack check puts the stubs back afterwards).
 // Plain JavaScript: `prepare` may run on a Node without type stripping.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
 
@@ -29,4 +29,18 @@ for (const [name, { entries, bins }] of Object.entries(packages)) {
     writeFileSync(join(dist, `${entry}.d.ts`), `export * from '../${source}'\n`)
   }
 }
+// npm links a bin only if its file exists when it installs, which is before `prepare` writes the stubs:
+// link the packages' bins (devnode, evaluator) into node_modules/.bin as npm would
+const binDir = join(root, 'node_modules', '.bin')
+if (existsSync(binDir)) {
+  for (const name of Object.keys(packages)) {
+    const { bin = {} } = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8'))
+    for (const [command, target] of Object.entries(bin)) {
+      const link = join(binDir, command)
+      rmSync(link, { force: true })
+      symlinkSync(relative(binDir, join(root, name, target)), link)
+    }
+  }
+}
+
 console.log(`dist/ stubs (re-exports of the sources) for ${Object.keys(packages).join(', ')}`)

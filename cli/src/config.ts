@@ -36,7 +36,8 @@ export function defaultConfigPath() {
 }
 
 export function configPath(flag: string | undefined) {
-  return resolve(flag ?? process.env.AMM_CONFIG ?? defaultConfigPath())
+  // an empty variable counts as unset, as shells and service managers often leave one
+  return resolve(flag ?? (process.env.AMM_CONFIG || defaultConfigPath()))
 }
 
 export function readConfig(path: string): ConfigFile {
@@ -65,7 +66,7 @@ export const fromConfig = (path: string, file: string) => (isAbsolute(path) ? pa
 /** The network to use: --network, AMM_NETWORK, the file's default, or its only network. */
 export function selectNetwork(config: ConfigFile, file: string, flag: string | undefined): { name: string; network: NetworkConfig } {
   const names = Object.keys(config.networks)
-  const name = flag ?? process.env.AMM_NETWORK ?? config.defaultNetwork ?? (names.length === 1 ? names[0] : undefined)
+  const name = flag ?? (process.env.AMM_NETWORK || undefined) ?? config.defaultNetwork ?? (names.length === 1 ? names[0] : undefined)
   if (name === undefined) {
     throw new CliError('NO_NETWORK', names.length === 0 ? `no network configured in ${file}` : `several networks in ${file} (${names.join(', ')}) and none chosen`, {
       hint: names.length === 0 ? 'start a local one with `amm dev` (then AMM_CONFIG=<its dir>/config.json), or add one with `amm config set <name> --rpc-url …`' : 'pass --network <name> or set "defaultNetwork"',

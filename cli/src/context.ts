@@ -21,7 +21,7 @@ export type GlobalFlags = { config?: string; network?: string; keystore?: string
 export function settings(flags: GlobalFlags) {
   const file = configPath(flags.config)
   const config: ConfigFile = readConfig(file)
-  const keystore = flags.keystore ?? process.env.AMM_KEYSTORE ?? (config.keystore ? fromConfig(config.keystore, file) : join(file, '..', 'keystore.json'))
+  const keystore = flags.keystore ?? (process.env.AMM_KEYSTORE || undefined) ?? (config.keystore ? fromConfig(config.keystore, file) : join(file, '..', 'keystore.json'))
   return { file, config, keystore }
 }
 

@@ -27,7 +27,7 @@ export function keystoreAddress(path: string): Address {
 /** The password: AMM_PASSWORD_FILE, AMM_PASSWORD, else asked on the terminal (twice when `confirm`). */
 async function password(purpose: string, confirm: boolean): Promise<string> {
   if (process.env.AMM_PASSWORD_FILE) return (await readFile(process.env.AMM_PASSWORD_FILE, 'utf8')).replace(/\r?\n$/, '')
-  if (process.env.AMM_PASSWORD !== undefined) return process.env.AMM_PASSWORD
+  if (process.env.AMM_PASSWORD) return process.env.AMM_PASSWORD
   if (!process.stdin.isTTY)
     throw new CliError('NO_PASSWORD', `a password is needed to ${purpose}`, { hint: 'run in a terminal, or set AMM_PASSWORD_FILE (a file holding it) or AMM_PASSWORD', exitCode: exitCodes.SETUP })
   const first = await readHidden('Keystore password: ')

@@ -17,9 +17,10 @@ export async function confirm(question: string): Promise<boolean> {
 export function readHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const input = process.stdin
-    process.stderr.write(question)
+    // raw mode (no echo) before the question, so nothing typed after it is ever echoed
     input.setRawMode(true)
     input.resume()
+    process.stderr.write(question)
     let text = ''
     const done = (error?: Error) => {
       input.setRawMode(false)

@@ -1,7 +1,7 @@
 // The built `amm` against a real stack it starts itself (`amm dev`: Hardhat's EVM, the protocol,
 // devnode, the embedded store): keys, the whole sale, --json, and the errors users meet.
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -111,6 +111,7 @@ describe('amm key', () => {
 describe('a sale, end to end', () => {
   let modelId: string
   let orderId: string
+  let daveOrder: string
   const seller = () => ({ ...base, AMM_KEYSTORE: sellerKeystore, AMM_PASSWORD: password })
   const buyer = () => ({ ...base, AMM_PRIVATE_KEY: carol.key })
 
@@ -172,11 +173,24 @@ describe('a sale, end to end', () => {
     await agent.waitFor('"event":"started"')
     const bought = await run(['buy', modelId, '--yes', '--json'], { ...base, AMM_PRIVATE_KEY: dave.key })
     expect(bought.code, bought.stderr).toBe(0)
-    await agent.waitFor(`"event":"delivered","orderId":"${json(bought.stdout).orderId}"`, 60_000)
+    daveOrder = json(bought.stdout).orderId
+    await agent.waitFor(`"event":"delivered","orderId":"${daveOrder}"`, 60_000)
     agent.child.kill('SIGTERM')
     expect(await agent.exited).toBe(0)
     expect(agent.stdout).toContain('"event":"stopping","signal":"SIGTERM"')
     expect(agent.stdout).toContain('"event":"stopped"')
+  })
+
+  it('the buyer disputes a delivered order with evidence and the seller answers', async () => {
+    const opened = await run(['dispute', daveOrder, '--reason', 'Wrong architecture', '--description', 'Not the listed model.', '--json'], { ...base, AMM_PRIVATE_KEY: dave.key })
+    expect(opened.code, opened.stderr).toBe(0)
+    expect(json(opened.stdout)).toMatchObject({ orderId: daveOrder, disputeId: expect.any(String), evidenceURI: expect.stringMatching(/^ipfs:\/\//) })
+    const answered = await run(['dispute', daveOrder, '--reason', 'The hashes match the listing', '--evidence-only'], seller())
+    expect(answered.code, answered.stderr).toBe(0)
+    expect(answered.stdout).toContain(`evidence added to the dispute over order #${daveOrder}`)
+    const twice = await run(['dispute', daveOrder, '--reason', 'again'], { ...base, AMM_PRIVATE_KEY: dave.key })
+    expect(twice.code).toBe(5)
+    expect(twice.stderr).toContain('MarketplaceWrongStatus')
   })
 
   it('changes the price and publishes version 2, which the buyer opens with the same license', async () => {
@@ -224,6 +238,44 @@ describe('errors: exit code, message and hint', () => {
     expect(failed.code).toBe(5)
     expect(failed.stderr).toContain('hint: Buy the model first')
     expect(existsSync(join(work, 'unlicensed'))).toBe(false)
+  })
+
+  it('data damaged in the store is exit 7 (INTEGRITY, the SDK hint) and nothing is kept', async () => {
+    const name = `damaged-${Date.now()}.bin`
+    await mkdir(join(work, 'free'))
+    await writeFile(join(work, 'free', name), crypto.getRandomValues(new Uint8Array(10_000)))
+    const listed = await run(['list', join(work, 'free'), '--name', 'Free model', '--task', 'text-generation', '--license', 'MIT', '--price', '0', '--json'], { ...base, AMM_PRIVATE_KEY: alice.key })
+    expect(listed.code, listed.stderr).toBe(0)
+    // a free archive is stored in the clear: flip the first byte of its magic in the stack's store, on disk
+    const storeDir = join(work, 'stack', 'ipfs')
+    let damaged = 0
+    for (const pack of (await readdir(storeDir, { recursive: true })).filter((f) => f.endsWith('.pack'))) {
+      const bytes = await readFile(join(storeDir, pack))
+      for (let at = bytes.indexOf('AMMARCH1'); at >= 0; at = bytes.indexOf('AMMARCH1', at + 1)) {
+        if (!bytes.subarray(at, at + 4096).includes(name)) continue
+        const file = await open(join(storeDir, pack), 'r+')
+        await file.write(Buffer.from([(bytes[at] as number) ^ 1]), 0, 1, at)
+        await file.close()
+        damaged++
+      }
+    }
+    expect(damaged).toBe(1)
+    const failed = await run(['download', json(listed.stdout).modelId, '--to', join(work, 'damaged'), '--json'], { ...base, AMM_PRIVATE_KEY: carol.key })
+    expect(failed.code, failed.stderr).toBe(7)
+    expect(json(failed.stdout).error.code).toBe('INTEGRITY')
+    expect(failed.stderr).toContain('hint: ')
+    expect(existsSync(join(work, 'damaged'))).toBe(false)
+  })
+
+  it('an indexer that does not answer is exit 6 with the SDK hint', async () => {
+    const config = json(await readFile(join(work, 'stack', 'config.json'), 'utf8'))
+    config.networks.local.indexerUrl = 'http://127.0.0.1:9/subgraphs/name/ai-model-marketplace'
+    config.networks.local.deployment = join(work, 'stack', 'deployments', '31337.json')
+    await writeFile(join(work, 'no-indexer.json'), JSON.stringify(config))
+    const down = await run(['search', '--json'], { ...base, AMM_CONFIG: join(work, 'no-indexer.json') })
+    expect(down.code).toBe(6)
+    expect(json(down.stdout).error.code).toBe('INDEXER_UNAVAILABLE')
+    expect(down.stderr).toContain('hint: Check the subgraph URL')
   })
 
   it('no network configured, an unknown command and a missing argument', async () => {

@@ -134,6 +134,22 @@ export async function runScript<O extends Options>(spec: {
   }
 }
 
+/**
+ * The registry's "no such model" reverts, decoded by the SDK's typed ContractRevertedError wherever in the
+ * error's causes it is (`RegistryUnknownModel`, or `RegistryUnknownVersion` for version 0, the latest of a
+ * model that has none: it does not exist), as the script's own message with a hint; other errors unchanged.
+ */
+export function unknownModel(modelId: bigint) {
+  return (error: unknown): never => {
+    for (let e = error as { errorName?: string; args?: readonly unknown[]; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+      const version = e.errorName === 'RegistryUnknownVersion' ? BigInt(e.args?.[1] as bigint) : undefined
+      if (e.errorName === 'RegistryUnknownModel' || version === 0n) throw new ScriptError(`there is no model #${modelId}`, 'find one with node examples/search.ts')
+      if (version !== undefined) throw new ScriptError(`model #${modelId} has no version ${version}`, 'leave out --version for the latest')
+    }
+    throw error
+  }
+}
+
 /** A required flag, or a usage error naming it. */
 export function required<T>(value: T | undefined, flag: string): T {
   if (value === undefined || value === '') throw new ScriptError(`--${flag} is required`, 'see --help')

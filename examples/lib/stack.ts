@@ -18,8 +18,10 @@ import { subgraphName } from './subgraph.ts'
 const repo = join(import.meta.dirname, '..', '..')
 
 type LocalStackOptions = {
-  /** A chain to deploy on, such as `hardhat node` (default: Hardhat's simulated network, served on a free loopback port). */
+  /** A chain to deploy on, such as `hardhat node` (default: Hardhat's simulated network, served on `rpcPort`). */
   rpcUrl?: string
+  /** The loopback port Hardhat's simulated network is served on when no `rpcUrl` is given (default: a free one). */
+  rpcPort?: number
   /** The embedded store's folder, kept across restarts (default: a throw-away folder removed on stop). */
   storeDir?: string
   /** Where to write `webConfig` for the web app (AMM_WEB_CONFIG; default: a file in the throw-away folder). */
@@ -62,11 +64,11 @@ async function devCertificate(dir: string) {
   return { key: await readFile(key), cert: await readFile(cert) }
 }
 
-/** Hardhat's simulated network served over HTTP on a free loopback port; its close joins `stops`. */
-async function simulatedChain(stops: (() => Promise<unknown>)[]) {
-  // loaded only when needed: `npm run dev` runs `hardhat node` in its own process instead
+/** Hardhat's simulated network (chain 31337, its funded dev accounts) served over HTTP on a loopback port; its close joins `stops`. */
+async function simulatedChain(stops: (() => Promise<unknown>)[], rpcPort = 0) {
+  // loaded only when needed: a stack over another chain (rpcUrl) never loads Hardhat
   const { network } = await import('hardhat')
-  const server = await network.createServer('default', '127.0.0.1', 0)
+  const server = await network.createServer('default', '127.0.0.1', rpcPort)
   const { port } = await server.listen()
   stops.push(() => server.close())
   return `http://127.0.0.1:${port}`
@@ -85,7 +87,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     log('contracts and subgraph built (rebuilt when missing or older than their sources)')
     if (!existsSync(join(repo, 'subgraph', 'build', 'subgraph.yaml'))) throw new Error('the subgraph build is missing: run npm run build -w subgraph')
 
-    const rpcUrl = options.rpcUrl ?? (await simulatedChain(stops))
+    const rpcUrl = options.rpcUrl ?? (await simulatedChain(stops, options.rpcPort))
     const transport = http(rpcUrl)
     const probe = createPublicClient({ transport })
     const chainId = await probe.getChainId().catch((cause) => {

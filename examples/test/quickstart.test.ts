@@ -18,6 +18,8 @@ const quickstarts = await Promise.all(
   }),
 )
 
+const deployBlocks = [...(await readFile(join(repo, 'contracts', 'README.md'), 'utf8')).matchAll(/```js deploy\n([\s\S]*?)```/g)].map((m) => m[1] as string)
+
 let work: string
 let stack: Awaited<ReturnType<typeof startLocalStack>>
 beforeAll(async () => {
@@ -61,5 +63,20 @@ describe('the quick start', () => {
     const { stdout } = await ran
     expect(stdout).toMatch(/^model 1 listed, 1 found by search$/m)
     expect(stdout).toMatch(/^order 1: downloaded "weights", confirmed and reviewed$/m)
+  }, 300_000)
+
+  it("contracts README: deploys the protocol with viem clients alone (no hardhat), resumable, and reads it back", async () => {
+    expect(deployBlocks).toHaveLength(1)
+    const code = deployBlocks[0] ?? ''
+    expect([...code.matchAll(/from '([^']+)'/g)].map((m) => m[1]).filter((name) => !name?.startsWith('node:'))).toEqual(['@ai-model-marketplace/contracts', '@ai-model-marketplace/contracts/deploy', 'viem', 'viem/accounts'])
+    // beside this test: the workspace resolves the contracts package to its sources
+    const file = join(import.meta.dirname, '.deploy.tmp.mjs')
+    await writeFile(file, code)
+    const ran = promisify(execFile)(process.execPath, [file], { cwd: work, timeout: 180_000, env: { ...process.env, RPC_URL: stack.rpcUrl, DEPLOYER_KEY: stack.accounts.bob.privateKey } }).finally(() => rm(file, { force: true }))
+    const { stdout } = await ran
+    expect(stdout).toContain('step AccessManager')
+    expect(stdout).toMatch(/^Marketplace 0x[0-9a-fA-F]{40}, fee 250 bps$/m)
+    const written = JSON.parse(await readFile(join(work, 'deployment-31337.json'), 'utf8'))
+    expect(Object.keys(written.contracts)).toHaveLength(7)
   }, 300_000)
 })

@@ -139,6 +139,13 @@ describe('failures, each a clear message and exit code 1', () => {
     expect(stderr).toContain('error: there is no model #99')
   })
 
+  it('an unknown model to download: the message and hint of the script, not a raw revert', async () => {
+    const { code, stderr } = await run('download-model', ['--model', '99', '--out', join(work, 'nothing')])
+    expect(code).toBe(1)
+    expect(stderr).toContain('error: there is no model #99\nhint: find one with node examples/search.ts')
+    expect(stderr).not.toMatch(/revert|0x[0-9a-f]{8}/i)
+  })
+
   it('a download without a license', async () => {
     const { code, stderr } = await run('download-model', ['--model', '1', '--out', join(work, 'bob'), '--as', 'bob'])
     expect(code).toBe(1)

@@ -22,10 +22,28 @@ function newestMtime(path: string): number {
 
 const artifact = (contract: string) => join(repoDir, "artifacts", "contracts", `${contract}.sol`, `${contract}.json`);
 
+/**
+ * Runs one build step with its output captured: graph-cli redraws spinners (escape codes, for minutes
+ * on a first build) that would bury the caller's own output. One progress line per step instead; on
+ * failure the step's whole output is printed and the error rethrown.
+ */
+function step(what: string, command: string, args: string[], cwd: string): void {
+  const started = performance.now();
+  console.log(`subgraph: ${what}…`);
+  try {
+    execFileSync(command, args, { cwd, env: { ...env, FORCE_COLOR: "0", CI: "1" }, stdio: "pipe", maxBuffer: 64 << 20 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    console.error(`subgraph: ${what} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+    throw error;
+  }
+  console.log(`subgraph: ${what} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 /** Builds the subgraph if it is missing or stale; returns the folder `graph build` wrote. */
 export function ensureSubgraphBuild(): string {
   if (CONTRACTS.some((contract) => !existsSync(artifact(contract)))) {
-    execFileSync("hardhat", ["build"], { cwd: repoDir, env, stdio: "inherit" });
+    step("compiling the contracts (hardhat build)", "hardhat", ["build", "--quiet", "--no-tests"], repoDir);
   }
   const buildDir = join(subgraphDir, "build");
   const built = join(buildDir, "subgraph.yaml");
@@ -36,9 +54,9 @@ export function ensureSubgraphBuild(): string {
     ...CONTRACTS.map(artifact),
   ];
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return buildDir;
-  execFileSync("node", ["scripts/prepare-abis.ts"], { cwd: subgraphDir, env, stdio: "inherit" });
-  execFileSync("graph", ["codegen"], { cwd: subgraphDir, env, stdio: "inherit" });
-  execFileSync("graph", ["build"], { cwd: subgraphDir, env, stdio: "inherit" });
+  step("writing the ABIs", "node", ["scripts/prepare-abis.ts"], subgraphDir);
+  step("generating types (graph codegen)", "graph", ["codegen"], subgraphDir);
+  step("compiling the mappings to WASM (graph build, about a minute the first time)", "graph", ["build"], subgraphDir);
   return buildDir;
 }
 

@@ -1,14 +1,34 @@
 // `amm dev`: the local stack until a signal stops it.
-import { resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { type Command, flag, text } from '../command.ts'
-import { usageError } from '../errors.ts'
-import { startStack } from '../stack.ts'
+import { type ConfigFile, writeConfig } from '../config.ts'
+import { CliError, exitCodes, usageError } from '../errors.ts'
+import { startLocalStack } from '../stack.ts'
 import { note, ok, red, result, table } from '../ui.ts'
 
 const port = (value: string | undefined, name: string, fallback: number) => {
   const n = value === undefined ? fallback : Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw usageError(`--${name} must be a port number (0 picks a free one), got ${value}`)
   return n
+}
+
+/** One `amm dev` per folder: a running one's deployment and config are never overwritten. */
+async function lock(dir: string) {
+  await mkdir(dir, { recursive: true })
+  const file = join(dir, 'amm-dev.pid')
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8'))
+    let alive = false
+    try {
+      process.kill(pid, 0)
+      alive = pid !== process.pid
+    } catch {}
+    if (alive) throw new CliError('STACK_RUNNING', `another amm dev (pid ${pid}) uses ${dir}`, { hint: 'stop it first, or pass another --dir', exitCode: exitCodes.UNAVAILABLE })
+  }
+  await writeFile(file, String(process.pid))
+  return () => rm(file, { force: true })
 }
 
 export const dev: Command = {
@@ -44,22 +64,38 @@ export const dev: Command = {
   examples: ['amm dev', 'amm dev --dir /tmp/stack --rpc-port 0 --graphql-port 0 --store-port 0 --storage-port 0 --json', 'AMM_CONFIG=.amm-dev/config.json amm search'],
   async run(flags, _positionals, global) {
     const dir = resolve(text(flags, 'dir') ?? '.amm-dev')
-    const stack = await startStack({
-      dir,
+    const ports = {
       rpcPort: port(text(flags, 'rpc-port'), 'rpc-port', 8545),
       graphqlPort: port(text(flags, 'graphql-port'), 'graphql-port', 8000),
-      storePort: port(text(flags, 'store-port'), 'store-port', 5001),
+      kuboPort: port(text(flags, 'store-port'), 'store-port', 5001),
       storagePort: port(text(flags, 'storage-port'), 'storage-port', 5080),
+    }
+    const unlock = await lock(dir)
+    const stack = await startLocalStack({
+      ...ports,
+      storeDir: join(dir, 'ipfs'),
+      // the folder is locked to this process: the deployment file there belongs to this chain only
+      deploymentDir: join(dir, 'deployments'),
+      webConfigFile: join(dir, 'web-config.json'),
       tls: flag(flags, 'tls'),
-      webDomains: ['127.0.0.1:5173', 'localhost:5173'],
       devBalance: text(flags, 'dev-balance') ?? '10000',
       log: ok,
+    }).catch(async (error) => {
+      await unlock()
+      throw error
     })
+    const configFile = join(dir, 'config.json')
+    const config: ConfigFile = {
+      defaultNetwork: 'local',
+      networks: { local: { rpcUrl: stack.rpcUrl, deployment: `deployments/${stack.chainId}.json`, indexerUrl: stack.graphqlUrl, storeUrl: stack.storeUrl } },
+    }
+    await writeConfig(configFile, config)
     let stopping: Promise<void> | undefined
     const shutdown = (signal: string) => {
       stopping ??= (async () => {
         note(`${signal}: stopping…`)
         await stack.stop()
+        await unlock()
         note('amm dev stopped')
       })()
       return stopping
@@ -77,7 +113,8 @@ export const dev: Command = {
       storageUrl: stack.storageUrl,
       storeDir: stack.storeDir,
       deploymentFile: stack.deploymentFile,
-      configFile: stack.configFile,
+      configFile,
+      webConfigFile: stack.webConfigFile,
       health,
       accounts: Object.fromEntries(Object.entries(stack.accounts).map(([role, a]) => [role, { address: a.address, privateKey: a.privateKey }])),
     }
@@ -90,12 +127,13 @@ export const dev: Command = {
         `store       ${stack.storeUrl} (Kubo RPC over ${stack.storeDir})`,
         `storage     ${stack.storageUrl}`,
         `deployment  ${stack.deploymentFile}`,
-        `config      ${stack.configFile}`,
+        `config      ${configFile}  (AMM_CONFIG for amm)`,
+        `web config  ${stack.webConfigFile}  (AMM_WEB_CONFIG for the web app)`,
         '',
         'Funded dev accounts (public keys: never use them on a real network):',
         table(Object.entries(stack.accounts).map(([role, a]) => ({ role, address: a.address, 'private key': a.privateKey }))),
         '',
-        `Try: AMM_CONFIG=${stack.configFile} AMM_PRIVATE_KEY=${stack.accounts.carol.privateKey} amm search`,
+        `Try: AMM_CONFIG=${configFile} AMM_PRIVATE_KEY=${stack.accounts.carol.privateKey} amm search`,
       ].join('\n'),
     )
     if (!healthy) {

@@ -34,22 +34,34 @@ export class StoppedError extends Error {
 	}
 }
 
+/** A kept-alive socket the server closed just as it was reused: the request never reached the node. */
+const STALE_SOCKET = new Set(["ECONNRESET", "UND_ERR_SOCKET"]);
+
 export function httpProvider(url: string): Eip1193Provider {
 	let id = 0;
+	const post = (payload: string) =>
+		fetch(url, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: payload,
+			signal: AbortSignal.timeout(30_000),
+		});
 	return {
 		async request({ method, params }) {
 			let response: Response;
+			const payload = JSON.stringify({
+				jsonrpc: "2.0",
+				id: ++id,
+				method,
+				params: params ?? [],
+			});
 			try {
-				response = await fetch(url, {
-					method: "POST",
-					headers: { "content-type": "application/json" },
-					body: JSON.stringify({
-						jsonrpc: "2.0",
-						id: ++id,
-						method,
-						params: params ?? [],
-					}),
-					signal: AbortSignal.timeout(30_000),
+				// A reset on a reused keep-alive connection (the node closed it while idle, e.g. after a
+				// burst of deployment calls) says nothing about the node: resend once on a new connection
+				// before reporting it unreachable. Every call devnode makes is a read, safe to resend.
+				response = await post(payload).catch((e: { cause?: { code?: string } }) => {
+					if (!STALE_SOCKET.has(e.cause?.code ?? "")) throw e;
+					return post(payload);
 				});
 			} catch (e) {
 				const cause = (e as { cause?: { code?: string; message?: string } })

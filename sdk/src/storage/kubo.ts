@@ -1,5 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { IntegrityError, InvalidInputError, StoreUnavailableError } from '../errors/storage.ts'
+import { verifyBlock } from './dag.ts'
 import { ndjson, request, responseChunks } from './http.ts'
 import { toAsyncIterable } from './source.ts'
 import type { AddOptions, AddResult, ByteSource, CidLike, ContentStore, DirectoryEntry, StatResult } from './types.ts'
@@ -20,6 +21,11 @@ export type KuboStoreParameters = {
 
 export type UploadMode = 'stream' | 'buffer' | 'auto'
 
+export type KuboStore = ContentStore & {
+  /** One raw block the node holds (never fetched from the network), checked against its CID. */
+  getBlock(cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+}
+
 type KuboAddLine = { Name?: string; Hash?: string; Size?: string }
 
 /**
@@ -32,7 +38,7 @@ type KuboAddLine = { Name?: string; Hash?: string; Size?: string }
  * const store = kuboStore({ url: 'http://127.0.0.1:5001' })
  * const { cid } = await store.add(new TextEncoder().encode('hello world'))
  */
-export function kuboStore({ url, headers = {}, uploadMode = 'auto' }: KuboStoreParameters): ContentStore {
+export function kuboStore({ url, headers = {}, uploadMode = 'auto' }: KuboStoreParameters): KuboStore {
   const base = `${url.replace(/\/+$/, '').replace(/\/api\/v0$/, '')}/api/v0`
   const name = url
   const call = (path: string, params: [string, string][], init: RequestInit & { duplex?: 'half' } = {}, cid?: string) =>
@@ -190,6 +196,12 @@ async function stat(value: CidLike, options: { signal?: AbortSignal } = {}): Pro
       }
     },
     stat,
+    async getBlock(cid: CID, options: { signal?: AbortSignal } = {}) {
+      const response = await call('block/get', [['arg', cid.toString()], ['offline', 'true']], { signal: options.signal }, cid.toString())
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      await verifyBlock(cid, bytes)
+      return bytes
+    },
     async pin(value: CidLike, options = {}) {
       const { cid } = parseCidPath(value)
       await call('pin/add', [['arg', cid.toString()]], { signal: options.signal }, cid.toString())

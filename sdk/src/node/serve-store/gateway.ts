@@ -1,4 +1,3 @@
-import { once } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as dagPb from '@ipld/dag-pb'
 import { CarWriter } from '@ipld/car/writer'
@@ -8,6 +7,7 @@ import { BaseError } from '../../errors/base.ts'
 import { ContentNotFoundError, InvalidInputError } from '../../errors/storage.ts'
 import { blockLinks, walkDag } from '../../storage/dag.ts'
 import { resolvePath } from '../../storage/reader.ts'
+import { send } from './kubo-rpc.ts'
 
 /** Fetches one block the server holds (ContentNotFoundError if absent). */
 export type BlockGetter = (cid: CID) => Promise<Uint8Array>
@@ -193,7 +193,7 @@ async function sendCar(
     }
   })()
   writing.catch(() => {}) // its failure is awaited below
-  for await (const chunk of out) if (!response.write(chunk)) await once(response, 'drain')
+  for await (const chunk of out) await send(response, chunk)
   await writing
   response.end()
 }

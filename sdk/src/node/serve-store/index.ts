@@ -8,10 +8,12 @@ import type { ContentStore } from '../../storage/types.ts'
 import { type BlockGetter, trustlessGatewayHandler } from './gateway.ts'
 import { HttpRefusal, kuboRpcHandler, sendError, sendJson } from './kubo-rpc.ts'
 import { openLedger, type QuotaParameters } from './ledger.ts'
+import { openPinningService, type PinningParameters } from './pinning.ts'
 import { openSiweSessions, type SiweAuthParameters } from './siwe.ts'
 
 export { HttpRefusal, KUBO_RPC_COMMANDS, type KuboRpcCommand, type KuboRpcOptions, kuboRpcHandler, type WriteGrant } from './kubo-rpc.ts'
 export type { QuotaParameters } from './ledger.ts'
+export type { PinningParameters } from './pinning.ts'
 export type { Session, SiweAuthParameters } from './siwe.ts'
 
 export type ConnectionLimits = {
@@ -52,6 +54,8 @@ export type ServeStoreParameters = {
    * folder; required for other stores.
    */
   stateDir?: string
+  /** The Pinning Service API (`/pins`): where to fetch content the store does not hold. */
+  pinning?: PinningParameters
   /** Connection cap and timeouts, the same over HTTP and HTTPS/HTTP2. */
   limits?: ConnectionLimits
 }
@@ -96,6 +100,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
       return accounts.grant(address)
     },
   })
+  const pinning = await openPinningService(store, accounts, stateDir, (authorization) => sessions.session(authorization), parameters.pinning)
   const blocks = (store as { getBlock?: unknown }).getBlock
   const gateway = trustlessGatewayHandler(typeof blocks === 'function' ? (blocks.bind(store) as BlockGetter) : undefined)
   const origins = parameters.corsOrigins ?? '*'
@@ -109,7 +114,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
     }
     if (request.method === 'OPTIONS') {
       response.writeHead(204, {
-        'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
+        'access-control-allow-methods': 'GET, HEAD, POST, DELETE, OPTIONS',
         'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'authorization, content-type',
         'access-control-max-age': '600',
       })
@@ -117,6 +122,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
       return
     }
     if (await gateway(request, response)) return
+    if (await pinning.handler(request, response)) return
     if (await kubo(request, response)) return
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     try {
@@ -132,6 +138,11 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
       if (request.method === 'GET' && path === '/session') {
         const session = sessions.session(request.headers.authorization)
         return sendJson(response, { ...session, expiresAt: session.expiresAt.toISOString(), quota: accounts.usage(session.address) })
+      }
+      if (request.method === 'POST' && path === '/api-tokens') {
+        const { address } = sessions.session(request.headers.authorization)
+        const issued = await sessions.issueApiToken(address)
+        return sendJson(response, { ...issued, expiresAt: issued.expiresAt.toISOString() })
       }
       if (request.method === 'POST' && path === '/siwe/logout') {
         await sessions.signOut(request.headers.authorization)
@@ -185,6 +196,7 @@ export async function serveStore(store: ContentStore, parameters: ServeStorePara
         server.close((error) => (error ? reject(error) : resolve()))
         for (const socket of sockets) socket.destroy()
       })
+      await pinning.close()
       await sessions.close()
       await accounts.close()
     },

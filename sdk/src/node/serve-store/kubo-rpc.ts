@@ -106,7 +106,7 @@ async function run(
       let next = await chunks.next()
       response.writeHead(200, { 'content-type': 'application/octet-stream', 'x-stream-output': '1' })
       while (!next.done) {
-        if (!response.write(next.value)) await once(response, 'drain')
+        await send(response, next.value)
         next = await chunks.next()
       }
       response.end()
@@ -286,6 +286,23 @@ function optionalInteger(query: URLSearchParams, name: string): number | undefin
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < 0) throw new HttpRefusal(400, `${name} must be a non-negative integer`)
   return n
+}
+
+/**
+ * Writes one chunk, waiting while the client's buffer is full; throws once the connection is gone
+ * (an idle timeout cut a reader that stopped reading), so the streaming loop ends instead of
+ * waiting forever for a 'drain' that never comes.
+ */
+export async function send(response: ServerResponse, chunk: Uint8Array): Promise<void> {
+  if (response.destroyed) throw new Error('the client went away')
+  if (response.write(chunk)) return
+  const ac = new AbortController()
+  try {
+    await Promise.race([once(response, 'drain', { signal: ac.signal }), once(response, 'close', { signal: ac.signal })])
+  } finally {
+    ac.abort()
+  }
+  if (response.destroyed) throw new Error('the client went away')
 }
 
 export function sendJson(response: ServerResponse, body: unknown, status = 200, contentType = 'application/json'): void {

@@ -19,8 +19,10 @@ export type SiweAuthParameters = {
   sessionTtl?: number
   /** How long an issued nonce stays usable, in seconds (default 10 minutes). */
   nonceTtl?: number
-  /** Sign-in attempts one client (IP address) may make per minute (default 30). */
+  /** Sign-in attempts one client (IP address) may make per minute (default 60). */
   signInsPerMinute?: number
+  /** Life of an API token (`POST /api-tokens`, for the Pinning Service API and tools), in seconds (default 90 days). */
+  apiTokenTtl?: number
 }
 
 export type Session = { address: Address; expiresAt: Date }
@@ -42,13 +44,14 @@ const bearer = (authorization: string | undefined) => /^Bearer\s+(\S+)$/i.exec(a
  * costs the service no memory and cannot lock anyone out; a nonce is spent by the sign-in it
  * opens (kept until it expires, so a signed message cannot be replayed), and those issued before
  * a restart are refused after it. Sign-in attempts are limited per client address.
- * Sessions are kept in `<dir>/sessions.jsonl` (token hashes only), so a restart keeps them.
+ * Sessions and API tokens are kept in `<dir>/sessions.jsonl` (token hashes only), so a restart keeps them.
  */
 export async function openSiweSessions(parameters: SiweAuthParameters, dir: string) {
   const domains = typeof parameters.domain === 'string' ? [parameters.domain] : [...parameters.domain]
   const sessionTtl = (parameters.sessionTtl ?? 86_400) * 1000
   const nonceTtl = (parameters.nonceTtl ?? 600) * 1000
-  const perMinute = parameters.signInsPerMinute ?? 30
+  const perMinute = parameters.signInsPerMinute ?? 60
+  const apiTokenTtl = (parameters.apiTokenTtl ?? 90 * 86_400) * 1000
   const key = randomBytes(32)
   const spent = new Map<string, number>()
   const sessions = new Map<string, Session>()
@@ -63,6 +66,13 @@ export async function openSiweSessions(parameters: SiweAuthParameters, dir: stri
     return [...sessions].map(([id, { address, expiresAt }]) => ({ t: 'open', id, address, expiresAt: expiresAt.getTime() }))
   })
 
+  const open = async (address: Address, expiresAt: Date): Promise<Session & { token: string }> => {
+    const token = randomBytes(32).toString('base64url')
+    const id = tokenId(token)
+    sessions.set(id, { address, expiresAt })
+    await journal.append({ t: 'open', id, address, expiresAt: expiresAt.getTime() })
+    return { token, address, expiresAt }
+  }
   const mac = (body: string) => createHmac('sha256', key).update(body).digest('hex').slice(0, 32)
   const sweep = (now: number) => {
     for (const [nonce, expires] of spent) if (expires <= now) spent.delete(nonce)
@@ -130,13 +140,11 @@ export async function openSiweSessions(parameters: SiweAuthParameters, dir: stri
       // single use: checked again after the await, as another request may have spent it meanwhile
       if (spent.has(nonce)) refuse('the nonce is unknown, expired or already used')
       spent.set(nonce, nonceExpires as number)
-      const expiresAt = new Date(Math.min(now.getTime() + sessionTtl, fields.expirationTime?.getTime() ?? Number.POSITIVE_INFINITY))
-      const token = randomBytes(32).toString('base64url')
-      const id = tokenId(token)
-      sessions.set(id, { address, expiresAt })
-      await journal.append({ t: 'open', id, address, expiresAt: expiresAt.getTime() })
-      return { token, address, expiresAt }
+      return open(address, new Date(Math.min(now.getTime() + sessionTtl, fields.expirationTime?.getTime() ?? Number.POSITIVE_INFINITY)))
     },
+
+    /** A long-lived token for an address that is signed in, for tools that cannot sign (Kubo's `pin remote`). */
+    issueApiToken: (address: Address) => open(address, new Date(Date.now() + apiTokenTtl)),
 
     /** The session behind an `Authorization: Bearer <token>` header; 401 when missing or expired. */
     session(authorization: string | undefined): Session {

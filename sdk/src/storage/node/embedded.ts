@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { CarWriter } from '@ipld/car/writer'
 import { CID } from 'multiformats/cid'
 import { StoreFullError } from '../../errors/storage.ts'
-import { toHex, walkDag } from '../dag.ts'
+import { toHex, verifyBlock, walkDag } from '../dag.ts'
 import type { AddResult, CidLike, ContentStore } from '../types.ts'
 import { parseCidPath } from '../common.ts'
 import { catFile, importDirectory, importFile, statEntry } from '../unixfs.ts'
@@ -21,6 +21,11 @@ export type EmbeddedStore = ContentStore & {
   exportCar(cid: CidLike): AsyncIterable<Uint8Array>
   /** One raw block (ContentNotFoundError if absent), e.g. to serve it as a trustless gateway. */
   getBlock(cid: CID): Promise<Uint8Array>
+  /**
+   * Stores blocks fetched elsewhere (e.g. a DAG copied from a trustless gateway), each checked
+   * against its CID (IntegrityError otherwise); all or none are kept. Pins nothing.
+   */
+  putBlocks(blocks: AsyncIterable<{ cid: CID; bytes: Uint8Array }>): Promise<void>
   /** Deletes blocks no pin reaches; returns how many were removed. */
   gc(): Promise<number>
   /** Closes the blockstore; the store reopens on next use. */
@@ -52,10 +57,10 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
   const getBlock = (cid: CID, options?: { signal?: AbortSignal }) => blocks.get(cid, options?.signal)
   const savePin = (cid: CID) => writeFile(join(pinDir, cid.toString()), '')
   /** Runs one import into a new pack, committed only if the import succeeds. */
-  const add = async (pin: boolean | undefined, run: (pack: PackWriter) => Promise<AddResult>) => {
+  const write = async <T>(run: (pack: PackWriter) => Promise<T>): Promise<T> => {
     await open()
     const pack = blocks.writer()
-    let result: AddResult
+    let result: T
     try {
       result = await run(pack)
       await pack.commit()
@@ -63,6 +68,10 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       await pack.abort()
       throw diskFull(error) ? new StoreFullError(dir, { cause: error }) : error
     }
+    return result
+  }
+  const add = async (pin: boolean | undefined, run: (pack: PackWriter) => Promise<AddResult>) => {
+    const result = await write(run)
     // the blocks stay unpinned if this fails: garbage collection takes them
     if (pin !== false) await savePin(result.cid).catch((error) => Promise.reject(diskFull(error) ? new StoreFullError(dir, { cause: error }) : error))
     return result
@@ -74,6 +83,13 @@ export function embeddedStore({ dir }: EmbeddedStoreParameters): EmbeddedStore {
       await open()
       return getBlock(cid)
     },
+    putBlocks: (source) =>
+      write(async (pack) => {
+        for await (const { cid, bytes } of source) {
+          await verifyBlock(cid, bytes)
+          await pack.put(cid, bytes)
+        }
+      }),
     add: (source, options = {}) => add(options.pin, (pack) => importFile(source, pack, options)),
     addDirectory: (entries, options = {}) => add(options.pin, (pack) => importDirectory(entries, pack, options)),
     async *cat(cid, options) {

@@ -114,7 +114,9 @@ export async function startDevnode(
 			"pass at most one of `databaseUrl` and `dataDir`",
 		);
 	const manifest = loadManifest(options.subgraphDir);
-	const schema = parseSchema(manifest.schemaText);
+	const schema = parseSchema(manifest.schemaText, {
+		specVersion: manifest.specVersion,
+	});
 	const name =
 		options.name ??
 		basename(

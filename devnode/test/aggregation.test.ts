@@ -433,6 +433,14 @@ describe("time series and aggregation schemas (graph-node's test_schemas)", () =
 		).toEqual(["Aggregation Stats has no @aggregate fields"]);
 	});
 
+	it("no_aggregations: AggregationsNotSupported before spec version 1.1.0", () => {
+		const text = `${data()} ${stats(SUM)}`;
+		expect(() => parseSchema(text, { specVersion: "1.0.0" })).toThrow(
+			"Aggregations are not supported with spec version 1.0.0; please migrate the subgraph to the latest version",
+		);
+		expect(parseSchema(text, { specVersion: "1.1.0" }).aggregations.size).toBe(1);
+	});
+
 	it("ts_no_timeseries: EntityDirectivesMissing", () => {
 		expect(() =>
 			parseSchema(

@@ -62,6 +62,23 @@ for (const engine of ENGINES)
 			expect(ranked.at(-1)).not.toBe("d1");
 		});
 
+		it("pages a ranked list with first and skip, and sees a new block's matches", async () => {
+			const ranked = await ids(`text: "gpu"`);
+			expect([
+				...(await ids(`text: "gpu", first: 2`)),
+				...(await ids(`text: "gpu", first: 2, skip: 2`)),
+			]).toEqual(ranked);
+			expect(await ids(`text: "gpu", skip: 3`)).toEqual([]);
+			// a page with other fields reads the same order
+			const r = await q.executeQuery(`{ docSearch(text: "gpu", first: 2, skip: 1) { id price } }`);
+			expect((r.data as { docSearch: { id: string }[] }).docSearch.map((d) => d.id)).toEqual(ranked.slice(1, 3));
+			await store.transactBlock(ptr(2), [doc("d5", "gpu gpu gpu", 1)]);
+			const again = await ids(`text: "gpu"`);
+			expect(again).toHaveLength(4);
+			expect(await ids(`text: "gpu", first: 1, skip: 3`)).toEqual(again.slice(3));
+			expect(await ids(`text: "gpu", block: { number: 1 }`)).toEqual(ranked);
+		});
+
 		it("takes no orderBy or orderDirection, as graph-node's fulltext fields", async () => {
 			for (const arg of ["orderBy: price", "orderDirection: desc"]) {
 				const r = await q.executeQuery(`{ docSearch(text: "gpu", ${arg}) { id } }`);

@@ -562,8 +562,12 @@ for (const engine of ENGINES)
 
 describe("query limits from the environment", () => {
 	it("defaults to graph-node's 1000 and u32::MAX; an empty GRAPH_GRAPHQL_MAX_SKIP is the default", () => {
-		expect(limitsFromEnv({})).toEqual({ maxFirst: 1000, maxSkip: 4294967295 });
-		expect(limitsFromEnv({ GRAPH_GRAPHQL_MAX_SKIP: "" })).toEqual({
+		expect(limitsFromEnv({})).toEqual({
+			maxFirst: 1000,
+			maxSkip: 4294967295,
+			queryCacheBlocks: 2,
+		});
+		expect(limitsFromEnv({ GRAPH_GRAPHQL_MAX_SKIP: "" })).toMatchObject({
 			maxFirst: 1000,
 			maxSkip: 4294967295,
 		});
@@ -572,7 +576,7 @@ describe("query limits from the environment", () => {
 				GRAPH_GRAPHQL_MAX_FIRST: "200",
 				GRAPH_GRAPHQL_MAX_SKIP: "5000",
 			}),
-		).toEqual({ maxFirst: 200, maxSkip: 5000 });
+		).toMatchObject({ maxFirst: 200, maxSkip: 5000 });
 	});
 
 	it("refuses what graph-node's u32 parsing refuses", () => {
@@ -583,5 +587,80 @@ describe("query limits from the environment", () => {
 		expect(() => limitsFromEnv({ GRAPH_GRAPHQL_MAX_FIRST: "" })).toThrow(
 			/GRAPH_GRAPHQL_MAX_FIRST="" is not an unsigned 32-bit integer/,
 		);
+	});
+});
+
+describe("the query cache", () => {
+	it("keeps answers as graph-node's query cache does, until the store changes", async () => {
+		const store = await openStore({ schema });
+		await store.transactBlock(ptr(1), [
+			set("Item", { id: "i1", name: "a" }),
+			set("Item", { id: "i2", name: "b" }),
+			set("Item", { id: "i3", name: "c" }),
+		]);
+			let reads = 0;
+			const counted = Object.create(store) as TestStore;
+			counted.read = (sql, params) => {
+				reads++;
+				return store.read(sql, params);
+			};
+			const cachedQ = createQueryEngine({ store: counted, schema, name: "cached" });
+			const ask = async (query: string) => {
+				const before = reads;
+				const r = await cachedQ.executeQuery(query);
+				return { r, reads: reads - before };
+			};
+			const query = `{ items(first: 2, orderBy: id) { id name } }`;
+			const first = await ask(query);
+			expect(first.reads).toBeGreaterThan(0);
+			const again = await ask(query);
+			expect(again.reads).toBe(0);
+			expect(again.r).toEqual(first.r);
+			// each reader gets its own copy of a kept answer
+			expect(again.r).not.toBe((await ask(query)).r);
+			// identical queries at the same time share one execution (graph-node's herd cache)
+			const before = reads;
+			const other = `{ items(first: 3, orderBy: id) { id } }`;
+			const [a, b] = await Promise.all([
+				cachedQ.executeQuery(other),
+				cachedQ.executeQuery(other),
+			]);
+			expect(a).toEqual(b);
+			expect(reads - before).toBe(first.reads);
+			// _meta reports the runner's status, which changes without the store: never kept
+			let failing = false;
+			const withStatus = createQueryEngine({
+				store: counted,
+				schema,
+				name: "status",
+				status: () => ({ hasIndexingErrors: failing }),
+			});
+			const meta = `{ _meta { hasIndexingErrors } }`;
+			expect((await withStatus.executeQuery(meta)).data).toEqual({
+				_meta: { hasIndexingErrors: false },
+			});
+			failing = true;
+			expect((await withStatus.executeQuery(meta)).data).toEqual({
+				_meta: { hasIndexingErrors: true },
+			});
+			// errors are not kept
+			await ask(`{ items(first: 0) { id } }`);
+			// a new block: the next answer is read anew
+			const head = (await store.head())?.number ?? 0;
+			await store.transactBlock(ptr(head + 1), [set("Item", { id: "i0", name: "z" })]);
+			expect((await ask(query)).reads).toBeGreaterThan(0);
+			// GRAPH_QUERY_CACHE_BLOCKS=0 (or queryCache: false) turns it off
+			const uncached = createQueryEngine({
+				store: counted,
+				schema,
+				name: "uncached",
+				queryCache: false,
+			});
+			await uncached.executeQuery(query);
+			const n = reads;
+			await uncached.executeQuery(query);
+			expect(reads).toBeGreaterThan(n);
+			expect(limitsFromEnv({ GRAPH_QUERY_CACHE_BLOCKS: "0" }).queryCacheBlocks).toBe(0);
+			await store.close();
 	});
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generateId, SchemaIndex } from "../src/runtime/schema-index.ts";
 import {
 	EntityValidationError,
 	parseSchema,
@@ -185,5 +186,26 @@ describe("validateEntity", () => {
 			);
 			expect(() => validateEntity(schema, type, e)).toThrow(message);
 		}
+	});
+});
+
+describe("generated ids (graph-node's id.rs `generate_id`)", () => {
+	it("packs the block and a sequence number: Bytes big-endian, Int8 as block << 32 | seq", () => {
+		expect(generateId("Bytes", 1, 2)).toBe("0x0000000100000002");
+		expect(generateId("Bytes", 3, 2)).toBe("0x0000000300000002");
+		const id = BigInt(generateId("Int8", 3, 2));
+		expect(id).toBe(0x0000_0003_0000_0002n);
+		expect(BigInt(generateId("Int8", 3, 3)) - id).toBe(1n);
+		expect(BigInt(generateId("Int8", 4, 2)) - id).toBe(1n << 32n);
+		expect(() => generateId("String", 3, 2)).toThrow(
+			"String does not support generating ids",
+		);
+	});
+
+	it("refuses to save an aggregation from a mapping, as graph-node's store_set", () => {
+		const index = new SchemaIndex([], ["Stats"]);
+		expect(() => index.entity("Stats")).toThrow(
+			"Cannot set entity of type `Stats`. The type must be an @entity type",
+		);
 	});
 });

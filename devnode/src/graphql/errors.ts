@@ -20,6 +20,8 @@ export class QueryLimitsError extends Error {
 export function limitsFromEnv(env: Record<string, string | undefined> = process.env): {
 	maxFirst: number;
 	maxSkip: number;
+	/** `GRAPH_QUERY_CACHE_BLOCKS` (default 2): 0 turns the query cache off. */
+	queryCacheBlocks: number;
 } {
 	const read = (name: string, fallback: number, emptyIsDefault: boolean) => {
 		const raw = env[name];
@@ -34,5 +36,6 @@ export function limitsFromEnv(env: Record<string, string | undefined> = process.
 	return {
 		maxFirst: read("GRAPH_GRAPHQL_MAX_FIRST", 1000, false),
 		maxSkip: read("GRAPH_GRAPHQL_MAX_SKIP", 4294967295, true),
+		queryCacheBlocks: read("GRAPH_QUERY_CACHE_BLOCKS", 2, false),
 	};
 }

@@ -78,6 +78,8 @@ export interface QueryEngineOptions {
 	maxFirst?: number;
 	/** graph-node's GRAPH_GRAPHQL_MAX_SKIP; default: that variable, else 4294967295 (u32::MAX). */
 	maxSkip?: number;
+	/** graph-node's query cache; default: on, unless GRAPH_QUERY_CACHE_BLOCKS is 0. */
+	queryCache?: boolean;
 }
 
 export interface QueryEngine {
@@ -88,6 +90,12 @@ export interface QueryEngine {
 		variables?: Record<string, unknown> | null,
 		operationName?: string | null,
 	): Promise<ExecutionResult>;
+	/** `executeQuery`'s answer as JSON text, as the HTTP endpoint sends it (cached answers are kept as text). */
+	executeQueryJson(
+		query: string,
+		variables?: Record<string, unknown> | null,
+		operationName?: string | null,
+	): Promise<string>;
 }
 
 /** A resolved entity: its type, the block it was read at, and its values. */
@@ -206,6 +214,12 @@ const fieldsKey = (fields: Fields) => [...fields].sort().join(",");
 export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	const { store, schema } = options;
 	const fromEnv = limitsFromEnv();
+	// graph-node's query cache: on unless GRAPH_QUERY_CACHE_BLOCKS is 0. Answers without errors are
+	// kept per query text, variables and store generation (graph-node keys them by block), and
+	// identical queries running at the same time share one execution (its herd cache)
+	const cacheQueries = options.queryCache ?? fromEnv.queryCacheBlocks > 0;
+	const cached = new Map<string, Promise<string>>();
+	let cachedGeneration = -1;
 	const maxFirst = options.maxFirst ?? fromEnv.maxFirst;
 	const maxSkip = options.maxSkip ?? fromEnv.maxSkip;
 	const api: ApiSchema = buildApiSchema(schema);
@@ -329,6 +343,8 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 	interface Page {
 		sql: string;
 		table: Table | null;
+		/** The rows to keep of the SQL's answer (a ranked window read once for its pages). */
+		slice?: { skip: number; first: number };
 	}
 
 	/**
@@ -376,7 +392,22 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 			const t = tables[0];
 			const key = sortKey(t);
 			const order = key ? `${key}${dir}, c.id${dir}` : `c.id${dir}`;
-			if (!numbered && (fulltext || skip > 0)) {
+			// only the id asked (a search listing its matches): its text is as cheap as the picks
+			const idOnly = t.columns.every(
+				(c) => c.field.name === "id" || !fields.has(c.field.name),
+			);
+			if (fulltext && idOnly && !numbered) {
+				// a search listing its matches page by page ranks them all for every page: the ids are read
+				// in windows of ranked matches, kept for the store's state, and sliced into pages
+				const window =
+					Math.ceil((skip + first) / FULLTEXT_WINDOW) * FULLTEXT_WINDOW;
+				return {
+					sql: `${branch(t, selectColumns(t, "c", fields))} order by ${order} limit ${window}`,
+					table: t,
+					slice: { skip, first },
+				};
+			}
+			if (!numbered && !idOnly && (fulltext || skip > 0)) {
 				// The page's row versions first, then the asked columns of those rows only: Postgres computes a
 				// select list before sorting and skipping, so text casts of every match (a fulltext search ranks
 				// them all) or of every skipped row would cost most of the query; a plain page reads fewer rows
@@ -469,7 +500,32 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		const ctx = sqlContext(block);
 		const page = pageQuery(ctx, typeName, args, fields, restrict, fulltext);
 		if (!page) return [];
-		return materialize(page, await read(page.sql, ctx.params), block, fields);
+		if (!page.slice)
+			return materialize(page, await read(page.sql, ctx.params), block, fields);
+		const { skip, first } = page.slice;
+		const rows = await readKept(page.sql, ctx.params);
+		return materialize(page, rows.slice(skip, skip + first), block, fields);
+	}
+
+	/** Reads kept per SQL text and parameters until the store changes (ranked fulltext windows). */
+	const kept = new Map<string, Promise<Row[]>>();
+	let keptGeneration: number | undefined;
+	function readKept(sql: string, params: Params): Promise<Row[]> {
+		const generation = store.generation;
+		if (generation === undefined) return read(sql, params);
+		if (keptGeneration !== generation) {
+			kept.clear();
+			keptGeneration = generation;
+		}
+		const key = `${JSON.stringify(params.values)}\u0000${sql}`;
+		const hit = kept.get(key);
+		if (hit) return hit;
+		const rows = read(sql, params);
+		kept.set(key, rows);
+		rows.catch(() => kept.delete(key));
+		if (kept.size > KEPT_READS)
+			kept.delete(kept.keys().next().value as string);
+		return rows;
 	}
 
 	/**
@@ -791,19 +847,72 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 		apiSchema: gql,
 		sdl: api.sdl,
 		async executeQuery(query, variables, operationName) {
-			const prepared = prepare(query);
-			const result = Array.isArray(prepared)
-				? { errors: prepared }
-				: await execute({
-						schema: gql,
-						document: prepared as DocumentNode,
-						variableValues: variables ?? undefined,
-						operationName,
-						contextValue: {
-							references: new Batcher<EntityObject>(),
-							children: new Batcher<EntityObject[]>(),
-						} satisfies Loaders,
-					});
+			const r = await respond(query, variables, operationName);
+			return r.result ?? (JSON.parse(r.text as string) as ExecutionResult);
+		},
+		async executeQueryJson(query, variables, operationName) {
+			const r = await respond(query, variables, operationName);
+			return r.text ?? JSON.stringify(r.result);
+		},
+	};
+
+	/**
+	 * Runs a query, or answers it from the query cache: as the result (the caller's own) or as the
+	 * JSON text kept in the cache (readers of a shared answer parse their own copy).
+	 */
+	async function respond(
+		query: string,
+		variables: Record<string, unknown> | null | undefined,
+		operationName: string | null | undefined,
+	): Promise<{ result?: ExecutionResult; text?: string }> {
+		const prepared = prepare(query);
+		if (Array.isArray(prepared)) return { result: answer({ errors: prepared }) };
+		const document = prepared as DocumentNode;
+		const run = async () =>
+			answer(
+				await execute({
+					schema: gql,
+					document,
+					variableValues: variables ?? undefined,
+					operationName,
+					contextValue: {
+						references: new Batcher<EntityObject>(),
+						children: new Batcher<EntityObject[]>(),
+					} satisfies Loaders,
+				}),
+			);
+		const generation = store.generation;
+		if (
+			!cacheQueries ||
+			generation === undefined ||
+			!cacheable(document, operationName)
+		)
+			return { result: await run() };
+		if (cachedGeneration !== generation) {
+			cached.clear();
+			cachedGeneration = generation;
+		}
+		const key = `${operationName ?? ""}\u0000${JSON.stringify(variables ?? null)}\u0000${query}`;
+		const hit = cached.get(key);
+		if (hit) {
+			cached.delete(key);
+			cached.set(key, hit);
+			return { text: await hit };
+		}
+		const result = run();
+		const text = result.then((r) => {
+			// answers with errors are not kept, nor those the store changed under
+			if (r.errors || store.generation !== generation)
+				if (cached.get(key) === text) cached.delete(key);
+			return JSON.stringify(r);
+		});
+		cached.set(key, text);
+		if (cached.size > QUERY_CACHE_ENTRIES)
+			cached.delete(cached.keys().next().value as string);
+		return { result: await result };
+	}
+
+	function answer(result: ExecutionResult): ExecutionResult {
 			// graph-node answers a failed query with its errors only, and its validator makes no suggestions
 			if (result.errors?.length)
 				return {
@@ -818,6 +927,32 @@ export function createQueryEngine(options: QueryEngineOptions): QueryEngine {
 					),
 				};
 			return result;
-		},
-	};
+	}
+}
+
+/** Ranked fulltext matches are read in windows of this many ids. */
+const FULLTEXT_WINDOW = 5000;
+/** Ranked windows kept per store state. */
+const KEPT_READS = 16;
+
+/** Answers kept by graph-node's query cache here; the least recently used goes beyond this. */
+const QUERY_CACHE_ENTRIES = 100;
+
+/** Queries whose answer depends on the store alone: plain root fields, no `_meta` (it reports the runner's status). */
+function cacheable(
+	document: DocumentNode,
+	operationName: string | null | undefined,
+): boolean {
+	const operations = document.definitions.filter(
+		(d) => d.kind === Kind.OPERATION_DEFINITION,
+	);
+	const operation =
+		operations.length === 1
+			? operations[0]
+			: operations.find((o) => o.name?.value === operationName);
+	return (
+		operation?.selectionSet.selections.every(
+			(s) => s.kind === Kind.FIELD && s.name.value !== "_meta",
+		) === true
+	);
 }

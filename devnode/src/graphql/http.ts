@@ -85,12 +85,13 @@ export function createQueryHandler(options: QueryEngineOptions): QueryHandler {
 			}
 			if (typeof body.query !== "string")
 				return send(res, 400, { errors: [{ message: "The query is empty" }] });
-			const result = await engine.executeQuery(
+			const text = await engine.executeQueryJson(
 				body.query,
 				(body.variables as Record<string, unknown> | null) ?? undefined,
 				typeof body.operationName === "string" ? body.operationName : undefined,
 			);
-			send(res, 200, result);
+			res.writeHead(200, { ...CORS, "content-type": "application/json" });
+			res.end(text);
 		})().catch((e: unknown) =>
 			send(res, 500, { errors: [{ message: (e as Error).message }] }),
 		);

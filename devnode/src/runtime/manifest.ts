@@ -50,6 +50,8 @@ export interface DataSourceSpec {
 
 export interface Manifest {
 	dir: string;
+	/** `specVersion` of subgraph.yaml, e.g. `1.3.0`. */
+	specVersion: string;
 	schemaText: string;
 	dataSources: DataSourceSpec[];
 	templates: DataSourceSpec[];
@@ -263,6 +265,7 @@ export function loadManifest(subgraphDir: string): Manifest {
 	const schemaFile = join(dir, String((yaml.schema as Yaml).file));
 	return {
 		dir,
+		specVersion: String(yaml.specVersion ?? "0.0.4"),
 		schemaText: readFileSync(schemaFile, "utf8"),
 		dataSources: ((yaml.dataSources ?? []) as Yaml[]).map((d) =>
 			loadSource(dir, d, false),

@@ -234,8 +234,14 @@ function parseFulltext(d: ConstDirectiveNode): FulltextDefinition {
 	};
 }
 
-/** Parses and checks `schema.graphql`; throws `UnsupportedSchemaFeatureError` naming what it refuses. */
-export function parseSchema(text: string): SubgraphSchema {
+/**
+ * Parses and checks `schema.graphql`; throws `UnsupportedSchemaFeatureError` naming what it refuses.
+ * `specVersion` (the manifest's) turns on graph-node's version checks: aggregations need 1.1.0.
+ */
+export function parseSchema(
+	text: string,
+	options: { specVersion?: string } = {},
+): SubgraphSchema {
 	const doc = parse(text);
 	const entities = new Map<string, SchemaEntityType>();
 	const interfaces = new Map<string, SchemaInterface>();
@@ -340,6 +346,17 @@ export function parseSchema(text: string): SubgraphSchema {
 				if (ts) errors.push(ts);
 			}
 		}
+	}
+	if (
+		aggregationDefs.length > 0 &&
+		options.specVersion !== undefined &&
+		versionBefore(options.specVersion, "1.1.0")
+	) {
+		const e = new SchemaError(
+			`Aggregations are not supported with spec version ${options.specVersion}; please migrate the subgraph to the latest version`,
+		);
+		e.errors = [e.message];
+		throw e;
 	}
 	const aggregated = parseAggregations(aggregationDefs, entityNodes, fieldsOf);
 	errors.push(...aggregated.errors);
@@ -468,4 +485,12 @@ export function valueTypeOf(
 	if (isReference(schema, field)) return idTypeOf(schema, field.type);
 	if (field.type === "ID" || schema.enums.has(field.type)) return "String";
 	return field.type;
+}
+
+function versionBefore(version: string, min: string): boolean {
+	const a = version.split(".").map(Number);
+	const b = min.split(".").map(Number);
+	for (let i = 0; i < 3; i++)
+		if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+	return false;
 }

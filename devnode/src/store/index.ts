@@ -61,6 +61,11 @@ export interface QueryStore {
 	blockByHash(hash: string): Promise<BlockPtr | null>;
 	/** Converts a row of `selectColumns` into an entity (null columns left out). */
 	rowToEntity(table: Table, row: Row): Entity;
+	/**
+	 * Grows with every change a query could see (a block, a revert, a failure): answers computed at
+	 * one generation hold until the next. Absent on stores that do not track it.
+	 */
+	readonly generation?: number;
 }
 
 export interface OpenStoreOptions {
@@ -105,6 +110,7 @@ class PostgresEntityStore implements EntityStore, QueryStore {
 	private readonly blocks: string;
 	private readonly sources: string;
 	private headCache: BlockPtr | null = null;
+	private changes = 0;
 	/** Aggregation intervals with their source, shortest interval first. */
 	private readonly rollups: RollupTables[];
 	private readonly analyzed = new Map<
@@ -213,10 +219,26 @@ create table if not exists ${this.sources} (
 		return rows.map((r) => this.rowToEntity(t, r));
 	}
 
+	get generation(): number {
+		return this.changes;
+	}
+
 	async transactBlock(
 		block: BlockPtr,
 		changes: EntityChange[],
 		dataSources: DataSourceRecord[] = [],
+	): Promise<void> {
+		try {
+			await this.commitBlock(block, changes, dataSources);
+		} finally {
+			this.changes++;
+		}
+	}
+
+	private async commitBlock(
+		block: BlockPtr,
+		changes: EntityChange[],
+		dataSources: DataSourceRecord[],
 	): Promise<void> {
 		const head = this.headCache;
 		if (head && block.number <= head.number)
@@ -374,6 +396,14 @@ create table if not exists ${this.sources} (
 	}
 
 	async revertTo(block: BlockPtr): Promise<void> {
+		try {
+			await this.revertBlocks(block);
+		} finally {
+			this.changes++;
+		}
+	}
+
+	private async revertBlocks(block: BlockPtr): Promise<void> {
 		const n = block.number;
 		const script: string[] = [];
 		for (const t of this.layout.tables.values()) {
@@ -453,6 +483,7 @@ create table if not exists ${this.sources} (
 			`update ${this.meta} set fatal_error = $1, fatal_block = $2::int4`,
 			[message, String(blockNumber)],
 		);
+		this.changes++;
 	}
 
 	async fatalError(): Promise<{ message: string; blockNumber: number } | null> {

@@ -75,7 +75,7 @@ describe('real Kubo', () => {
 
   it('sells a model listed through Kubo, downloaded through the storage service and through Kubo’s gateway', async () => {
     const p = await startProtocol()
-    const service = await serveStore(kuboStore({ url: kubo.apiUrl }), { auth: { domain: 'localhost', chainId: 31337 } })
+    const service = await serveStore(kuboStore({ url: kubo.apiUrl }), { auth: { domain: 'localhost', chainId: 31337 }, stateDir: join(work, 'service-state') })
     try {
       const modelDir = join(work, 'model')
       await mkdir(modelDir, { recursive: true })

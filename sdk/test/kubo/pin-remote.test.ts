@@ -1,58 +1,43 @@
-// Opt-in: a real Kubo pins to serveStore's Pinning Service API with `ipfs pin remote`, and serveStore
-// runs in front of a real Kubo (kuboStore as its backend). Runs only
-// when IPFS_BIN names a Kubo binary (e.g. IPFS_BIN=$(go env GOPATH)/bin/ipfs), so `npm test` needs no Go.
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { once } from 'node:events'
+// A real Kubo pins to serveStore's Pinning Service API with `ipfs pin remote`, and serveStore runs
+// in front of a real Kubo (kuboStore as its backend). Part of `npm run test:kubo -w sdk` (KUBO_BIN).
+import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { createSiweMessage } from 'viem/siwe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { serveStore } from '../src/node/serve-store/index.ts'
-import { gatewayReader } from '../src/storage/gateway.ts'
-import { kuboStore } from '../src/storage/kubo.ts'
-import { embeddedStore } from '../src/storage/node/embedded.ts'
-import { collect, randomBytes, tempDir } from './helpers.ts'
+import { serveStore } from '../../src/node/serve-store/index.ts'
+import { gatewayReader } from '../../src/storage/gateway.ts'
+import { kuboStore } from '../../src/storage/kubo.ts'
+import { embeddedStore } from '../../src/storage/node/embedded.ts'
+import { collect, randomBytes, tempDir } from '../helpers.ts'
+import { type KuboDaemon, kuboBin, startKubo } from './daemon.ts'
 
-const bin = process.env.IPFS_BIN
+if (!kuboBin) throw new Error('Set KUBO_BIN to an ipfs binary (scripts/install-kubo.sh builds one).')
 const run = promisify(execFile)
 
-describe.skipIf(!bin)('serveStore and a real Kubo', () => {
+describe('serveStore and a real Kubo', () => {
   let dir: string
   let cleanup: () => Promise<void>
-  let daemon: ChildProcess
-  let gateway: string
+  let kubo: KuboDaemon
   let api: string
   let store: ReturnType<typeof embeddedStore>
   let service: Awaited<ReturnType<typeof serveStore>>
-  const ipfs = async (...args: string[]) => (await run(bin as string, args, { env: { ...process.env, IPFS_PATH: join(dir, 'kubo') } })).stdout.trim()
+  const ipfs = async (...args: string[]) => (await run(kuboBin as string, args, { env: { ...process.env, IPFS_PATH: kubo.repo } })).stdout.trim()
 
   beforeAll(async () => {
     ;({ dir, cleanup } = await tempDir('amm-kubo-pin-remote-'))
-    await ipfs('init', '--profile=test')
-    await ipfs('config', 'Addresses.API', '/ip4/127.0.0.1/tcp/0')
-    await ipfs('config', 'Addresses.Gateway', '/ip4/127.0.0.1/tcp/0')
-    await ipfs('config', '--json', 'Addresses.Swarm', '[]')
-    daemon = spawn(bin as string, ['daemon', '--offline'], { env: { ...process.env, IPFS_PATH: join(dir, 'kubo') } })
-    let log = ''
-    daemon.stdout?.on('data', (chunk) => (log += chunk))
-    for (let i = 0; i < 600 && !log.includes('Daemon is ready'); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-    const port = /Gateway server listening on \/ip4\/127\.0\.0\.1\/tcp\/(\d+)/.exec(log)?.[1]
-    if (!port) throw new Error(`Kubo did not start:\n${log}`)
-    gateway = `http://127.0.0.1:${port}`
-    api = `http://127.0.0.1:${/RPC API server listening on \/ip4\/127\.0\.0\.1\/tcp\/(\d+)/.exec(log)?.[1]}`
+    kubo = await startKubo()
+    api = kubo.apiUrl
     store = embeddedStore({ dir: join(dir, 'store') })
     // the service fetches what Kubo asks it to pin from Kubo's own trustless gateway
-    service = await serveStore(store, { auth: { domain: 'app.example', chainId: 31337 }, pinning: { sources: [gateway] } })
+    service = await serveStore(store, { auth: { domain: 'app.example', chainId: 31337 }, pinning: { sources: [kubo.gatewayUrl] } })
   }, 120_000)
   afterAll(async () => {
     await service?.close()
     await store?.close()
-    if (daemon && daemon.exitCode === null) {
-      daemon.kill('SIGTERM')
-      await once(daemon, 'exit')
-    }
+    await kubo?.stop()
     await cleanup?.()
   })
 

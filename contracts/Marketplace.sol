@@ -170,7 +170,8 @@ contract Marketplace is
     }
 
     /// @inheritdoc IMarketplace
-    /// @dev The permit's value is the model's current price, in the token the buyer named.
+    /// @dev The permit's value is the model's current price, in the model's token (a token other than
+    /// the one the buyer named makes the purchase revert anyway).
     function purchaseWithPermit(
         uint256 modelId,
         address paymentToken,
@@ -186,8 +187,9 @@ contract Marketplace is
         // A front-run permit is harmless: the allowance it set is used below; otherwise transferFrom reverts.
         // A free model may have no token to call.
         if (terms.price != 0) {
-            try IERC20Permit(paymentToken).permit(msg.sender, address(this), terms.price, permitDeadline, v, r, s) {}
-                catch {}
+            try IERC20Permit(terms.paymentToken).permit(
+                msg.sender, address(this), terms.price, permitDeadline, v, r, s
+            ) {} catch {}
         }
         return _purchase(modelId, paymentToken, maxPrice, buyerKey, keySalt, terms);
     }

@@ -172,8 +172,11 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
     function isReviewed(uint256 orderId) external view returns (bool) {
         ReputationStorage storage $ = _getReputationStorage();
         if ($.reviewed[orderId]) return true;
-        IMarketplace.Order memory order = $.marketplace.getOrder(orderId);
-        return $.reviewedModels[order.buyer][order.modelId];
+        try $.marketplace.getOrder(orderId) returns (IMarketplace.Order memory order) {
+            return $.reviewedModels[order.buyer][order.modelId];
+        } catch {
+            return false; // an unknown order
+        }
     }
 
     /// @inheritdoc IReputation

@@ -48,6 +48,8 @@ describe('Review holes', () => {
       [free, buyer.account.address],
     )
     assert.equal(await p.reputation.read.hasReviewedModel([free, buyer.account.address]), true)
+    assert.equal(await p.reputation.read.isReviewed([2n]), true) // the buyer's review covers its other orders
+    assert.equal(await p.reputation.read.isReviewed([999n]), false)
     // A paid model set to price 0 for a moment gives an unpaid order: it cannot pass for a paid review.
     const paid = await list(p)
     await p.registry.write.setPrice([paid, p.token.address, 0n], { account: seller.account })

@@ -47,7 +47,7 @@ interface IMarketplace is IArbitrable, IEvidence {
         // free licenses, whose version is in their OrderCreated event only).
         uint32 version; // the model's latest version when the order was paid
         // keccak256(binding of B, key commitment) truncated to 224 bits at purchase, then
-        // keccak256(that, R.x, R[0], c) truncated at delivery (see DeliveryMath); 0 for orders made before the upgrade
+        // keccak256(that, R.x, R[0], c, seller) truncated at delivery (see DeliveryMath); 0 for orders made before the upgrade
         bytes28 deliveryCheck;
     }
 

@@ -2,7 +2,7 @@
 // the seller's checks before delivering, the buyer's check before downloading, a wrong key refunded
 // by the contract alone, wallets whose signatures are not deterministic, and the token a purchase names.
 import { randomBytes } from 'node:crypto'
-import { createWalletClient, custom, getAddress, parseEther, parseEventLogs, toHex } from 'viem'
+import { createWalletClient, custom, encodeAbiParameters, getAddress, keccak256, numberToHex, parseEther, parseEventLogs, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { marketplaceAbi, platformTokenAbi, reputationAbi } from '../../src/contracts/abis.ts'
 import { generateDeliverySeed, keyCommitment, wrapDeliveryKey } from '../../src/crypto/delivery.ts'
@@ -196,6 +196,27 @@ describe('the purchase names its token', () => {
         args: [modelId, other, parseEther('1'), `0x${'00'.repeat(64)}`, `0x${'00'.repeat(32)}`],
       }),
     ).rejects.toThrow(/MarketplacePaymentTokenMismatch/)
+  })
+})
+
+describe('orders made before the upgrade', () => {
+  it('are refused by deliverOrder before anything is sent (the contract takes them only in the old format)', async () => {
+    const { modelId } = await p.seller.listModel({ ...fields, files: files(), price: parseEther('1') })
+    const { orderId } = await p.buyer.buyModel({ modelId })
+    // what an order made before the upgrade reads: its third slot (version and delivery check) is 0
+    // (the marketplace's ERC-7201 namespace, `orders` its fifth slot, as contracts' delivery test does)
+    const location = 0x903204d85f4f358fc1e77931e6c72fda2f060dec763b3d34835bd02f3d87ec00n
+    const base = BigInt(keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [orderId, location + 4n])))
+    await p.provider.request({
+      method: 'hardhat_setStorageAt',
+      params: [p.deployment.contracts.Marketplace.address, numberToHex(base + 2n, { size: 32 }), numberToHex(0n, { size: 32 })],
+    })
+    const nonce = await nonceOf(p.accounts.seller.account.address)
+    const error = await p.seller.deliverOrder({ orderId }).catch((e) => e)
+    expect(error).toBeInstanceOf(ContractRevertedError)
+    expect(error).toMatchObject({ errorName: 'MarketplaceWrongDeliveryFormat', args: [orderId] })
+    expect(error.hint).toMatch(/old format/)
+    expect(await nonceOf(p.accounts.seller.account.address)).toBe(nonce)
   })
 })
 

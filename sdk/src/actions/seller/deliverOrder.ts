@@ -46,6 +46,15 @@ export async function deliverOrder(client: MarketplaceClientConfig, { orderId, m
       args: [orderId, orderStatuses.indexOf(order.status)],
       details: `Order ${orderId} is ${order.status}; only a Created order can be delivered.`,
     })
+  // An order made before the provable-delivery upgrade has no delivery check: the contract takes it only in the old format.
+  if (BigInt(order.deliveryCheck) === 0n)
+    throw new ContractRevertedError({
+      contract: 'Marketplace',
+      functionName: 'deliver',
+      errorName: 'MarketplaceWrongDeliveryFormat',
+      args: [orderId],
+      details: `Order ${orderId} was made before provable delivery; this SDK does not deliver it (the contract takes it with deliverWrapped).`,
+    })
   // B, its salt and the commitment are only in the log; a node that pruned it cannot serve this delivery.
   const created = await orderCreatedLog(client, orderId)
   if (!isValidBuyerDeliveryKey(created.buyerKey))

@@ -12,7 +12,9 @@ import {Roles} from "./Roles.sol";
 
 /// @title Evaluations
 /// @notice Evaluators (members of the EVALUATOR role in the protocol's AccessManager) publish an
-/// X25519 key, receive evaluation requests from model owners, and attest results per model version.
+/// X25519 key, receive evaluation requests from model owners, and attest results per model version,
+/// including whether the committed model key opens the version. `setEvaluatorKey` and `attest` are
+/// AccessManager-restricted to EVALUATOR, so that the role's execution delay applies.
 contract Evaluations is Initializable, AccessManagedUpgradeable, UUPSUpgradeable, IEvaluations {
     uint32 public constant MAX_SCORE = 1_000_000;
     uint256 public constant MAX_SUITE = 64;
@@ -56,7 +58,9 @@ contract Evaluations is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
     }
 
     /// @inheritdoc IEvaluations
-    function setEvaluatorKey(bytes32 publicKey) external {
+    /// @dev `restricted` (EVALUATOR) honours the role's execution delay; the membership check also
+    /// refuses a call relayed by the AccessManager, which would hide the evaluator.
+    function setEvaluatorKey(bytes32 publicKey) external restricted {
         _requireEvaluator(msg.sender);
         if (publicKey == bytes32(0)) revert EvaluationsInvalidKey();
         _getEvaluationsStorage().evaluatorKeys[msg.sender] = publicKey;
@@ -109,10 +113,13 @@ contract Evaluations is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
         string calldata suite,
         Verdict verdict,
         uint32 score,
-        string calldata reportURI
-    ) external returns (uint256 attestationId) {
+        string calldata reportURI,
+        bytes32 keyCommitment,
+        KeyCheck keyCheck
+    ) external restricted returns (uint256 attestationId) {
         _requireEvaluator(msg.sender);
         if (verdict == Verdict.None) revert EvaluationsInvalidVerdict();
+        if ((keyCheck == KeyCheck.NotChecked) != (keyCommitment == bytes32(0))) revert EvaluationsInvalidKeyCheck();
         if (score > MAX_SCORE) revert EvaluationsInvalidScore(score);
         if (bytes(suite).length == 0 || bytes(suite).length > MAX_SUITE) {
             revert EvaluationsInvalidField("suite", bytes(suite).length, MAX_SUITE);
@@ -141,7 +148,19 @@ contract Evaluations is Initializable, AccessManagedUpgradeable, UUPSUpgradeable
             attestedAt: uint64(block.timestamp),
             requestId: requestId
         });
-        emit EvaluationAttested(attestationId, modelId, version, msg.sender, requestId, suite, verdict, score, reportURI);
+        emit EvaluationAttested(
+            attestationId,
+            modelId,
+            version,
+            msg.sender,
+            requestId,
+            suite,
+            verdict,
+            score,
+            reportURI,
+            keyCommitment,
+            keyCheck
+        );
     }
 
     /// @inheritdoc IEvaluations

@@ -9,27 +9,23 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IArbitrator} from "./interfaces/IArbitrator.sol";
 import {IArbitrable} from "./interfaces/IArbitrable.sol";
+import {IArbitration} from "./interfaces/IArbitration.sol";
+import {IArbitrator} from "./interfaces/IArbitrator.sol";
 import {IMarketplace} from "./interfaces/IMarketplace.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IReputation} from "./interfaces/IReputation.sol";
-
-/// @dev The registry's one-call view of what a purchase needs (see ModelRegistry.getSaleTerms).
-interface ISaleTerms {
-    function getSaleTerms(uint256 modelId)
-        external
-        view
-        returns (address seller, address paymentToken, uint256 price, bool active, bool paymentTokenAllowed);
-}
+import {DeliveryMath} from "./libraries/DeliveryMath.sol";
 
 /// @title Marketplace (escrow)
-/// @notice Escrow of model sales: purchase, delivery of the wrapped key, confirmation or release,
-/// refunds, and ERC-792 disputes.
+/// @notice Escrow of model sales: purchase, provable delivery of the model key, confirmation or
+/// release, refunds, proofs of bad delivery, settlements by the parties, and ERC-792 disputes.
 /// @dev Rulings (ERC-792 choices 0..10003): 0 = refused to arbitrate (default rule), 1 = the buyer
-/// (full refund), 2 = the seller (release), 3 + b = split where the buyer gets b bps (0..10000) back.
-/// The default rule, applied on ruling 0 or after the ruling deadline, is a 50/50 split.
-/// The fee is taken on the seller's part only; refunds are pushed to the buyer and credited if the push fails.
+/// (full refund), 2 = the seller (release), 3 + b = split where the buyer gets b bps (0..10000) back;
+/// 3 + 10000 counts as ruling 1 and 3 + 0 as ruling 2. The default rule, applied on ruling 0 or after
+/// the ruling deadline, is a 50/50 split. The fee is taken on the seller's part only; refunds are
+/// pushed to the buyer and credited if the push fails. Reputation and arbitrator calls made while
+/// settling run with a fixed gas budget and cannot make a settlement fail.
 contract Marketplace is
     Initializable,
     AccessManagedUpgradeable,
@@ -58,6 +54,10 @@ contract Marketplace is
     /// @notice The only meta-evidence of the marketplace, emitted at initialization.
     uint256 public constant META_EVIDENCE_ID = 0;
     uint256 public constant MAX_WRAPPED_KEY = 512;
+    /// @notice Gas given to a Reputation call made while settling (a failure only emits ReputationNotRecorded).
+    uint256 public constant REPUTATION_CALL_GAS = 100_000;
+    /// @notice Gas given to the arbitrator's `cancelDispute` when an order settles without a ruling.
+    uint256 public constant CANCEL_DISPUTE_GAS = 80_000;
 
     /// @notice Deployment parameters of `initialize`.
     struct InitParams {
@@ -105,6 +105,8 @@ contract Marketplace is
         mapping(address account => mapping(uint256 word => uint256 bits)) licenses;
         mapping(address arbitrator => mapping(uint256 disputeId => uint256 orderId)) disputeOrders;
         mapping(uint256 orderId => DisputeRef) orderDisputes;
+        // Appended by the provable-delivery upgrade: a party's standing offer, buyerShareBps + 1 (0: none).
+        mapping(uint256 orderId => mapping(address party => uint256 offer)) settlementOffers;
     }
 
     /// @notice New purchases were stopped (OpenZeppelin Pausable's event).
@@ -157,66 +159,82 @@ contract Marketplace is
     // ─── purchases ───────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplace
-    function purchase(uint256 modelId, uint256 maxPrice, bytes32 buyerPublicKey)
+    function purchase(uint256 modelId, address paymentToken, uint256 maxPrice, bytes calldata buyerKey, bytes32 keySalt)
         external
         nonReentrant
         whenNotPaused
         returns (uint256)
     {
-        return _purchase(modelId, maxPrice, buyerPublicKey);
+        IModelRegistry.SaleTerms memory terms = _getMarketplaceStorage().registry.getSaleTerms(modelId);
+        return _purchase(modelId, paymentToken, maxPrice, buyerKey, keySalt, terms);
     }
 
     /// @inheritdoc IMarketplace
-    /// @dev The permit's value is the model's current price.
+    /// @dev The permit's value is the model's current price, in the model's token (a token other than
+    /// the one the buyer named makes the purchase revert anyway).
     function purchaseWithPermit(
         uint256 modelId,
+        address paymentToken,
         uint256 maxPrice,
-        bytes32 buyerPublicKey,
+        bytes calldata buyerKey,
+        bytes32 keySalt,
         uint256 permitDeadline,
         uint8 v,
         bytes32 r,
         bytes32 s
     ) external nonReentrant whenNotPaused returns (uint256) {
-        IModelRegistry.Listing memory listing = _getMarketplaceStorage().registry.getListing(modelId);
+        IModelRegistry.SaleTerms memory terms = _getMarketplaceStorage().registry.getSaleTerms(modelId);
         // A front-run permit is harmless: the allowance it set is used below; otherwise transferFrom reverts.
         // A free model may have no token to call.
-        if (listing.price != 0) {
-            try IERC20Permit(listing.paymentToken).permit(
-                msg.sender, address(this), listing.price, permitDeadline, v, r, s
+        if (terms.price != 0) {
+            try IERC20Permit(terms.paymentToken).permit(
+                msg.sender, address(this), terms.price, permitDeadline, v, r, s
             ) {} catch {}
         }
-        return _purchase(modelId, maxPrice, buyerPublicKey);
+        return _purchase(modelId, paymentToken, maxPrice, buyerKey, keySalt, terms);
     }
 
     /// @inheritdoc IMarketplace
     function claimFree(uint256 modelId) external nonReentrant whenNotPaused returns (uint256) {
-        IModelRegistry.Listing memory listing = _getMarketplaceStorage().registry.getListing(modelId);
-        if (listing.price != 0) revert MarketplaceNotFree(modelId, listing.price);
-        _checkBuyable(modelId, listing);
-        return _licenseFree(modelId, listing, bytes32(0));
+        IModelRegistry.SaleTerms memory terms = _getMarketplaceStorage().registry.getSaleTerms(modelId);
+        if (terms.price != 0) revert MarketplaceNotFree(modelId, terms.price);
+        _checkBuyable(modelId, terms);
+        return _licenseFree(modelId, terms);
     }
 
-    function _purchase(uint256 modelId, uint256 maxPrice, bytes32 buyerPublicKey) private returns (uint256 orderId) {
-        MarketplaceStorage storage $ = _getMarketplaceStorage();
-        (address seller, address token, uint256 price, bool active, bool tokenAllowed) =
-            ISaleTerms(address($.registry)).getSaleTerms(modelId);
+    function _purchase(
+        uint256 modelId,
+        address paymentToken,
+        uint256 maxPrice,
+        bytes calldata buyerKey,
+        bytes32 keySalt,
+        IModelRegistry.SaleTerms memory terms
+    ) private returns (uint256 orderId) {
+        if (terms.paymentToken != paymentToken) {
+            revert MarketplacePaymentTokenMismatch(modelId, terms.paymentToken, paymentToken);
+        }
+        uint256 price = terms.price;
         if (price > maxPrice) revert MarketplacePriceAboveMax(modelId, price, maxPrice);
-        IModelRegistry.Listing memory listing = IModelRegistry.Listing(seller, token, price, active, 0);
-        _checkBuyable(modelId, listing);
-        if (price == 0) return _licenseFree(modelId, listing, buyerPublicKey);
-        if (buyerPublicKey == bytes32(0)) revert MarketplaceInvalidPublicKey();
+        _checkBuyable(modelId, terms);
+        if (price == 0) return _licenseFree(modelId, terms);
         if (price > type(uint96).max) revert MarketplaceAmountTooLarge(price);
-        if (!tokenAllowed) revert MarketplacePaymentTokenNotAllowed(token);
-        orderId = _createOrder($, modelId, listing, buyerPublicKey);
-        _collect(IERC20(token), price);
+        if (!terms.paymentTokenAllowed) revert MarketplacePaymentTokenNotAllowed(paymentToken);
+        if (terms.keyCommitment == bytes32(0)) revert MarketplaceNoKeyCommitment(modelId);
+        bytes32 binding = DeliveryMath.bindingOfKey(buyerKey);
+        if (binding == bytes32(0)) revert MarketplaceInvalidBuyerKey();
+        bytes28 check = DeliveryMath.purchaseCheck(binding, terms.keyCommitment);
+        orderId = _createOrder(modelId, terms, check, buyerKey, keySalt);
+        _collect(IERC20(paymentToken), price);
     }
 
     function _createOrder(
-        MarketplaceStorage storage $,
         uint256 modelId,
-        IModelRegistry.Listing memory listing,
-        bytes32 buyerPublicKey
+        IModelRegistry.SaleTerms memory terms,
+        bytes28 check,
+        bytes calldata buyerKey,
+        bytes32 keySalt
     ) private returns (uint256 orderId) {
+        MarketplaceStorage storage $ = _getMarketplaceStorage();
         uint16 fee = $.feeBps;
         uint40 deadline = uint40(block.timestamp + $.deliveryWindow);
         orderId = ++$.orderCount;
@@ -226,18 +244,35 @@ contract Marketplace is
             deadline: deadline,
             status: OrderStatus.Created,
             feeBps: fee,
-            token: listing.paymentToken,
-            amount: uint96(listing.price)
+            token: terms.paymentToken,
+            amount: uint96(terms.price),
+            version: terms.versionCount,
+            deliveryCheck: check
         });
+        _emitOrderCreated(orderId, modelId, terms, terms.price * fee / BPS, buyerKey, keySalt, deadline);
+    }
+
+    function _emitOrderCreated(
+        uint256 orderId,
+        uint256 modelId,
+        IModelRegistry.SaleTerms memory terms,
+        uint256 fee,
+        bytes memory buyerKey,
+        bytes32 keySalt,
+        uint64 deadline
+    ) private {
         emit OrderCreated(
             orderId,
             modelId,
             msg.sender,
-            listing.seller,
-            listing.paymentToken,
-            listing.price,
-            listing.price * fee / BPS,
-            buyerPublicKey,
+            terms.seller,
+            terms.paymentToken,
+            terms.price,
+            fee,
+            terms.versionCount,
+            buyerKey,
+            keySalt,
+            terms.keyCommitment,
             deadline
         );
     }
@@ -250,16 +285,13 @@ contract Marketplace is
         if (received != price) revert MarketplaceTransferAmountMismatch(price, received);
     }
 
-    function _checkBuyable(uint256 modelId, IModelRegistry.Listing memory listing) private view {
-        if (!listing.active) revert MarketplaceModelInactive(modelId);
-        if (listing.seller == msg.sender) revert MarketplaceSellerCannotBuy(modelId);
+    function _checkBuyable(uint256 modelId, IModelRegistry.SaleTerms memory terms) private view {
+        if (!terms.active) revert MarketplaceModelInactive(modelId);
+        if (terms.seller == msg.sender) revert MarketplaceSellerCannotBuy(modelId);
     }
 
     /// @dev Free models: an order is recorded Completed at once (so its buyer may review), no escrow.
-    function _licenseFree(uint256 modelId, IModelRegistry.Listing memory listing, bytes32 buyerPublicKey)
-        private
-        returns (uint256 orderId)
-    {
+    function _licenseFree(uint256 modelId, IModelRegistry.SaleTerms memory terms) private returns (uint256 orderId) {
         MarketplaceStorage storage $ = _getMarketplaceStorage();
         orderId = ++$.orderCount;
         Order storage order = $.orders[orderId];
@@ -267,25 +299,78 @@ contract Marketplace is
         order.modelId = uint32(modelId);
         order.status = OrderStatus.Completed;
         _grantLicense($, modelId, msg.sender);
-        emit OrderCreated(orderId, modelId, msg.sender, listing.seller, listing.paymentToken, 0, 0, buyerPublicKey, 0);
-        emit OrderCompleted(orderId, listing.seller, 0, 0, false);
+        _emitOrderCreated(orderId, modelId, terms, 0, "", 0, 0);
+        emit OrderCompleted(orderId, terms.seller, 0, 0, false);
         emit LicenseGranted(modelId, msg.sender, orderId);
     }
 
     // ─── delivery and release ────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplace
-    function deliver(uint256 orderId, bytes calldata wrappedKey) external {
+    function deliver(uint256 orderId, bytes calldata deliveryPoint, bytes32 encryptedKey) external {
         MarketplaceStorage storage $ = _getMarketplaceStorage();
         Order storage order = _order($, orderId);
+        bytes28 check = order.deliveryCheck;
+        uint40 deadline = _markDelivered($, orderId, order, check != 0);
+        if (!DeliveryMath.isValidPoint(deliveryPoint)) revert MarketplaceInvalidDeliveryPoint();
+        order.deliveryCheck = DeliveryMath.deliveryCheck(check, deliveryPoint, encryptedKey, msg.sender);
+        emit OrderDelivered(orderId, msg.sender, deliveryPoint, encryptedKey, deadline);
+    }
+
+    /// @inheritdoc IMarketplace
+    function deliverWrapped(uint256 orderId, bytes calldata wrappedKey) external {
+        MarketplaceStorage storage $ = _getMarketplaceStorage();
+        Order storage order = _order($, orderId);
+        uint40 deadline = _markDelivered($, orderId, order, order.deliveryCheck == 0);
+        if (wrappedKey.length == 0 || wrappedKey.length > MAX_WRAPPED_KEY) revert MarketplaceInvalidWrappedKey();
+        emit OrderDeliveredWrapped(orderId, wrappedKey, deadline);
+    }
+
+    /// @dev The checks and state change both delivery formats share; `formatMatches` says whether the
+    /// order was made in the caller's format.
+    function _markDelivered(MarketplaceStorage storage $, uint256 orderId, Order storage order, bool formatMatches)
+        private
+        returns (uint40 deadline)
+    {
         _requireStatus(orderId, order.status, OrderStatus.Created);
         _requireSeller($, orderId, order.modelId);
         if (block.timestamp > order.deadline) revert MarketplaceDeadlinePassed(orderId, order.deadline);
-        if (wrappedKey.length == 0 || wrappedKey.length > MAX_WRAPPED_KEY) revert MarketplaceInvalidWrappedKey();
-        uint40 deadline = uint40(block.timestamp + $.disputeWindow);
+        if (!formatMatches) revert MarketplaceWrongDeliveryFormat(orderId);
+        deadline = uint40(block.timestamp + $.disputeWindow);
         order.status = OrderStatus.Delivered;
         order.deadline = deadline;
-        emit OrderDelivered(orderId, wrappedKey, deadline);
+    }
+
+    /// @inheritdoc IMarketplace
+    function proveBadDelivery(uint256 orderId, DeliveryProof calldata proof) external nonReentrant {
+        MarketplaceStorage storage $ = _getMarketplaceStorage();
+        Order storage order = _order($, orderId);
+        OrderStatus status = order.status;
+        if (status != OrderStatus.Delivered && status != OrderStatus.Disputed) {
+            revert MarketplaceWrongStatus(orderId, status);
+        }
+        _verifyBadDelivery(orderId, order.deliveryCheck, proof);
+        uint256 modelId = order.modelId;
+        address buyer = order.buyer;
+        _refundInFull($, orderId, order, RefundReason.BadDelivery);
+        if (status == OrderStatus.Disputed) _cancelDispute($, orderId, buyer);
+        _callReputation($, orderId, abi.encodeCall(IReputation.recordBadDelivery, (orderId, modelId, proof.seller)));
+    }
+
+    /// @dev Reverts unless the proof's values are the order's and the key they open does not match
+    /// the commitment.
+    function _verifyBadDelivery(uint256 orderId, bytes28 check, DeliveryProof calldata proof) private view {
+        if (check == 0) revert MarketplaceWrongDeliveryFormat(orderId);
+        uint256 b = proof.buyerSecret;
+        if (b == 0 || b >= DeliveryMath.N) revert MarketplaceInvalidBuyerSecret();
+        bytes28 expected = DeliveryMath.purchaseCheck(DeliveryMath.bindingOfSecret(b), proof.keyCommitment);
+        bytes calldata point = proof.deliveryPoint;
+        if (
+            point.length != 33
+                || DeliveryMath.deliveryCheck(expected, point, proof.encryptedKey, proof.seller) != check
+        ) revert MarketplaceProofMismatch(orderId);
+        bytes32 key = DeliveryMath.openKey(block.chainid, address(this), orderId, point, b, proof.encryptedKey);
+        if (DeliveryMath.commitment(key) == proof.keyCommitment) revert MarketplaceDeliveryNotBad(orderId);
     }
 
     /// @inheritdoc IMarketplace
@@ -410,44 +495,111 @@ contract Marketplace is
         _requireStatus(orderId, order.status, OrderStatus.Disputed);
         if (block.timestamp <= order.deadline) revert MarketplaceDeadlineNotReached(orderId, order.deadline);
         _resolve($, orderId, order, $.orderDisputes[orderId].disputeId, 0);
+        _cancelDispute($, orderId, order.buyer);
     }
 
-    function _resolve(MarketplaceStorage storage $, uint256 orderId, Order storage order, uint256 disputeId, uint256 ruling)
-        private
-    {
-        (uint256 modelId, address buyer, address token) = (order.modelId, order.buyer, order.token);
-        address seller = _sellerOf($, modelId);
-        if (ruling == RULING_BUYER) {
-            uint256 amount = order.amount;
-            order.status = OrderStatus.Refunded;
-            emit OrderRefunded(orderId, buyer, amount, RefundReason.Ruling);
-            emit DisputeResolved(orderId, disputeId, ruling, amount, 0, 0, false);
-            $.reputation.recordDisputeOutcome(orderId, buyer, seller, false);
-            _pushOrCredit($, buyer, token, amount);
+    /// @inheritdoc IMarketplace
+    function offerSettlement(uint256 orderId, uint16 buyerShareBps) external nonReentrant {
+        MarketplaceStorage storage $ = _getMarketplaceStorage();
+        Order storage order = _order($, orderId);
+        OrderStatus status = order.status;
+        if (status != OrderStatus.Delivered && status != OrderStatus.Disputed) {
+            revert MarketplaceWrongStatus(orderId, status);
+        }
+        if (buyerShareBps > BPS) revert MarketplaceInvalidShare(buyerShareBps);
+        address buyer = order.buyer;
+        address seller = _sellerOf($, order.modelId);
+        address counterparty;
+        if (msg.sender == buyer) counterparty = seller;
+        else if (msg.sender == seller) counterparty = buyer;
+        else revert MarketplaceNotParty(orderId, msg.sender);
+        emit SettlementOffered(orderId, msg.sender, buyerShareBps);
+        mapping(address party => uint256 offer) storage offers = $.settlementOffers[orderId];
+        if (offers[counterparty] != uint256(buyerShareBps) + 1) {
+            offers[msg.sender] = uint256(buyerShareBps) + 1;
             return;
         }
-        Settlement memory s = _split(order, ruling);
+        delete offers[counterparty];
+        Settlement memory s = _settle($, orderId, order, seller, buyerShareBps, RefundReason.Settlement);
+        emit OrderSettled(orderId, buyerShareBps, s.buyerRefund, s.sellerProceeds, s.fee);
+        if (status == OrderStatus.Disputed) _cancelDispute($, orderId, buyer);
+        _pushOrCredit($, buyer, order.token, s.buyerRefund);
+    }
+
+    /// @dev Applies a ruling (or the default rule, ruling 0) and records its outcome in Reputation:
+    /// a full refund is the buyer's win, nothing back the seller's, anything between a split.
+    function _resolve(
+        MarketplaceStorage storage $,
+        uint256 orderId,
+        Order storage order,
+        uint256 disputeId,
+        uint256 ruling
+    ) private {
+        uint256 buyerShareBps = ruling == 0
+            ? DEFAULT_BUYER_SHARE_BPS
+            : ruling == RULING_BUYER ? BPS : ruling == RULING_SELLER ? 0 : ruling - RULING_SPLIT;
+        address buyer = order.buyer;
+        address seller = _sellerOf($, order.modelId);
+        Settlement memory s = _settle($, orderId, order, seller, buyerShareBps, RefundReason.Ruling);
+        emit DisputeResolved(orderId, disputeId, ruling, s.buyerRefund, s.sellerProceeds, s.fee, ruling == 0);
+        (address winner, address loser) = buyerShareBps == 0 ? (seller, buyer) : (buyer, seller);
+        bool split = buyerShareBps != 0 && buyerShareBps != BPS;
+        _callReputation($, orderId, abi.encodeCall(IReputation.recordDisputeOutcome, (orderId, winner, loser, split)));
+        _pushOrCredit($, buyer, order.token, s.buyerRefund);
+    }
+
+    /// @dev Divides a Delivered or Disputed order: the buyer gets `buyerShareBps` back (pushed by the
+    /// caller), the seller the rest minus the fee (credited). Everything back is a refund (Refunded, not
+    /// licensed); anything less resolves the order and licenses the buyer.
+    function _settle(
+        MarketplaceStorage storage $,
+        uint256 orderId,
+        Order storage order,
+        address seller,
+        uint256 buyerShareBps,
+        RefundReason reason
+    ) private returns (Settlement memory s) {
+        (uint256 modelId, address buyer, address token, uint256 amount) =
+            (order.modelId, order.buyer, order.token, order.amount);
+        s.buyerRefund = amount * buyerShareBps / BPS;
+        if (s.buyerRefund == amount) {
+            order.status = OrderStatus.Refunded;
+            emit OrderRefunded(orderId, buyer, amount, reason);
+            return s;
+        }
+        s.fee = (amount - s.buyerRefund) * order.feeBps / BPS;
+        s.sellerProceeds = amount - s.buyerRefund - s.fee;
         order.status = OrderStatus.Resolved;
         _credit($, seller, token, s.sellerProceeds);
         _credit($, $.treasury, token, s.fee);
         _grantLicense($, modelId, buyer);
-        emit DisputeResolved(orderId, disputeId, ruling, s.buyerRefund, s.sellerProceeds, s.fee, ruling == 0);
         emit LicenseGranted(modelId, buyer, orderId);
-        if (ruling == RULING_SELLER) $.reputation.recordDisputeOutcome(orderId, seller, buyer, false);
-        else $.reputation.recordDisputeOutcome(orderId, buyer, seller, true);
-        _pushOrCredit($, buyer, token, s.buyerRefund);
     }
 
-    /// @dev How a ruling for the seller (2), a split (3 + bps) or the default rule (0) divides the amount;
-    /// the fee is taken on the seller's part only.
-    function _split(Order storage order, uint256 ruling) private view returns (Settlement memory s) {
-        uint256 amount = order.amount;
-        uint256 buyerShareBps = ruling == 0
-            ? DEFAULT_BUYER_SHARE_BPS
-            : ruling == RULING_SELLER ? 0 : ruling - RULING_SPLIT;
-        s.buyerRefund = amount * buyerShareBps / BPS;
-        s.fee = (amount - s.buyerRefund) * order.feeBps / BPS;
-        s.sellerProceeds = amount - s.buyerRefund - s.fee;
+    /// @dev Closes the order's dispute at its arbitrator without a ruling, its fee going back to the
+    /// buyer. An arbitrator without `cancelDispute` (an external court) keeps it: an event says so.
+    function _cancelDispute(MarketplaceStorage storage $, uint256 orderId, address buyer) private {
+        DisputeRef storage ref = $.orderDisputes[orderId];
+        (IArbitrator arbitrator_, uint256 disputeId) = (ref.arbitrator, ref.disputeId);
+        _requireGas(CANCEL_DISPUTE_GAS);
+        try IArbitration(address(arbitrator_)).cancelDispute{gas: CANCEL_DISPUTE_GAS}(disputeId, payable(buyer)) {}
+        catch {
+            emit DisputeNotCancelled(orderId, address(arbitrator_), disputeId);
+        }
+    }
+
+    /// @dev Settlement never depends on Reputation: the call gets a fixed budget and a failure is an event.
+    function _callReputation(MarketplaceStorage storage $, uint256 orderId, bytes memory data) private {
+        _requireGas(REPUTATION_CALL_GAS);
+        (bool ok,) = address($.reputation).call{gas: REPUTATION_CALL_GAS}(data);
+        if (!ok) emit ReputationNotRecorded(orderId);
+    }
+
+    /// @dev A caller cannot starve a budgeted call to make it fail: the transaction needs the budget
+    /// plus the 1/64 the EVM withholds.
+    function _requireGas(uint256 budget) private view {
+        uint256 required = budget + budget / 63 + 5000;
+        if (gasleft() < required) revert MarketplaceInsufficientGas(gasleft(), required);
     }
 
     // ─── payouts ─────────────────────────────────────────────────────────────────────────────
@@ -551,6 +703,12 @@ contract Marketplace is
     }
 
     /// @inheritdoc IMarketplace
+    function settlementOffer(uint256 orderId, address party) external view returns (bool offered, uint16 buyerShareBps) {
+        uint256 offer = _getMarketplaceStorage().settlementOffers[orderId][party];
+        if (offer != 0) return (true, uint16(offer - 1));
+    }
+
+    /// @inheritdoc IMarketplace
     /// @dev Looks the dispute up at the current arbitrator.
     function orderOfDispute(uint256 disputeId) external view returns (uint256 orderId) {
         MarketplaceStorage storage $ = _getMarketplaceStorage();
@@ -619,7 +777,7 @@ contract Marketplace is
         return _getMarketplaceStorage().registry;
     }
 
-    /// @notice The reputation contract that records dispute outcomes.
+    /// @notice The reputation contract that records dispute outcomes and bad deliveries.
     function reputation() external view returns (IReputation) {
         return _getMarketplaceStorage().reputation;
     }

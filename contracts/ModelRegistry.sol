@@ -27,12 +27,14 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
     /// @dev CID bytes kept in a version's first two slots (head + packed tail); longer CIDs spill over.
     uint256 private constant CID_PACKED = 43;
 
-    /// @dev Sale terms in one slot, so that a purchase reads them with one SLOAD.
+    /// @dev Sale terms in one slot, so that a purchase reads them with one SLOAD; the key commitment
+    /// (appended by the provable-delivery upgrade) in the third.
     struct Model {
         address paymentToken;
         uint88 price;
         bool active;
         uint32 versionCount;
+        bytes32 keyCommitment;
     }
 
     /// @dev A version packed in three slots for CIDs up to 43 bytes (a sha2-256 CIDv1 is 36).
@@ -81,7 +83,8 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
         ModelFields calldata fields,
         VersionInput calldata firstVersion,
         address paymentToken,
-        uint256 price
+        uint256 price,
+        bytes32 keyCommitment_
     ) external returns (uint256 modelId) {
         _validateFields(fields);
         _validateVersion(firstVersion);
@@ -90,10 +93,18 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
         modelId = ++$.modelCount;
         // The marketplace packs model ids in 32 bits.
         if (modelId > type(uint32).max) revert RegistryModelIdOverflow();
-        $.models[modelId] = Model({paymentToken: paymentToken, price: uint88(price), active: true, versionCount: 1});
+        if (price != 0 && keyCommitment_ == bytes32(0)) revert RegistryKeyCommitmentRequired(modelId);
+        $.models[modelId] = Model({
+            paymentToken: paymentToken,
+            price: uint88(price),
+            active: true,
+            versionCount: 1,
+            keyCommitment: keyCommitment_
+        });
         _storeVersion($, modelId, 1, firstVersion);
         _mint(msg.sender, modelId);
         emit ModelListed(modelId, msg.sender, fields, paymentToken, price);
+        if (keyCommitment_ != bytes32(0)) emit KeyCommitmentChanged(modelId, keyCommitment_);
         emit VersionPublished(
             modelId,
             1,
@@ -138,10 +149,19 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
     }
 
     /// @inheritdoc IModelRegistry
+    function setKeyCommitment(uint256 modelId, bytes32 keyCommitment_) external {
+        _requireOwner(modelId);
+        if (keyCommitment_ == bytes32(0)) revert RegistryKeyCommitmentRequired(modelId);
+        _getModelRegistryStorage().models[modelId].keyCommitment = keyCommitment_;
+        emit KeyCommitmentChanged(modelId, keyCommitment_);
+    }
+
+    /// @inheritdoc IModelRegistry
     function setPrice(uint256 modelId, address paymentToken, uint256 price) external {
         _requireOwner(modelId);
         _validateTerms(paymentToken, price);
         Model storage model = _getModelRegistryStorage().models[modelId];
+        if (price != 0 && model.keyCommitment == bytes32(0)) revert RegistryKeyCommitmentRequired(modelId);
         model.paymentToken = paymentToken;
         model.price = uint88(price);
         emit ModelRepriced(modelId, paymentToken, price);
@@ -175,22 +195,29 @@ contract ModelRegistry is Initializable, ERC721Upgradeable, AccessManagedUpgrade
             paymentToken: model.paymentToken,
             price: model.price,
             active: model.active,
-            versionCount: model.versionCount
+            versionCount: model.versionCount,
+            keyCommitment: model.keyCommitment
         });
     }
 
-    /// @notice What a purchase needs in one call: the listing's terms and whether its token is allowed.
-    function getSaleTerms(uint256 modelId)
-        external
-        view
-        returns (address seller, address paymentToken, uint256 price, bool active, bool paymentTokenAllowed)
-    {
-        seller = _ownerOf(modelId);
+    /// @inheritdoc IModelRegistry
+    function getSaleTerms(uint256 modelId) external view returns (SaleTerms memory terms) {
+        address seller = _ownerOf(modelId);
         if (seller == address(0)) revert RegistryUnknownModel(modelId);
         ModelRegistryStorage storage $ = _getModelRegistryStorage();
         Model storage model = $.models[modelId];
-        (paymentToken, price, active) = (model.paymentToken, model.price, model.active);
-        paymentTokenAllowed = $.paymentTokenAllowed[paymentToken];
+        terms.seller = seller;
+        (terms.paymentToken, terms.price, terms.active) = (model.paymentToken, model.price, model.active);
+        terms.versionCount = model.versionCount;
+        if (terms.price != 0) {
+            terms.paymentTokenAllowed = $.paymentTokenAllowed[terms.paymentToken];
+            terms.keyCommitment = model.keyCommitment;
+        }
+    }
+
+    /// @inheritdoc IModelRegistry
+    function keyCommitment(uint256 modelId) external view returns (bytes32) {
+        return _getModelRegistryStorage().models[modelId].keyCommitment;
     }
 
     /// @inheritdoc IModelRegistry

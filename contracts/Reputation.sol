@@ -9,8 +9,9 @@ import {IMarketplace} from "./interfaces/IMarketplace.sol";
 import {IReputation} from "./interfaces/IReputation.sol";
 
 /// @title Reputation and profiles
-/// @notice Verified reviews (only the buyer of a completed or resolved order, once), rating
-/// aggregates per model and per seller (the model's owner when reviewed), dispute records, handles.
+/// @notice Verified reviews (only the buyer of a completed or resolved order, once per model), rating
+/// aggregates per model and per seller (the model's owner when reviewed), dispute records, proven bad
+/// deliveries, handles.
 contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable, IReputation {
     uint256 public constant MAX_URI = 256;
     uint256 public constant MIN_HANDLE = 3;
@@ -42,6 +43,8 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
         mapping(address account => DisputeRecord) disputeRecords;
         mapping(address account => Profile) profiles;
         mapping(bytes32 handleHash => address) handleOwners;
+        // Appended by the provable-delivery upgrade.
+        mapping(address account => mapping(uint256 modelId => bool)) reviewedModels;
     }
 
     // keccak256(abi.encode(uint256(keccak256("ai-model-marketplace.storage.Reputation")) - 1)) & ~bytes32(uint256(0xff))
@@ -84,14 +87,16 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
         if (order.status != IMarketplace.OrderStatus.Completed && order.status != IMarketplace.OrderStatus.Resolved) {
             revert ReputationOrderNotCompleted(orderId);
         }
+        // Orders reviewed before the upgrade are marked per order; later reviews per buyer and model.
         if ($.reviewed[orderId]) revert ReputationAlreadyReviewed(orderId);
+        if ($.reviewedModels[msg.sender][order.modelId]) revert ReputationAlreadyReviewedModel(order.modelId, msg.sender);
         if (rating < 1 || rating > 5) revert ReputationInvalidRating(rating);
         if (bytes(commentURI).length > MAX_URI) revert ReputationInvalidURI(bytes(commentURI).length, MAX_URI);
         address seller = $.registry.ownerOf(order.modelId);
-        $.reviewed[orderId] = true;
+        $.reviewedModels[msg.sender][order.modelId] = true;
         _add($.modelRatings[order.modelId], rating);
         _add($.sellerRatings[seller], rating);
-        emit ReviewSubmitted(orderId, order.modelId, msg.sender, seller, rating, commentURI);
+        emit ReviewSubmitted(orderId, order.modelId, msg.sender, seller, rating, commentURI, order.amount != 0);
     }
 
     /// @inheritdoc IReputation
@@ -127,6 +132,14 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
     }
 
     /// @inheritdoc IReputation
+    /// @dev Only the marketplace this contract points at, checked directly rather than through the
+    /// AccessManager: the call is on the proof's gas budget (≤ 100,000). The record is the event.
+    function recordBadDelivery(uint256 orderId, uint256 modelId, address seller) external {
+        if (msg.sender != address(_getReputationStorage().marketplace)) revert ReputationNotMarketplace(msg.sender);
+        emit BadDeliveryRecorded(orderId, modelId, seller);
+    }
+
+    /// @inheritdoc IReputation
     function modelRating(uint256 modelId) external view returns (uint256 sum, uint256 count) {
         Rating storage r = _getReputationStorage().modelRatings[modelId];
         return (r.sum, r.count);
@@ -157,7 +170,18 @@ contract Reputation is Initializable, AccessManagedUpgradeable, UUPSUpgradeable,
 
     /// @inheritdoc IReputation
     function isReviewed(uint256 orderId) external view returns (bool) {
-        return _getReputationStorage().reviewed[orderId];
+        ReputationStorage storage $ = _getReputationStorage();
+        if ($.reviewed[orderId]) return true;
+        try $.marketplace.getOrder(orderId) returns (IMarketplace.Order memory order) {
+            return $.reviewedModels[order.buyer][order.modelId];
+        } catch {
+            return false; // an unknown order
+        }
+    }
+
+    /// @inheritdoc IReputation
+    function hasReviewedModel(uint256 modelId, address account) external view returns (bool) {
+        return _getReputationStorage().reviewedModels[account][modelId];
     }
 
     /// @notice The marketplace whose orders entitle reviews.

@@ -20,4 +20,6 @@ library Roles {
     uint64 internal constant MINTER = 6;
     /// @notice The protocol's own contracts calling each other (the marketplace recording dispute outcomes).
     uint64 internal constant PROTOCOL = 7;
+    /// @notice Arbitrables allowed to open disputes at the protocol's Arbitration (the marketplace).
+    uint64 internal constant ARBITRABLE = 8;
 }

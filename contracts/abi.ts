@@ -2569,6 +2569,17 @@ export const modelRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "RegistryKeyCommitmentRequired",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "RegistryModelIdOverflow",
     "type": "error"
@@ -2749,6 +2760,25 @@ export const modelRegistryAbi = [
       }
     ],
     "name": "Initialized",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "keyCommitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "KeyCommitmentChanged",
     "type": "event"
   },
   {
@@ -3327,6 +3357,11 @@ export const modelRegistryAbi = [
             "internalType": "uint32",
             "name": "versionCount",
             "type": "uint32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "keyCommitment",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct IModelRegistry.Listing",
@@ -3348,29 +3383,46 @@ export const modelRegistryAbi = [
     "name": "getSaleTerms",
     "outputs": [
       {
-        "internalType": "address",
-        "name": "seller",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "paymentToken",
-        "type": "address"
-      },
-      {
-        "internalType": "uint256",
-        "name": "price",
-        "type": "uint256"
-      },
-      {
-        "internalType": "bool",
-        "name": "active",
-        "type": "bool"
-      },
-      {
-        "internalType": "bool",
-        "name": "paymentTokenAllowed",
-        "type": "bool"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "seller",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "paymentToken",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "price",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bool",
+            "name": "active",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "paymentTokenAllowed",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "versionCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "keyCommitment",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IModelRegistry.SaleTerms",
+        "name": "terms",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -3504,6 +3556,25 @@ export const modelRegistryAbi = [
         "type": "uint256"
       }
     ],
+    "name": "keyCommitment",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
     "name": "latestVersion",
     "outputs": [
       {
@@ -3600,6 +3671,11 @@ export const modelRegistryAbi = [
         "internalType": "uint256",
         "name": "price",
         "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "keyCommitment_",
+        "type": "bytes32"
       }
     ],
     "name": "listModel",
@@ -3818,6 +3894,24 @@ export const modelRegistryAbi = [
       }
     ],
     "name": "setAuthority",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "keyCommitment_",
+        "type": "bytes32"
+      }
+    ],
+    "name": "setKeyCommitment",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4151,6 +4245,17 @@ export const marketplaceAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketplaceDeliveryNotBad",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "feeBps",
         "type": "uint256"
       },
@@ -4164,8 +4269,34 @@ export const marketplaceAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gasLeft",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketplaceInsufficientGas",
+    "type": "error"
+  },
+  {
     "inputs": [],
-    "name": "MarketplaceInvalidPublicKey",
+    "name": "MarketplaceInvalidBuyerKey",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketplaceInvalidBuyerSecret",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "MarketplaceInvalidDeliveryPoint",
     "type": "error"
   },
   {
@@ -4177,6 +4308,17 @@ export const marketplaceAbi = [
       }
     ],
     "name": "MarketplaceInvalidRuling",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "buyerShareBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketplaceInvalidShare",
     "type": "error"
   },
   {
@@ -4214,6 +4356,17 @@ export const marketplaceAbi = [
       }
     ],
     "name": "MarketplaceModelInactive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketplaceNoKeyCommitment",
     "type": "error"
   },
   {
@@ -4310,6 +4463,27 @@ export const marketplaceAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "expectedToken",
+        "type": "address"
+      }
+    ],
+    "name": "MarketplacePaymentTokenMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -4337,6 +4511,17 @@ export const marketplaceAbi = [
       }
     ],
     "name": "MarketplacePriceAboveMax",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketplaceProofMismatch",
     "type": "error"
   },
   {
@@ -4402,6 +4587,17 @@ export const marketplaceAbi = [
       }
     ],
     "name": "MarketplaceWrongArbitrationFee",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketplaceWrongDeliveryFormat",
     "type": "error"
   },
   {
@@ -4517,6 +4713,31 @@ export const marketplaceAbi = [
       }
     ],
     "name": "Dispute",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "arbitrator",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "disputeId",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeNotCancelled",
     "type": "event"
   },
   {
@@ -4753,8 +4974,26 @@ export const marketplaceAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "buyerKey",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
         "internalType": "bytes32",
-        "name": "buyerPublicKey",
+        "name": "keySalt",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "keyCommitment",
         "type": "bytes32"
       },
       {
@@ -4765,6 +5004,43 @@ export const marketplaceAbi = [
       }
     ],
     "name": "OrderCreated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "deliveryPoint",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "encryptedKey",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "disputeDeadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "OrderDelivered",
     "type": "event"
   },
   {
@@ -4789,7 +5065,7 @@ export const marketplaceAbi = [
         "type": "uint64"
       }
     ],
-    "name": "OrderDelivered",
+    "name": "OrderDeliveredWrapped",
     "type": "event"
   },
   {
@@ -4846,6 +5122,43 @@ export const marketplaceAbi = [
       }
     ],
     "name": "OrderRefunded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "buyerShareBps",
+        "type": "uint16"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "buyerRefund",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "sellerProceeds",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      }
+    ],
+    "name": "OrderSettled",
     "type": "event"
   },
   {
@@ -4916,6 +5229,19 @@ export const marketplaceAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReputationNotRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "contract IArbitrator",
         "name": "_arbitrator",
         "type": "address"
@@ -4934,6 +5260,31 @@ export const marketplaceAbi = [
       }
     ],
     "name": "Ruling",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "buyerShareBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "SettlementOffered",
     "type": "event"
   },
   {
@@ -4999,6 +5350,19 @@ export const marketplaceAbi = [
     ],
     "name": "WindowsChanged",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "CANCEL_DISPUTE_GAS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -5086,6 +5450,19 @@ export const marketplaceAbi = [
         "internalType": "uint32",
         "name": "",
         "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "REPUTATION_CALL_GAS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -5197,11 +5574,34 @@ export const marketplaceAbi = [
       },
       {
         "internalType": "bytes",
+        "name": "deliveryPoint",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "encryptedKey",
+        "type": "bytes32"
+      }
+    ],
+    "name": "deliver",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
         "name": "wrappedKey",
         "type": "bytes"
       }
     ],
-    "name": "deliver",
+    "name": "deliverWrapped",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -5289,6 +5689,16 @@ export const marketplaceAbi = [
             "internalType": "uint96",
             "name": "amount",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "version",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bytes28",
+            "name": "deliveryCheck",
+            "type": "bytes28"
           }
         ],
         "internalType": "struct IMarketplace.Order",
@@ -5402,6 +5812,24 @@ export const marketplaceAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint16",
+        "name": "buyerShareBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "offerSettlement",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "orderCount",
     "outputs": [
@@ -5478,6 +5906,51 @@ export const marketplaceAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "buyerSecret",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes",
+            "name": "deliveryPoint",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "encryptedKey",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "keyCommitment",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "seller",
+            "type": "address"
+          }
+        ],
+        "internalType": "struct IMarketplace.DeliveryProof",
+        "name": "proof",
+        "type": "tuple"
+      }
+    ],
+    "name": "proveBadDelivery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "proxiableUUID",
     "outputs": [
@@ -5498,13 +5971,23 @@ export const marketplaceAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "paymentToken",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "maxPrice",
         "type": "uint256"
       },
       {
+        "internalType": "bytes",
+        "name": "buyerKey",
+        "type": "bytes"
+      },
+      {
         "internalType": "bytes32",
-        "name": "buyerPublicKey",
+        "name": "keySalt",
         "type": "bytes32"
       }
     ],
@@ -5527,13 +6010,23 @@ export const marketplaceAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "paymentToken",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "maxPrice",
         "type": "uint256"
       },
       {
+        "internalType": "bytes",
+        "name": "buyerKey",
+        "type": "bytes"
+      },
+      {
         "internalType": "bytes32",
-        "name": "buyerPublicKey",
+        "name": "keySalt",
         "type": "bytes32"
       },
       {
@@ -5780,6 +6273,35 @@ export const marketplaceAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "address",
+        "name": "party",
+        "type": "address"
+      }
+    ],
+    "name": "settlementOffer",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "offered",
+        "type": "bool"
+      },
+      {
+        "internalType": "uint16",
+        "name": "buyerShareBps",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
         "internalType": "string",
         "name": "evidenceURI",
         "type": "string"
@@ -5948,6 +6470,17 @@ export const arbitrationAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "disputeId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ArbitrationDisputeCancelled",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "sent",
         "type": "uint256"
       },
@@ -5979,6 +6512,22 @@ export const arbitrationAbi = [
       }
     ],
     "name": "ArbitrationInvalidRuling",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "disputeId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ArbitrationNotArbitrable",
     "type": "error"
   },
   {
@@ -6125,6 +6674,31 @@ export const arbitrationAbi = [
       {
         "indexed": true,
         "internalType": "uint256",
+        "name": "disputeId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "refundTo",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
         "name": "_disputeID",
         "type": "uint256"
       },
@@ -6161,6 +6735,31 @@ export const arbitrationAbi = [
       }
     ],
     "name": "DisputeRuled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "disputeId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "refundTo",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      }
+    ],
+    "name": "FeeRefundFailed",
     "type": "event"
   },
   {
@@ -6207,6 +6806,19 @@ export const arbitrationAbi = [
     ],
     "name": "Upgraded",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "FEE_REFUND_GAS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [],
@@ -6323,6 +6935,24 @@ export const arbitrationAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "disputeId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address payable",
+        "name": "refundTo",
+        "type": "address"
+      }
+    ],
+    "name": "cancelDispute",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "choices",
         "type": "uint256"
       },
@@ -6425,9 +7055,19 @@ export const arbitrationAbi = [
             "internalType": "uint256",
             "name": "ruling",
             "type": "uint256"
+          },
+          {
+            "internalType": "uint128",
+            "name": "fee",
+            "type": "uint128"
+          },
+          {
+            "internalType": "bool",
+            "name": "cancelled",
+            "type": "bool"
           }
         ],
-        "internalType": "struct Arbitration.DisputeData",
+        "internalType": "struct IArbitration.DisputeData",
         "name": "",
         "type": "tuple"
       }
@@ -6451,6 +7091,19 @@ export const arbitrationAbi = [
     "name": "giveRuling",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "heldFees",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -6652,6 +7305,22 @@ export const reputationAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ReputationAlreadyReviewedModel",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "string",
         "name": "handle",
         "type": "string"
@@ -6701,6 +7370,17 @@ export const reputationAbi = [
       }
     ],
     "name": "ReputationInvalidURI",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ReputationNotMarketplace",
     "type": "error"
   },
   {
@@ -6757,6 +7437,31 @@ export const reputationAbi = [
       }
     ],
     "name": "AuthorityUpdated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      }
+    ],
+    "name": "BadDeliveryRecorded",
     "type": "event"
   },
   {
@@ -6879,6 +7584,12 @@ export const reputationAbi = [
         "internalType": "string",
         "name": "commentURI",
         "type": "string"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "paid",
+        "type": "bool"
       }
     ],
     "name": "ReviewSubmitted",
@@ -6981,6 +7692,30 @@ export const reputationAbi = [
         "internalType": "uint256",
         "name": "lost",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "hasReviewedModel",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -7127,6 +7862,29 @@ export const reputationAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "orderId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "seller",
+        "type": "address"
+      }
+    ],
+    "name": "recordBadDelivery",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -7389,6 +8147,11 @@ export const evaluationsAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "EvaluationsInvalidKeyCheck",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint32",
@@ -7628,6 +8391,18 @@ export const evaluationsAbi = [
         "internalType": "string",
         "name": "reportURI",
         "type": "string"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "keyCommitment",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum IEvaluations.KeyCheck",
+        "name": "keyCheck",
+        "type": "uint8"
       }
     ],
     "name": "EvaluationAttested",
@@ -7893,6 +8668,16 @@ export const evaluationsAbi = [
         "internalType": "string",
         "name": "reportURI",
         "type": "string"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "keyCommitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "enum IEvaluations.KeyCheck",
+        "name": "keyCheck",
+        "type": "uint8"
       }
     ],
     "name": "attest",

@@ -68,7 +68,7 @@ async function main() {
     client.startSellerAgent({
       pollingInterval: 200,
       onProgress: (e) => {
-        if (e.type === 'delivered') ok(`${name}'s seller agent delivered order #${e.orderId} (model key wrapped to the buyer, on-chain)`)
+        if (e.type === 'delivered') ok(`${name}'s seller agent delivered order #${e.orderId} (model key encrypted to the order's key, checked against its on-chain commitment first)`)
         if (e.type === 'failed') agentFailures.push(e.error)
       },
     })
@@ -213,7 +213,7 @@ async function main() {
     const bar = progressBar(`download ${label}`)
     const result = await downloadModelTo(client, { modelId, dir, onProgress: (p) => bar.update(p.bytes, p.totalBytes ?? p.bytes) })
     bar.done(result.files.reduce((n, f) => n + f.size, 0))
-    line(`v${result.version} · key from ${result.keySource} · archive sha256 ${short(result.sha256)} matches the chain`)
+    line(`v${result.version} · key from the ${result.keySource === 'public' ? 'public version (none needed)' : 'chain, matching its commitment'}${result.sha256Checked ? ` · archive sha256 ${short(result.sha256)} matches the chain` : ''}`)
     if (source) {
       for (const file of result.files) {
         const original = await sha256File(join(source, file.path))

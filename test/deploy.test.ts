@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { getAddress, hexToBigInt, keccak256, pad, toFunctionSelector, toHex } from 'viem'
-import { deployProtocol } from '../contracts/deploy/deploy.ts'
-import { UpgradeValidationError, upgradeContract } from '../contracts/deploy/upgrade.ts'
+import { deployProtocol, protocolRoleCalls } from '../contracts/deploy/deploy.ts'
+import { UpgradeValidationError, releasedLayout, upgradeContract, validateUpgrade } from '../contracts/deploy/upgrade.ts'
 import { roles } from '../contracts/deploy/roles.ts'
 import { createProtocol } from './helpers.ts'
 
@@ -154,6 +154,35 @@ describe('Upgrades', () => {
     assert.equal(await v2.read.isReviewed([orderId]), true)
     await v2.write.setFeaturedModel([modelId])
     assert.equal(await v2.read.featuredModel(), modelId)
+  })
+
+  it('accepts this build as an upgrade of the first release (recorded layouts): namespaces only appended to', () => {
+    for (const name of ['PlatformToken', 'ModelRegistry', 'Marketplace', 'Arbitration', 'Reputation', 'Evaluations'] as const) {
+      validateUpgrade(releasedLayout(name), name)
+    }
+    // The check has teeth: an incompatible layout fails against the recorded one too.
+    assert.throws(
+      () => validateUpgrade(releasedLayout('Reputation'), 'contracts/mocks/ReputationV2Incompatible.sol/ReputationV2Incompatible.json'),
+      UpgradeValidationError,
+    )
+  })
+
+  it('gives a protocol configured before the upgrade its new function roles in one multicall', async () => {
+    const p = await load()
+    // As configured by the first release: createDispute unrestricted (here: ADMIN only), no ARBITRABLE grant,
+    // Evaluations' evaluator functions open to anyone (here: ADMIN only).
+    const createDispute = toFunctionSelector('createDispute(uint256,bytes)')
+    await p.manager.write.setTargetFunctionRole([p.arbitration.address, [createDispute], roles.ADMIN], { account: deployer.account })
+    await p.manager.write.revokeRole([roles.ARBITRABLE, p.marketplace.address], { account: deployer.account })
+    const { orderId } = await delivered(p)
+    await viem.assertions.revertWithCustomError(
+      p.marketplace.write.dispute([orderId, 'ipfs://e'], { account: buyer.account }),
+      p.arbitration,
+      'AccessManagedUnauthorized',
+    )
+    await p.manager.write.multicall([protocolRoleCalls(p.deployment)], { account: deployer.account })
+    await p.marketplace.write.dispute([orderId, 'ipfs://e'], { account: buyer.account })
+    assert.equal(await p.arbitration.read.disputeCount(), 1n)
   })
 
   it('refuses an implementation whose storage layout is incompatible', async () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { keccak256, toHex } from 'viem'
-import { DAY, WRAPPED_KEY, createProtocol } from './helpers.ts'
+import { keccak256, toHex, zeroHash } from 'viem'
+import { DAY, KEY_COMMITMENT, WRAPPED_KEY, createProtocol } from './helpers.ts'
 
 const { viem, networkHelpers, accounts, load, list } = await createProtocol()
 const { seller, evaluator, other, buyer } = accounts
 const EVALUATOR_KEY = keccak256(toHex('evaluator x25519 key'))
 const Verdict = { None: 0, Pass: 1, Warn: 2, Fail: 3 }
+const KeyCheck = { NotChecked: 0, Opens: 1, DoesNotOpen: 2 }
 
 describe('Evaluations', () => {
   it('lets an evaluator publish its key, the owner request, and the evaluator attest and fulfil', async () => {
@@ -27,19 +28,32 @@ describe('Evaluations', () => {
       [1n, modelId, 1, evaluator.account.address, seller.account.address, WRAPPED_KEY],
     )
     await viem.assertions.emitWithArgs(
-      p.evaluations.write.attest([modelId, 1, 1n, 'safety/v1', Verdict.Pass, 1_000_000, 'ipfs://report'], {
-        account: evaluator.account,
-      }),
+      p.evaluations.write.attest(
+        [modelId, 1, 1n, 'safety/v1', Verdict.Pass, 1_000_000, 'ipfs://report', KEY_COMMITMENT, KeyCheck.Opens],
+        { account: evaluator.account },
+      ),
       p.evaluations,
       'EvaluationAttested',
-      [1n, modelId, 1, evaluator.account.address, 1n, 'safety/v1', Verdict.Pass, 1_000_000, 'ipfs://report'],
+      [
+        1n,
+        modelId,
+        1,
+        evaluator.account.address,
+        1n,
+        'safety/v1',
+        Verdict.Pass,
+        1_000_000,
+        'ipfs://report',
+        KEY_COMMITMENT,
+        KeyCheck.Opens,
+      ],
     )
     assert.equal((await p.evaluations.read.getRequest([1n])).status, 2) // Fulfilled
     const a = await p.evaluations.read.getAttestation([1n])
     assert.equal(a.verdict, Verdict.Pass)
     assert.equal(a.requestId, 1n)
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.evaluations.write.attest([modelId, 1, 1n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r'], {
+      p.evaluations.write.attest([modelId, 1, 1n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r', zeroHash, KeyCheck.NotChecked], {
         account: evaluator.account,
       }),
       p.evaluations,
@@ -76,7 +90,7 @@ describe('Evaluations', () => {
     await viem.assertions.revertWithCustomError(
       p.evaluations.write.setEvaluatorKey([EVALUATOR_KEY], { account: other.account }),
       p.evaluations,
-      'EvaluationsNotEvaluator',
+      'AccessManagedUnauthorized',
     )
   })
 
@@ -89,19 +103,19 @@ describe('Evaluations', () => {
     await p.evaluations.write.setEvaluatorKey([EVALUATOR_KEY], { account: evaluator.account })
     await p.evaluations.write.requestEvaluation([modelId, 1, evaluator.account.address, '0x'], { account: seller.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.evaluations.write.attest([modelId, 2, 1n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r'], { account: evaluator.account }),
+      p.evaluations.write.attest([modelId, 2, 1n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r', zeroHash, KeyCheck.NotChecked], { account: evaluator.account }),
       p.evaluations,
       'EvaluationsRequestMismatch',
       [1n],
     )
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.evaluations.write.attest([modelId, 1, 7n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r'], { account: evaluator.account }),
+      p.evaluations.write.attest([modelId, 1, 7n, 'safety/v1', Verdict.Pass, 1, 'ipfs://r', zeroHash, KeyCheck.NotChecked], { account: evaluator.account }),
       p.evaluations,
       'EvaluationsUnknownRequest',
       [7n],
     )
     // An attestation without a request is allowed and leaves the request open.
-    await p.evaluations.write.attest([modelId, 2, 0n, 'safety/v1', Verdict.Warn, 500_000, 'ipfs://r'], {
+    await p.evaluations.write.attest([modelId, 2, 0n, 'safety/v1', Verdict.Warn, 500_000, 'ipfs://r', zeroHash, KeyCheck.NotChecked], {
       account: evaluator.account,
     })
     assert.equal((await p.evaluations.read.getRequest([1n])).status, 1)
@@ -130,7 +144,7 @@ describe('Evaluations', () => {
       [1n],
     )
     await viem.assertions.revertWithCustomError(
-      p.evaluations.write.attest([modelId, 1, 1n, 'safety/v1', Verdict.Fail, 0, 'ipfs://r'], {
+      p.evaluations.write.attest([modelId, 1, 1n, 'safety/v1', Verdict.Fail, 0, 'ipfs://r', zeroHash, KeyCheck.NotChecked], {
         account: evaluator.account,
       }),
       p.evaluations,
@@ -141,9 +155,9 @@ describe('Evaluations', () => {
   it('validates attestations and lets only their evaluator revoke them, once', async () => {
     const p = await load()
     const modelId = await list(p)
-    const attest = (args: Partial<{ verdict: number; score: number; suite: string; uri: string; version: number }>) =>
+    const attest = (args: Partial<{ verdict: number; score: number; suite: string; uri: string; version: number; commitment: `0x${string}`; keyCheck: number }>) =>
       p.evaluations.write.attest(
-        [modelId, args.version ?? 1, 0n, args.suite ?? 'safety/v1', args.verdict ?? Verdict.Warn, args.score ?? 5, args.uri ?? 'ipfs://r'],
+        [modelId, args.version ?? 1, 0n, args.suite ?? 'safety/v1', args.verdict ?? Verdict.Warn, args.score ?? 5, args.uri ?? 'ipfs://r', args.commitment ?? zeroHash, args.keyCheck ?? KeyCheck.NotChecked],
         { account: evaluator.account },
       )
     await viem.assertions.revertWithCustomError(attest({ verdict: Verdict.None }), p.evaluations, 'EvaluationsInvalidVerdict')
@@ -151,10 +165,12 @@ describe('Evaluations', () => {
     await viem.assertions.revertWithCustomError(attest({ suite: '' }), p.evaluations, 'EvaluationsInvalidField')
     await viem.assertions.revertWithCustomError(attest({ uri: '' }), p.evaluations, 'EvaluationsInvalidField')
     await viem.assertions.revertWithCustomError(attest({ version: 2 }), p.registry, 'RegistryUnknownVersion')
+    await viem.assertions.revertWithCustomError(attest({ keyCheck: KeyCheck.Opens }), p.evaluations, 'EvaluationsInvalidKeyCheck')
+    await viem.assertions.revertWithCustomError(attest({ commitment: KEY_COMMITMENT }), p.evaluations, 'EvaluationsInvalidKeyCheck')
     await viem.assertions.revertWithCustomError(
-      p.evaluations.write.attest([modelId, 1, 0n, 's', Verdict.Pass, 1, 'ipfs://r'], { account: buyer.account }),
+      p.evaluations.write.attest([modelId, 1, 0n, 's', Verdict.Pass, 1, 'ipfs://r', zeroHash, KeyCheck.NotChecked], { account: buyer.account }),
       p.evaluations,
-      'EvaluationsNotEvaluator',
+      'AccessManagedUnauthorized',
     )
     await attest({})
     await viem.assertions.revertWithCustomErrorWithArgs(

@@ -1,10 +1,17 @@
 // Shared set-up of the contract tests: the protocol deployed by deployProtocol on Hardhat's in-process EVM.
 import { network } from 'hardhat'
-import { type Address, type Hex, type WalletClient, keccak256, parseEther, parseSignature, toHex } from 'viem'
+import { type Address, type Hex, type WalletClient, keccak256, parseEther, parseSignature, toHex, zeroHash } from 'viem'
 import { deployProtocol } from '../contracts/deploy/deploy.ts'
+import { buyerKey, commitment, encryptKey, scalar } from './delivery.ts'
 
 export const PRICE = parseEther('100')
-export const BUYER_KEY = keccak256(toHex('buyer x25519 public key'))
+/** The model key every test model commits to, and its commitment. */
+export const MODEL_KEY = keccak256(toHex('model key'))
+export const KEY_COMMITMENT = commitment(MODEL_KEY)
+/** The buyer's secret b for its orders in these tests, and B = b·G. */
+export const BUYER_SECRET = scalar('buyer secret')
+export const BUYER_KEY = buyerKey(BUYER_SECRET)
+export const KEY_SALT = keccak256(toHex('salt'))
 export const WRAPPED_KEY = `0x${'ab'.repeat(80)}` as Hex
 export const DAY = 86_400n
 export const CID = `0x01551220${'11'.repeat(32)}` as Hex
@@ -54,6 +61,11 @@ export async function signPermit(
   return { v: Number(v), r, s }
 }
 
+/** proveBadDelivery's proof argument. */
+export function proof(buyerSecret: bigint, deliveryPoint: Hex, encryptedKey: Hex, keyCommitment: Hex, seller: Address) {
+  return { buyerSecret, deliveryPoint, encryptedKey, keyCommitment, seller }
+}
+
 /** A fresh in-process chain with the protocol deployed once and snapshotted (loadFixture). */
 export async function createProtocol() {
   const connection = await network.create()
@@ -86,38 +98,53 @@ export async function createProtocol() {
   const load = () => networkHelpers.loadFixture(deployFixture)
   type Protocol = Awaited<ReturnType<typeof deployFixture>>
 
-  /** Lists a model as `seller` (default) and returns its id. */
+  /** Lists a model as `seller` (default), committed to MODEL_KEY when priced, and returns its id. */
   async function list(p: Protocol, options: { price?: bigint; from?: typeof seller; token?: Address } = {}) {
     const from = options.from ?? seller
     const price = options.price ?? PRICE
     const token = options.token ?? (price === 0n ? '0x0000000000000000000000000000000000000000' : p.token.address)
-    await p.registry.write.listModel([fields(), version(), token, price], { account: from.account })
+    const keyCommitment = price === 0n ? zeroHash : KEY_COMMITMENT
+    await p.registry.write.listModel([fields(), version(), token, price, keyCommitment], { account: from.account })
     return p.registry.read.modelCount()
   }
 
-  /** Approves and buys `modelId` as `buyer` (default); returns the order id. */
+  /** Approves and buys `modelId` as `buyer` (default) with BUYER_KEY; returns the order id. */
   async function buy(p: Protocol, modelId: bigint, from = buyer) {
     const listing = await p.registry.read.getListing([modelId])
     const token = await viem.getContractAt('PlatformToken', listing.paymentToken) // any ERC-20's approve
     await token.write.approve([p.marketplace.address, listing.price], { account: from.account })
-    await p.marketplace.write.purchase([modelId, listing.price, BUYER_KEY], { account: from.account })
+    await p.marketplace.write.purchase([modelId, listing.paymentToken, listing.price, BUYER_KEY, KEY_SALT], {
+      account: from.account,
+    })
     return p.marketplace.read.orderCount()
   }
 
-  /** A delivered order of a freshly listed model. */
-  async function delivered(p: Protocol) {
+  /** The (R, c) an honest seller posts for `key` (default MODEL_KEY) to BUYER_KEY on `orderId`. */
+  function delivery(p: Protocol, orderId: bigint, key: Hex = MODEL_KEY, r = scalar(`nonce ${orderId}`)) {
+    return encryptKey({ chainId: 31337, marketplace: p.marketplace.address, orderId }, BUYER_KEY, key, r)
+  }
+
+  /** Delivers `key` (default MODEL_KEY) on `orderId` as `from` (default seller). */
+  async function deliver(p: Protocol, orderId: bigint, key: Hex = MODEL_KEY, from = seller) {
+    const { point, encryptedKey } = delivery(p, orderId, key)
+    await p.marketplace.write.deliver([orderId, point, encryptedKey], { account: from.account })
+    return { point, encryptedKey }
+  }
+
+  /** A delivered order of a freshly listed model (the committed key unless `key` is given). */
+  async function delivered(p: Protocol, key: Hex = MODEL_KEY) {
     const modelId = await list(p)
     const orderId = await buy(p, modelId)
-    await p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account })
-    return { modelId, orderId }
+    const { point, encryptedKey } = await deliver(p, orderId, key)
+    return { modelId, orderId, point, encryptedKey }
   }
 
   /** A disputed order; returns its dispute id too. */
-  async function disputed(p: Protocol) {
-    const { modelId, orderId } = await delivered(p)
+  async function disputed(p: Protocol, key: Hex = MODEL_KEY) {
+    const { modelId, orderId, point, encryptedKey } = await delivered(p, key)
     await p.marketplace.write.dispute([orderId, 'ipfs://evidence-buyer'], { account: buyer.account })
     const disputeId = await p.arbitration.read.disputeCount()
-    return { modelId, orderId, disputeId }
+    return { modelId, orderId, disputeId, point, encryptedKey }
   }
 
   return {
@@ -129,6 +156,8 @@ export async function createProtocol() {
     load,
     list,
     buy,
+    delivery,
+    deliver,
     delivered,
     disputed,
   }

@@ -1,20 +1,26 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { encodeFunctionData, parseEther, zeroAddress } from 'viem'
-import { BUYER_KEY, DAY, PRICE, WRAPPED_KEY, createProtocol, signPermit } from './helpers.ts'
+import { BUYER_KEY, DAY, KEY_COMMITMENT, KEY_SALT, PRICE, createProtocol, signPermit } from './helpers.ts'
 
-const { viem, networkHelpers, accounts, load, list, buy, delivered, disputed } = await createProtocol()
+const { viem, networkHelpers, accounts, load, list, buy, delivery, delivered, disputed } = await createProtocol()
 const { seller, buyer, arbiter, treasury, other, seller2, deployer } = accounts
 const { time } = networkHelpers
 const Status = { None: 0, Created: 1, Delivered: 2, Completed: 3, Refunded: 4, Disputed: 5, Resolved: 6 }
 const FEE = (PRICE * 250n) / 10_000n
 
+/** deliver's arguments for an honest delivery of the committed key on `orderId`. */
+function deliveryArgs(p: Parameters<typeof delivery>[0], orderId: bigint) {
+  const { point, encryptedKey } = delivery(p, orderId)
+  return [orderId, point, encryptedKey] as const
+}
+
 describe('Marketplace: purchase', () => {
-  it('escrows the price, records the buyer key and the delivery deadline', async () => {
+  it('escrows the price, records the version, the buyer key, the key commitment and the delivery deadline', async () => {
     const p = await load()
     const modelId = await list(p)
     await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
-    const tx = p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account })
+    const tx = p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account })
     await viem.assertions.emitWithArgs(tx, p.marketplace, 'OrderCreated', [
       1n,
       modelId,
@@ -23,11 +29,16 @@ describe('Marketplace: purchase', () => {
       p.token.address,
       PRICE,
       FEE,
+      1,
       BUYER_KEY,
+      KEY_SALT,
+      KEY_COMMITMENT,
       (d: bigint) => d > 0n,
     ])
     const order = await p.marketplace.read.getOrder([1n])
     assert.equal(order.status, Status.Created)
+    assert.equal(order.version, 1)
+    assert.notEqual(order.deliveryCheck, `0x${'0'.repeat(56)}`)
     assert.equal(order.amount, PRICE)
     assert.equal(order.feeBps, 250)
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), PRICE)
@@ -40,7 +51,7 @@ describe('Marketplace: purchase', () => {
     await p.registry.write.setPrice([modelId, p.token.address, PRICE * 2n], { account: seller.account })
     await p.token.write.approve([p.marketplace.address, PRICE * 2n], { account: buyer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplacePriceAboveMax',
       [modelId, PRICE * 2n, PRICE],
@@ -51,32 +62,34 @@ describe('Marketplace: purchase', () => {
     const p = await load()
     const modelId = await list(p)
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.token,
       'ERC20InsufficientAllowance',
     )
     await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, PRICE, '0x'.padEnd(66, '0') as `0x${string}`], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, `0x${'0'.repeat(128)}`, KEY_SALT], {
+        account: buyer.account,
+      }),
       p.marketplace,
-      'MarketplaceInvalidPublicKey',
+      'MarketplaceInvalidBuyerKey',
     )
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: seller.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: seller.account }),
       p.marketplace,
       'MarketplaceSellerCannotBuy',
       [modelId],
     )
     await p.marketplace.write.pause({ account: deployer.account })
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'EnforcedPause',
     )
     await p.marketplace.write.unpause({ account: deployer.account })
     await p.registry.write.setActive([modelId, false], { account: seller.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplaceModelInactive',
       [modelId],
@@ -84,13 +97,13 @@ describe('Marketplace: purchase', () => {
     await p.registry.write.setActive([modelId, true], { account: seller.account })
     await p.registry.write.setPaymentTokenAllowed([p.token.address, false], { account: deployer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplacePaymentTokenNotAllowed',
       [p.token.address],
     )
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([99n, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([99n, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.registry,
       'RegistryUnknownModel',
       [99n],
@@ -103,10 +116,10 @@ describe('Marketplace: purchase', () => {
     const tx = p.marketplace.write.claimFree([modelId], { account: buyer.account })
     await viem.assertions.emitWithArgs(tx, p.marketplace, 'LicenseGranted', [modelId, buyer.account.address, 1n])
     assert.equal((await p.marketplace.read.getOrder([1n])).status, Status.Completed)
-    await p.marketplace.write.purchase([modelId, 0n, BUYER_KEY], { account: other.account })
+    await p.marketplace.write.purchase([modelId, zeroAddress, 0n, '0x', KEY_SALT], { account: other.account })
     assert.equal(await p.marketplace.read.hasLicense([modelId, other.account.address]), true)
     const zero = `0x${'0'.repeat(64)}` as const
-    await p.marketplace.write.purchaseWithPermit([modelId, 0n, zero, 0n, 0, zero, zero], { account: seller2.account })
+    await p.marketplace.write.purchaseWithPermit([modelId, zeroAddress, 0n, '0x', zero, 0n, 0, zero, zero], { account: seller2.account })
     assert.equal(await p.marketplace.read.hasLicense([modelId, seller2.account.address]), true)
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), 0n)
     const paid = await list(p)
@@ -123,13 +136,13 @@ describe('Marketplace: purchase', () => {
     const modelId = await list(p)
     const deadline = BigInt((await time.latest()) + 3600)
     const { v, r, s } = await signPermit(buyer, p.token.address, p.marketplace.address, PRICE, 0n, deadline)
-    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], {
+    await p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
       account: buyer.account,
     })
     assert.equal((await p.marketplace.read.getOrder([1n])).status, Status.Created)
     // The same permit again is ignored; without allowance the transfer fails.
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], {
+      p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
         account: buyer.account,
       }),
       p.token,
@@ -145,7 +158,7 @@ describe('Marketplace: purchase', () => {
     await p.token.write.permit([buyer.account.address, p.marketplace.address, PRICE, deadline, v, r, s], {
       account: other.account,
     })
-    await p.marketplace.write.purchaseWithPermit([modelId, PRICE, BUYER_KEY, deadline, v, r, s], {
+    await p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
       account: buyer.account,
     })
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), PRICE)
@@ -164,11 +177,12 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     const p = await load()
     const modelId = await list(p)
     const orderId = await buy(p, modelId)
+    const [, point, encryptedKey] = deliveryArgs(p, orderId)
     await viem.assertions.emitWithArgs(
-      p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account }),
+      p.marketplace.write.deliver([orderId, point, encryptedKey], { account: seller.account }),
       p.marketplace,
       'OrderDelivered',
-      [orderId, WRAPPED_KEY, (d: bigint) => d > 0n],
+      [orderId, seller.account.address, point, encryptedKey, (d: bigint) => d > 0n],
     )
     await viem.assertions.emitWithArgs(
       p.marketplace.write.confirm([orderId], { account: buyer.account }),
@@ -197,25 +211,25 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     )
   })
 
-  it('refuses delivery by anyone but the seller, twice, with an empty key, or after the delivery deadline', async () => {
+  it('refuses delivery by anyone but the seller, twice, with no point, or after the delivery deadline', async () => {
     const p = await load()
     const orderId = await buy(p, await list(p))
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: other.account }),
+      p.marketplace.write.deliver([...deliveryArgs(p, orderId)], { account: other.account }),
       p.marketplace,
       'MarketplaceNotSeller',
       [orderId, other.account.address],
     )
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.deliver([orderId, '0x'], { account: seller.account }),
+      p.marketplace.write.deliver([orderId, '0x', KEY_SALT], { account: seller.account }),
       p.marketplace,
-      'MarketplaceInvalidWrappedKey',
+      'MarketplaceInvalidDeliveryPoint',
     )
     const { deadline } = await p.marketplace.read.getOrder([orderId])
     await time.setNextBlockTimestamp(deadline)
-    await p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account }) // on the deadline: in time
+    await p.marketplace.write.deliver([...deliveryArgs(p, orderId)], { account: seller.account }) // on the deadline: in time
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account }),
+      p.marketplace.write.deliver([...deliveryArgs(p, orderId)], { account: seller.account }),
       p.marketplace,
       'MarketplaceWrongStatus',
       [orderId, Status.Delivered],
@@ -223,7 +237,7 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     const late = await buy(p, await list(p))
     await time.increase(3n * DAY + 1n)
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.deliver([late, WRAPPED_KEY], { account: seller.account }),
+      p.marketplace.write.deliver([...deliveryArgs(p, late)], { account: seller.account }),
       p.marketplace,
       'MarketplaceDeadlinePassed',
     )
@@ -238,7 +252,7 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
       'MarketplaceWrongStatus',
       [orderId, Status.Created],
     )
-    await p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account })
+    await p.marketplace.write.deliver([...deliveryArgs(p, orderId)], { account: seller.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.marketplace.write.confirm([orderId], { account: other.account }),
       p.marketplace,
@@ -316,7 +330,7 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     await p.marketplace.write.pause({ account: deployer.account })
     await p.marketplace.write.confirm([orderId], { account: buyer.account })
     await p.marketplace.write.withdraw([p.token.address], { account: seller.account })
-    await p.marketplace.write.deliver([undelivered, WRAPPED_KEY], { account: seller.account })
+    await p.marketplace.write.deliver([...deliveryArgs(p, undelivered)], { account: seller.account })
     await time.increase(3n * DAY + 1n)
     await p.marketplace.write.release([undelivered])
     assert.equal((await p.marketplace.read.getOrder([undelivered])).status, Status.Completed)
@@ -345,7 +359,7 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     await fot.write.mint([buyer.account.address, PRICE])
     await fot.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, fot.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplaceTransferAmountMismatch',
       [PRICE, PRICE - PRICE / 100n],
@@ -377,10 +391,10 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     )
     // Re-entering purchase from purchase's transferFrom reverts the purchase.
     await evil.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
-    const purchase = encodeFunctionData({ abi: p.marketplace.abi, functionName: 'purchase', args: [modelId, PRICE, BUYER_KEY] })
+    const purchase = encodeFunctionData({ abi: p.marketplace.abi, functionName: 'purchase', args: [modelId, evil.address, PRICE, BUYER_KEY, KEY_SALT] })
     await evil.write.arm([p.marketplace.address, purchase])
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, PRICE, BUYER_KEY], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, evil.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'ReentrancyGuardReentrantCall',
     )
@@ -394,11 +408,11 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
       account: seller.account,
     })
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller.account }),
+      p.marketplace.write.deliver([...deliveryArgs(p, orderId)], { account: seller.account }),
       p.marketplace,
       'MarketplaceNotSeller',
     )
-    await p.marketplace.write.deliver([orderId, WRAPPED_KEY], { account: seller2.account })
+    await p.marketplace.write.deliver([...deliveryArgs(p, orderId)], { account: seller2.account })
     await p.marketplace.write.confirm([orderId], { account: buyer.account })
     assert.equal(await p.marketplace.read.payoutOf([seller2.account.address, p.token.address]), PRICE - FEE)
   })
@@ -424,12 +438,19 @@ describe('Marketplace: disputes', () => {
     await viem.assertions.emitWithArgs(tx, p.marketplace, 'Dispute', [p.arbitration.address, 1n, 0n, orderId])
     assert.equal((await p.marketplace.read.getOrder([orderId])).status, Status.Disputed)
     assert.equal(await p.marketplace.read.orderOfDispute([1n]), orderId)
-    // The dispute fee stays with the arbitrator until the treasurer sends it on.
+    // The dispute fee is held by the arbitrator until the ruling, then the treasurer may send it on.
+    assert.equal(await p.arbitration.read.heldFees(), parseEther('0.01'))
+    await viem.assertions.balancesHaveChanged(
+      p.arbitration.write.withdrawFees([treasury.account.address], { account: deployer.account }),
+      [{ address: treasury.account.address, amount: 0n }],
+    )
     await viem.assertions.revertWithCustomError(
       p.arbitration.write.withdrawFees([other.account.address], { account: other.account }),
       p.arbitration,
       'AccessManagedUnauthorized',
     )
+    await p.arbitration.write.giveRuling([1n, 2n], { account: arbiter.account })
+    assert.equal(await p.arbitration.read.heldFees(), 0n)
     await viem.assertions.balancesHaveChanged(
       p.arbitration.write.withdrawFees([treasury.account.address], { account: deployer.account }),
       [{ address: treasury.account.address, amount: parseEther('0.01') }],
@@ -524,11 +545,13 @@ describe('Marketplace: disputes', () => {
     await time.increase(14n * DAY + 1n)
     await p.marketplace.write.settleExpiredDispute([orderId], { account: other.account })
     assert.equal((await p.marketplace.read.getOrder([orderId])).status, Status.Resolved)
-    // The arbitrator can no longer rule: the marketplace refuses the callback.
-    await viem.assertions.revertWithCustomError(
+    // The dispute was cancelled at the arbitrator, which can no longer rule on it.
+    assert.equal((await p.arbitration.read.getDispute([disputeId])).cancelled, true)
+    await viem.assertions.revertWithCustomErrorWithArgs(
       p.arbitration.write.giveRuling([disputeId, 1n], { account: arbiter.account }),
-      p.marketplace,
-      'MarketplaceWrongStatus',
+      p.arbitration,
+      'ArbitrationDisputeCancelled',
+      [disputeId],
     )
   })
 

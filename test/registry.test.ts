@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { getAddress, parseEther, zeroAddress } from 'viem'
-import { CID, PRICE, SHA, createProtocol, fields, version } from './helpers.ts'
+import { getAddress, parseEther, zeroAddress, zeroHash } from 'viem'
+import { CID, KEY_COMMITMENT, PRICE, SHA, createProtocol, fields, version } from './helpers.ts'
 
 const { viem, networkHelpers, accounts, load, list } = await createProtocol()
 const { seller, buyer, deployer } = accounts
@@ -9,7 +9,7 @@ const { seller, buyer, deployer } = accounts
 describe('ModelRegistry', () => {
   it('lists a model as an ERC-721 owned by the seller, with its first version and searchable event', async () => {
     const p = await load()
-    const tx = p.registry.write.listModel([fields(), version(), p.token.address, PRICE], { account: seller.account })
+    const tx = p.registry.write.listModel([fields(), version(), p.token.address, PRICE, KEY_COMMITMENT], { account: seller.account })
     await viem.assertions.emitWithArgs(tx, p.registry, 'ModelListed', [
       1n,
       seller.account.address,
@@ -24,6 +24,7 @@ describe('ModelRegistry', () => {
       price: PRICE,
       active: true,
       versionCount: 1,
+      keyCommitment: KEY_COMMITMENT,
     })
     const v = await p.registry.read.getVersion([1n, 1])
     assert.equal(v.contentCID, CID)
@@ -31,6 +32,50 @@ describe('ModelRegistry', () => {
     assert.equal(v.size, 123_456_789n)
     assert.equal(v.deprecatedBy, 0)
     assert.ok(v.publishedAt > 0n)
+  })
+
+  it('records the key commitment at listing, requires one for a priced model, and changes it for future orders', async () => {
+    const p = await load()
+    await viem.assertions.emitWithArgs(
+      p.registry.write.listModel([fields(), version(), p.token.address, PRICE, KEY_COMMITMENT], { account: seller.account }),
+      p.registry,
+      'KeyCommitmentChanged',
+      [1n, KEY_COMMITMENT],
+    )
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.registry.write.listModel([fields(), version(), p.token.address, PRICE, zeroHash], { account: seller.account }),
+      p.registry,
+      'RegistryKeyCommitmentRequired',
+      [2n],
+    )
+    await p.registry.write.listModel([fields(), version(), zeroAddress, 0n, zeroHash], { account: seller.account })
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.registry.write.setPrice([2n, p.token.address, PRICE], { account: seller.account }),
+      p.registry,
+      'RegistryKeyCommitmentRequired',
+      [2n],
+    )
+    const next = `0x${'5a'.repeat(32)}` as const
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.registry.write.setKeyCommitment([1n, next], { account: buyer.account }),
+      p.registry,
+      'RegistryNotModelOwner',
+      [1n, getAddress(buyer.account.address)],
+    )
+    await viem.assertions.revertWithCustomError(
+      p.registry.write.setKeyCommitment([1n, zeroHash], { account: seller.account }),
+      p.registry,
+      'RegistryKeyCommitmentRequired',
+    )
+    await viem.assertions.emitWithArgs(
+      p.registry.write.setKeyCommitment([1n, next], { account: seller.account }),
+      p.registry,
+      'KeyCommitmentChanged',
+      [1n, next],
+    )
+    assert.equal(await p.registry.read.keyCommitment([1n]), next)
+    await p.registry.write.setKeyCommitment([2n, next], { account: seller.account })
+    await p.registry.write.setPrice([2n, p.token.address, PRICE], { account: seller.account })
   })
 
   it('stores CIDs of every length up to 64 bytes exactly', async () => {
@@ -103,7 +148,7 @@ describe('ModelRegistry', () => {
     for (const [f, v, error, args] of cases) {
       await viem.assertions.revertWithCustomErrorWithArgs(
         // biome-ignore lint/suspicious/noExplicitAny: table of heterogeneous cases
-        p.registry.write.listModel([f as any, v as any, t, PRICE], { account: seller.account }),
+        p.registry.write.listModel([f as any, v as any, t, PRICE, KEY_COMMITMENT], { account: seller.account }),
         p.registry,
         error,
         // biome-ignore lint/suspicious/noExplicitAny: table of heterogeneous cases
@@ -116,7 +161,7 @@ describe('ModelRegistry', () => {
     const p = await load()
     const usd = await viem.deployContract('MockERC20')
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.registry.write.listModel([fields(), version(), usd.address, PRICE], { account: seller.account }),
+      p.registry.write.listModel([fields(), version(), usd.address, PRICE, KEY_COMMITMENT], { account: seller.account }),
       p.registry,
       'RegistryPaymentTokenNotAllowed',
       [usd.address],
@@ -132,13 +177,13 @@ describe('ModelRegistry', () => {
       'PaymentTokenAllowed',
       [usd.address, true],
     )
-    await p.registry.write.listModel([fields(), version(), usd.address, PRICE], { account: seller.account })
+    await p.registry.write.listModel([fields(), version(), usd.address, PRICE, KEY_COMMITMENT], { account: seller.account })
     await viem.assertions.revertWithCustomError(
-      p.registry.write.listModel([fields(), version(), usd.address, 2n ** 88n], { account: seller.account }),
+      p.registry.write.listModel([fields(), version(), usd.address, 2n ** 88n, KEY_COMMITMENT], { account: seller.account }),
       p.registry,
       'RegistryPriceTooHigh',
     )
-    await p.registry.write.listModel([fields(), version(), zeroAddress, 0n], { account: seller.account })
+    await p.registry.write.listModel([fields(), version(), zeroAddress, 0n, zeroHash], { account: seller.account })
     assert.equal(await p.registry.read.modelCount(), 2n)
   })
 

@@ -15,7 +15,7 @@ describe('Reputation: reviews', () => {
       p.reputation.write.review([orderId, 4, 'ipfs://review'], { account: buyer.account }),
       p.reputation,
       'ReviewSubmitted',
-      [orderId, modelId, buyer.account.address, seller.account.address, 4, 'ipfs://review'],
+      [orderId, modelId, buyer.account.address, seller.account.address, 4, 'ipfs://review', true],
     )
     assert.deepEqual(await p.reputation.read.modelRating([modelId]), [4n, 1n])
     assert.deepEqual(await p.reputation.read.sellerRating([seller.account.address]), [4n, 1n])
@@ -23,8 +23,8 @@ describe('Reputation: reviews', () => {
     await viem.assertions.revertWithCustomErrorWithArgs(
       p.reputation.write.review([orderId, 5, ''], { account: buyer.account }),
       p.reputation,
-      'ReputationAlreadyReviewed',
-      [orderId],
+      'ReputationAlreadyReviewedModel',
+      [modelId, getAddress(buyer.account.address)],
     )
   })
 

@@ -190,29 +190,8 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
 
   // Function roles and role grants in one AccessManager multicall (idempotent, so safe to repeat).
   const managerAbi = readArtifact('AccessManager').abi
-  const calls: Hex[] = []
-  for (const [contract, selectors] of Object.entries(functionRoles)) {
-    const { abi } = readArtifact(contract)
-    const byRole = new Map<bigint, Hex[]>()
-    for (const [functionName, role] of Object.entries(selectors)) {
-      const item = getAbiItem({ abi, name: functionName })
-      if (item?.type !== 'function') throw new DeploymentError(`${contract} has no function ${functionName}`)
-      const list = byRole.get(roles[role as RoleName]) ?? []
-      list.push(toFunctionSelector(item))
-      byRole.set(roles[role as RoleName], list)
-    }
-    for (const [role, list] of byRole) {
-      calls.push(
-        encodeFunctionData({
-          abi: managerAbi,
-          functionName: 'setTargetFunctionRole',
-          args: [complete.contracts[contract as ContractName].address, list, role],
-        }),
-      )
-    }
-  }
+  const calls: Hex[] = protocolRoleCalls(complete)
   const grants: [bigint, Address][] = [
-    [roles.PROTOCOL, marketplace],
     ...holders.upgraders.map((a) => [roles.UPGRADER, a] as [bigint, Address]),
     ...holders.pausers.map((a) => [roles.PAUSER, a] as [bigint, Address]),
     ...holders.arbiters.map((a) => [roles.ARBITER, a] as [bigint, Address]),
@@ -257,6 +236,43 @@ export async function deployProtocol(parameters: DeployProtocolParameters): Prom
   progress('done')
 
   return result()
+}
+
+/**
+ * The AccessManager calls that give every restricted function its role (`functionRoles`) and the
+ * marketplace its roles (PROTOCOL, ARBITRABLE); idempotent. The ADMIN of a protocol deployed before an
+ * upgrade that adds restricted functions runs them in one `multicall` before upgrading the proxies.
+ * @example
+ * await walletClient.writeContract({ address: manager, abi: accessManagerAbi, functionName: 'multicall', args: [protocolRoleCalls(deployment)] })
+ */
+export function protocolRoleCalls(deployment: Deployment): Hex[] {
+  const managerAbi = readArtifact('AccessManager').abi
+  const calls: Hex[] = []
+  for (const [contract, selectors] of Object.entries(functionRoles)) {
+    const { abi } = readArtifact(contract)
+    const byRole = new Map<bigint, Hex[]>()
+    for (const [functionName, role] of Object.entries(selectors)) {
+      const item = getAbiItem({ abi, name: functionName })
+      if (item?.type !== 'function') throw new DeploymentError(`${contract} has no function ${functionName}`)
+      const list = byRole.get(roles[role as RoleName]) ?? []
+      list.push(toFunctionSelector(item))
+      byRole.set(roles[role as RoleName], list)
+    }
+    for (const [role, list] of byRole) {
+      calls.push(
+        encodeFunctionData({
+          abi: managerAbi,
+          functionName: 'setTargetFunctionRole',
+          args: [deployment.contracts[contract as ContractName].address, list, role],
+        }),
+      )
+    }
+  }
+  const marketplace = deployment.contracts.Marketplace.address
+  for (const role of [roles.PROTOCOL, roles.ARBITRABLE]) {
+    calls.push(encodeFunctionData({ abi: managerAbi, functionName: 'grantRole', args: [role, marketplace, 0] }))
+  }
+  return calls
 }
 
 /** The last configuration step ran: the marketplace holds PROTOCOL and Reputation points at it. */

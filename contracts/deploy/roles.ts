@@ -8,6 +8,7 @@ export const roles = {
   TREASURER: 5n,
   MINTER: 6n,
   PROTOCOL: 7n,
+  ARBITRABLE: 8n,
 } as const
 
 export type RoleName = keyof typeof roles
@@ -26,11 +27,17 @@ export const functionRoles = {
     upgradeToAndCall: 'UPGRADER',
   },
   Arbitration: {
+    createDispute: 'ARBITRABLE',
     giveRuling: 'ARBITER',
     setArbitrationCost: 'TREASURER',
     withdrawFees: 'TREASURER',
     upgradeToAndCall: 'UPGRADER',
   },
   Reputation: { recordDisputeOutcome: 'PROTOCOL', upgradeToAndCall: 'UPGRADER' },
-  Evaluations: { setRequestWindow: 'TREASURER', upgradeToAndCall: 'UPGRADER' },
+  Evaluations: {
+    setEvaluatorKey: 'EVALUATOR',
+    attest: 'EVALUATOR',
+    setRequestWindow: 'TREASURER',
+    upgradeToAndCall: 'UPGRADER',
+  },
 } as const satisfies Record<string, Record<string, RoleName>>

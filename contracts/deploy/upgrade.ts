@@ -69,17 +69,32 @@ export function inspectImplementation(artifact: Artifact): { layout: core.Storag
   return { layout: core.getStorageLayout(run, version), errors }
 }
 
+/** A storage layout as `inspectImplementation` returns it (serializable to JSON). */
+export type StorageLayout = ReturnType<typeof inspectImplementation>['layout']
+
+/**
+ * The storage layouts of the implementations of the first release (before provable delivery), recorded
+ * from their build: the reference when upgrading a protocol deployed then, whose artifacts this build
+ * no longer has.
+ */
+export function releasedLayout(name: Exclude<ContractName, 'AccessManager'>, release: 'v1' = 'v1'): StorageLayout {
+  // `../deploy/layouts` from deploy/ (source) and from dist/ (the published build) alike
+  const layouts = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'deploy', 'layouts', `${release}.json`), 'utf8'))
+  return layouts[name] as StorageLayout
+}
+
 /**
  * Checks that `next` may replace `reference` behind a UUPS proxy; throws UpgradeValidationError if not.
- * Both are artifact names (e.g. `Reputation`) or paths relative to artifacts/.
+ * `reference` is an artifact name (e.g. `Reputation`), a path relative to artifacts/, or a recorded
+ * layout (`releasedLayout`); `next` an artifact name or path.
  */
-export function validateUpgrade(reference: string, next: string): void {
-  const from = inspectImplementation(readArtifact(reference))
+export function validateUpgrade(reference: string | StorageLayout, next: string): void {
+  const from = typeof reference === 'string' ? inspectImplementation(readArtifact(reference)).layout : reference
   const to = inspectImplementation(readArtifact(next))
   if (to.errors.length > 0) {
     throw new UpgradeValidationError(next, new core.UpgradeableContractErrorReport(to.errors).explain())
   }
-  const report = core.getStorageUpgradeReport(from.layout, to.layout, core.withValidationDefaults({ kind: 'uups' }))
+  const report = core.getStorageUpgradeReport(from, to.layout, core.withValidationDefaults({ kind: 'uups' }))
   if (!report.ok) throw new UpgradeValidationError(next, report.explain())
 }
 
@@ -91,8 +106,8 @@ export interface UpgradeContractParameters {
   name: Exclude<ContractName, 'AccessManager'>
   /** The new implementation's artifact (name or path relative to artifacts/). */
   newImplementation: string
-  /** The implementation currently behind the proxy, for the layout comparison. Defaults to `name`. */
-  reference?: string
+  /** The implementation currently behind the proxy (artifact or recorded layout). Defaults to `name`. */
+  reference?: string | StorageLayout
   /** Calldata run on the proxy with the upgrade (e.g. a reinitializer). */
   call?: Hex
 }

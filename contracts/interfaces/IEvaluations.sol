@@ -3,13 +3,24 @@ pragma solidity 0.8.30;
 
 /// @title Evaluations
 /// @notice Evaluators (the evaluator role) attest the results of checks or benchmarks for a model
-/// version; a model owner can request an evaluation, wrapping the version key to the evaluator.
+/// version, and whether the model key the registry commits to decrypts the version to its on-chain
+/// sha256; a model owner can request an evaluation, wrapping the key to the evaluator.
+/// @dev `setEvaluatorKey` and `attest` are AccessManager-restricted to the EVALUATOR role: an evaluator
+/// granted the role with an execution delay schedules the call in the AccessManager first and makes it
+/// once the delay passed (the delay is honoured); a call relayed by the AccessManager's `execute` is refused.
 interface IEvaluations {
     enum Verdict {
         None,
         Pass,
         Warn,
         Fail
+    }
+
+    /// @notice What the evaluator found about the key commitment of the attested version.
+    enum KeyCheck {
+        NotChecked, // no key given (free model) or not checked
+        Opens, // the key committed by `keyCommitment` decrypts the version to its on-chain sha256
+        DoesNotOpen // the key committed by `keyCommitment` does not
     }
 
     enum RequestStatus {
@@ -51,7 +62,8 @@ interface IEvaluations {
         bytes wrappedKey
     );
     event EvaluationRequestCancelled(uint256 indexed requestId);
-    /// @notice An evaluator attested a result; `reportURI` points at the JSON report.
+    /// @notice An evaluator attested a result; `reportURI` points at the JSON report. `keyCheck` says
+    /// whether the key committed by `keyCommitment` (0 when NotChecked) opens the version.
     event EvaluationAttested(
         uint256 indexed attestationId,
         uint256 indexed modelId,
@@ -61,7 +73,9 @@ interface IEvaluations {
         string suite,
         Verdict verdict,
         uint32 score,
-        string reportURI
+        string reportURI,
+        bytes32 keyCommitment,
+        KeyCheck keyCheck
     );
     event EvaluationRevoked(uint256 indexed attestationId, address indexed evaluator);
     event RequestWindowChanged(uint32 requestWindow);
@@ -81,8 +95,10 @@ interface IEvaluations {
     error EvaluationsInvalidScore(uint32 score);
     error EvaluationsInvalidField(string field, uint256 length, uint256 maxLength);
     error EvaluationsInvalidWindow(uint256 window, uint256 min, uint256 max);
+    /// @notice `keyCheck` is NotChecked with a commitment, or checked without one.
+    error EvaluationsInvalidKeyCheck();
 
-    /// @notice Publishes the caller's X25519 public key. Only evaluators.
+    /// @notice Publishes the caller's X25519 public key. Only evaluators (AccessManager-restricted).
     function setEvaluatorKey(bytes32 publicKey) external;
 
     /// @notice Asks `evaluator` to evaluate a version. Only the model's owner.
@@ -93,7 +109,9 @@ interface IEvaluations {
     /// @notice Cancels an unanswered request once the request window has passed. Only its requester.
     function cancelRequest(uint256 requestId) external;
 
-    /// @notice Attests a result for a version, fulfilling `requestId` when it is not 0. Only evaluators.
+    /// @notice Attests a result for a version, fulfilling `requestId` when it is not 0. Only evaluators
+    /// (AccessManager-restricted: an execution delay must have been waited through a scheduled call).
+    /// @param keyCommitment the key commitment the evaluator checked (0 with `KeyCheck.NotChecked`)
     function attest(
         uint256 modelId,
         uint32 version,
@@ -101,7 +119,9 @@ interface IEvaluations {
         string calldata suite,
         Verdict verdict,
         uint32 score,
-        string calldata reportURI
+        string calldata reportURI,
+        bytes32 keyCommitment,
+        KeyCheck keyCheck
     ) external returns (uint256 attestationId);
 
     /// @notice Revokes an attestation. Only the evaluator who made it.

@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 /// @title Model registry
 /// @notice Each listed model is an ERC-721 token owned by its seller. The owner sets the searchable
-/// fields, the price and the payment token, and publishes append-only, immutable versions.
+/// fields, the price and the payment token, the commitment to the model key buyers receive, and
+/// publishes append-only, immutable versions.
 /// @dev The model's current owner is its seller: transferring the token transfers the listing,
 /// the duty to deliver its open orders and their proceeds.
 interface IModelRegistry {
@@ -43,6 +44,18 @@ interface IModelRegistry {
         uint256 price;
         bool active;
         uint32 versionCount;
+        bytes32 keyCommitment; // keccak256(abi.encode(COMMIT_TAG, modelKey)); 0 when none (free models)
+    }
+
+    /// @notice What a purchase reads in one call (`getSaleTerms`).
+    struct SaleTerms {
+        address seller;
+        address paymentToken;
+        uint256 price;
+        bool active;
+        bool paymentTokenAllowed; // false for a free model (not read)
+        uint32 versionCount;
+        bytes32 keyCommitment; // 0 for a free model (not read)
     }
 
     /// @notice A model was listed (token minted to `seller`) with its first version.
@@ -71,6 +84,9 @@ interface IModelRegistry {
     );
     /// @notice `version` was deprecated in favour of the later `deprecatedBy`.
     event VersionDeprecated(uint256 indexed modelId, uint32 indexed version, uint32 deprecatedBy);
+    /// @notice The commitment to the model key buyers receive changed (also emitted at listing).
+    /// Orders keep the commitment they snapshotted at purchase.
+    event KeyCommitmentChanged(uint256 indexed modelId, bytes32 keyCommitment);
     /// @notice Governance allowed or disallowed an ERC-20 as a payment token.
     event PaymentTokenAllowed(address indexed token, bool allowed);
 
@@ -88,15 +104,24 @@ interface IModelRegistry {
     /// @notice `deprecatedBy` must be a later, existing version, and a version is deprecated once.
     error RegistryInvalidDeprecation(uint256 modelId, uint32 version, uint32 deprecatedBy);
     error RegistryModelIdOverflow();
+    /// @notice A priced model needs a key commitment (not zero).
+    error RegistryKeyCommitmentRequired(uint256 modelId);
 
     /// @notice Lists a model with its first version; mints its token to the caller.
+    /// @param keyCommitment `keccak256(abi.encode(COMMIT_TAG, modelKey))`; required when
+    /// `price > 0`, may be 0 for a free model
     /// @return modelId the new model's id (from 1)
     function listModel(
         ModelFields calldata fields,
         VersionInput calldata firstVersion,
         address paymentToken,
-        uint256 price
+        uint256 price,
+        bytes32 keyCommitment
     ) external returns (uint256 modelId);
+
+    /// @notice Replaces the key commitment for future orders (a new model key comes into use). Only
+    /// the owner; not zero. Open orders keep the commitment they snapshotted.
+    function setKeyCommitment(uint256 modelId, bytes32 keyCommitment) external;
 
     /// @notice Publishes the next version of a model. Only its owner.
     /// @return version the new version's number
@@ -109,6 +134,7 @@ interface IModelRegistry {
     function updateModel(uint256 modelId, ModelFields calldata fields) external;
 
     /// @notice Sets the price and payment token. Only the owner. Open orders keep their price.
+    /// A price above 0 needs a key commitment (`RegistryKeyCommitmentRequired`).
     function setPrice(uint256 modelId, address paymentToken, uint256 price) external;
 
     /// @notice Stops (false) or resumes (true) sales. Only the owner. Licenses already granted stay.
@@ -122,6 +148,13 @@ interface IModelRegistry {
 
     /// @notice The sale terms of a model; reverts for an unknown model.
     function getListing(uint256 modelId) external view returns (Listing memory);
+
+    /// @notice The commitment to the model key buyers receive now (0 when none).
+    function keyCommitment(uint256 modelId) external view returns (bytes32);
+
+    /// @notice What a purchase needs in one call: the listing's terms, whether its token is allowed,
+    /// the latest version and the key commitment; reverts for an unknown model.
+    function getSaleTerms(uint256 modelId) external view returns (SaleTerms memory);
 
     /// @notice A version of a model; reverts for an unknown one.
     function getVersion(uint256 modelId, uint32 version) external view returns (Version memory);

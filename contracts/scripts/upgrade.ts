@@ -3,11 +3,12 @@
 //   REFERENCE=contracts/previous/MarketplaceV1.sol/MarketplaceV1.json \
 //   npx hardhat run contracts/scripts/upgrade.ts --network custom
 // IMPLEMENTATION and REFERENCE are artifact paths under artifacts/ (or contract names); REFERENCE is
-// the implementation deployed now and defaults to CONTRACT's current artifact. The sender needs UPGRADER.
+// the implementation deployed now and defaults to CONTRACT's current artifact; REFERENCE=v1 takes the
+// recorded layout of the first release (contracts/deploy/layouts/v1.json). The sender needs UPGRADER.
 import { network } from 'hardhat'
 import type { Deployment } from '../deploy/deployment.ts'
 import { readDeployment } from '../deploy/files.ts'
-import { upgradeContract, validateUpgrade } from '../deploy/upgrade.ts'
+import { releasedLayout, upgradeContract, validateUpgrade } from '../deploy/upgrade.ts'
 
 const name = process.env.CONTRACT as Exclude<keyof Deployment['contracts'], 'AccessManager'> | undefined
 const newImplementation = process.env.IMPLEMENTATION ?? name
@@ -15,7 +16,8 @@ if (!name || !newImplementation) throw new Error('Set CONTRACT (e.g. Marketplace
 
 // Validate before talking to the node: the solcjs compile blocks for seconds, and an HTTP connection
 // idle that long is closed by the node under the client's feet. upgradeContract reuses the result.
-validateUpgrade(process.env.REFERENCE ?? name, newImplementation)
+const reference = process.env.REFERENCE === 'v1' ? releasedLayout(name) : process.env.REFERENCE
+validateUpgrade(reference ?? name, newImplementation)
 
 const connection = await network.getOrCreate()
 const publicClient = await connection.viem.getPublicClient()
@@ -30,6 +32,6 @@ const { implementation } = await upgradeContract({
   deployment,
   name,
   newImplementation,
-  reference: process.env.REFERENCE,
+  reference,
 })
 console.log(`${name} at ${deployment.contracts[name].address} now runs ${implementation}`)

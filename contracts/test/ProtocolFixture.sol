@@ -12,6 +12,8 @@ import {ModelRegistry} from "../ModelRegistry.sol";
 import {PlatformToken} from "../PlatformToken.sol";
 import {Reputation} from "../Reputation.sol";
 import {Roles} from "../Roles.sol";
+import {DeliveryMath} from "../libraries/DeliveryMath.sol";
+import {TestPoints} from "./TestPoints.sol";
 import {TestBase} from "./Vm.sol";
 
 /// @notice The protocol deployed behind proxies with its roles, as deployProtocol does, for Solidity tests.
@@ -26,6 +28,10 @@ abstract contract ProtocolFixture is TestBase {
     address internal treasury = address(0x7EA5);
     address internal arbiter = address(0xA4B1);
     uint16 internal constant FEE_BPS = 250;
+    /// @dev The model key every listed model commits to.
+    bytes32 internal constant MODEL_KEY = keccak256("model key");
+    /// @dev The test buyer key `_buy` uses.
+    uint256 internal constant BUYER = 0;
 
     function _deployProtocol() internal {
         manager = new AccessManager(address(this));
@@ -66,12 +72,14 @@ abstract contract ProtocolFixture is TestBase {
         _setRole(address(marketplace), Marketplace.setFee.selector, Roles.TREASURER);
         _setRole(address(marketplace), Marketplace.pause.selector, Roles.PAUSER);
         _setRole(address(arbitration), Arbitration.giveRuling.selector, Roles.ARBITER);
+        _setRole(address(arbitration), Arbitration.createDispute.selector, Roles.ARBITRABLE);
         _setRole(address(reputation), Reputation.recordDisputeOutcome.selector, Roles.PROTOCOL);
         manager.grantRole(Roles.MINTER, address(this), 0);
         manager.grantRole(Roles.TREASURER, address(this), 0);
         manager.grantRole(Roles.PAUSER, address(this), 0);
         manager.grantRole(Roles.ARBITER, arbiter, 0);
         manager.grantRole(Roles.PROTOCOL, address(marketplace), 0);
+        manager.grantRole(Roles.ARBITRABLE, address(marketplace), 0);
         reputation.setMarketplace(address(marketplace));
         registry.setPaymentTokenAllowed(address(token), true);
     }
@@ -107,7 +115,8 @@ abstract contract ProtocolFixture is TestBase {
             changelogURI: ""
         });
         vm.prank(seller);
-        modelId = registry.listModel(fields, version, price == 0 ? address(0) : address(token), price);
+        bytes32 commitment = price == 0 ? bytes32(0) : DeliveryMath.commitment(MODEL_KEY);
+        modelId = registry.listModel(fields, version, price == 0 ? address(0) : address(token), price, commitment);
     }
 
     /// @dev Mints the price to `buyer`, approves and buys.
@@ -115,7 +124,35 @@ abstract contract ProtocolFixture is TestBase {
         token.mint(buyer, price);
         vm.startPrank(buyer);
         token.approve(address(marketplace), price);
-        orderId = marketplace.purchase(modelId, price, keccak256("buyer key"));
+        orderId = marketplace.purchase(modelId, address(token), price, _buyerKey(BUYER), keccak256("salt"));
         vm.stopPrank();
+    }
+
+    /// @dev The secret b of test buyer key `i` (see TestPoints).
+    function _secret(uint256 i) internal pure returns (uint256 b) {
+        (b,,) = TestPoints.buyer(i);
+    }
+
+    /// @dev Test buyer key `i`: B = b·G as 64 bytes x‖y.
+    function _buyerKey(uint256 i) internal pure returns (bytes memory) {
+        (, uint256 x, uint256 y) = TestPoints.buyer(i);
+        return abi.encodePacked(x, y);
+    }
+
+    /// @dev What an honest seller posts for `key` to test buyer key `buyerIndex` with test nonce
+    /// `nonceIndex`: (R, c) as DeliveryMath defines them (the TypeScript tests check the same bytes
+    /// against an independent secp256k1 implementation).
+    function _delivery(uint256 orderId, uint256 buyerIndex, uint256 nonceIndex, bytes32 key)
+        internal
+        view
+        returns (bytes memory deliveryPoint, bytes32 encryptedKey)
+    {
+        (, uint256 bx, uint256 by) = TestPoints.buyer(buyerIndex);
+        (uint256 r, uint256 rx, uint256 ry) = TestPoints.nonce(nonceIndex);
+        address shared = DeliveryMath.mulAddress(bx, uint8(27 + (by & 1)), r);
+        uint256 prefix = 2 + (ry & 1);
+        deliveryPoint = abi.encodePacked(uint8(prefix), rx);
+        encryptedKey = key
+            ^ keccak256(abi.encode(DeliveryMath.MASK_TAG, block.chainid, address(marketplace), orderId, rx, prefix, shared));
     }
 }

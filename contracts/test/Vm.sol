@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 /// @notice The few Foundry cheatcodes these tests use (EDR implements them at the standard address).
 interface Vm {
+
     function prank(address sender) external;
     function startPrank(address sender) external;
     function stopPrank() external;
@@ -10,6 +11,7 @@ interface Vm {
     function expectRevert(bytes4 selector) external;
     function expectRevert(bytes calldata revertData) external;
     function assume(bool condition) external pure;
+    function deal(address account, uint256 balance) external;
 }
 
 /// @notice A minimal test base: the cheatcodes, bounded fuzz inputs and equality checks.

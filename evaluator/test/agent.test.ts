@@ -175,6 +175,10 @@ describe("evaluator agent", () => {
 			verdict: "Fail",
 			score: 0,
 			version: 1,
+			// the pickle is unsafe, but the committed key does open the version: both are attested
+			keyCheck: "Opens",
+			keyCommitment: (await reader.getModel({ modelId: malicious }))
+				?.keyCommitment,
 		});
 		const report = failed?.report as unknown as Report;
 		expect(report.findings).toContainEqual(
@@ -189,6 +193,8 @@ describe("evaluator agent", () => {
 			modelId: onnx,
 			withReports: true,
 		});
+		// a free model's version is public: there is no key to check
+		expect(measured).toMatchObject({ keyCheck: "NotChecked", keyCommitment: null });
 		expect(
 			(measured?.report as unknown as Report | undefined)?.metrics,
 		).toMatchObject({

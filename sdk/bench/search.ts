@@ -53,6 +53,8 @@ async function listModels(count: number) {
         { contentCID: cid, sha256: `0x${'11'.repeat(32)}`, size: 1000n, semver: '1.0.0', changelogURI: '' },
         deployment.contracts.PlatformToken.address,
         i % 10 === 0 ? 0n : parseEther(String((i % 97) + 1)),
+        // a key commitment, required for a price above 0 (nothing is bought here)
+        i % 10 === 0 ? `0x${'00'.repeat(32)}` : `0x${'22'.repeat(32)}`,
       ],
     })
     return provider.request({

@@ -5,8 +5,10 @@ import {
   AppealPossible as AppealPossibleEvent,
   ArbitrationCostChanged as ArbitrationCostChangedEvent,
   AuthorityUpdated,
+  DisputeCancelled as DisputeCancelledEvent,
   DisputeCreation as DisputeCreationEvent,
   DisputeRuled as DisputeRuledEvent,
+  FeeRefundFailed as FeeRefundFailedEvent,
   FeesWithdrawn,
   Initialized,
   Upgraded,
@@ -17,8 +19,10 @@ import {
   ArbitrationCostChanged,
   ArbitrationFeesWithdrawn,
   ArbitratorDispute,
+  DisputeCancelled,
   DisputeCreation,
   DisputeRuled,
+  FeeRefundFailed,
 } from "../generated/schema";
 import { ARBITRATION } from "./helpers/constants";
 import { getOrCreateAccount, getProtocol, stamp } from "./helpers/entities";
@@ -120,4 +124,26 @@ export function handleUpgraded(event: Upgraded): void {
 
 export function handleAuthorityUpdated(event: AuthorityUpdated): void {
   recordAuthorityUpdated(event, ARBITRATION, event.params.authority);
+}
+
+export function handleDisputeCancelled(event: DisputeCancelledEvent): void {
+  let ad = ArbitratorDispute.load(arbitratorDisputeId(event.address, event.params.disputeId))!;
+  ad.cancelledAt = event.block.timestamp;
+  ad.save();
+
+  let entity = new DisputeCancelled(eventId(event));
+  entity.arbitratorDispute = ad.id;
+  entity.refundTo = event.params.refundTo;
+  entity.fee = event.params.fee;
+  stamp(entity, event);
+  entity.save();
+}
+
+export function handleFeeRefundFailed(event: FeeRefundFailedEvent): void {
+  let entity = new FeeRefundFailed(eventId(event));
+  entity.arbitratorDispute = arbitratorDisputeId(event.address, event.params.disputeId);
+  entity.refundTo = event.params.refundTo;
+  entity.fee = event.params.fee;
+  stamp(entity, event);
+  entity.save();
 }

@@ -32,6 +32,7 @@ import { recordAuthorityUpdated, recordInitialized, recordUpgraded } from "./hel
 import { countInMarket } from "./helpers/stats";
 
 const VERDICTS = ["None", "Pass", "Warn", "Fail"];
+const KEY_CHECKS = ["NotChecked", "Opens", "DoesNotOpen"];
 
 /** Whether `a` should stand as a model's verdict over `b`: a later version, then a later attestation. */
 function supersedes(a: Evaluation, b: Evaluation): boolean {
@@ -127,6 +128,8 @@ export function handleEvaluationAttested(event: EvaluationAttestedEvent): void {
   evaluation.score = event.params.score.toI32();
   evaluation.reportURI = event.params.reportURI;
   evaluation.reportCID = cidOfIpfsURI(event.params.reportURI);
+  evaluation.keyCheck = KEY_CHECKS[event.params.keyCheck];
+  if (event.params.keyCheck != 0) evaluation.keyCommitment = event.params.keyCommitment;
   evaluation.revoked = false;
   evaluation.attestedAt = event.block.timestamp;
   evaluation.transactionHash = event.transaction.hash;
@@ -152,6 +155,7 @@ export function handleEvaluationAttested(event: EvaluationAttestedEvent): void {
   entity.evaluation = evaluation.id;
   entity.verdict = evaluation.verdict;
   entity.suite = evaluation.suite;
+  entity.keyCheck = evaluation.keyCheck;
   stamp(entity, event);
   entity.save();
 }

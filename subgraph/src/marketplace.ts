@@ -4,6 +4,7 @@ import {
   ArbitratorChanged as ArbitratorChangedEvent,
   AuthorityUpdated,
   Dispute as DisputeEvent,
+  DisputeNotCancelled as DisputeNotCancelledEvent,
   DisputeResolved as DisputeResolvedEvent,
   Evidence as EvidenceEvent,
   FeeChanged as FeeChangedEvent,
@@ -13,12 +14,16 @@ import {
   OrderCompleted as OrderCompletedEvent,
   OrderCreated as OrderCreatedEvent,
   OrderDelivered as OrderDeliveredEvent,
+  OrderDeliveredWrapped as OrderDeliveredWrappedEvent,
   OrderDisputed as OrderDisputedEvent,
   OrderRefunded as OrderRefundedEvent,
+  OrderSettled as OrderSettledEvent,
   Paused,
   PayoutCredited as PayoutCreditedEvent,
   PayoutWithdrawn as PayoutWithdrawnEvent,
+  ReputationNotRecorded as ReputationNotRecordedEvent,
   Ruling,
+  SettlementOffered as SettlementOfferedEvent,
   TreasuryChanged as TreasuryChangedEvent,
   Unpaused,
   Upgraded,
@@ -29,6 +34,7 @@ import {
   ArbitratorDispute,
   Dispute,
   DisputeCreated,
+  DisputeNotCancelled,
   DisputeResolved,
   Evidence,
   FeeChanged,
@@ -40,12 +46,16 @@ import {
   OrderCompleted,
   OrderCreated,
   OrderDelivered,
+  OrderDeliveredWrapped,
   OrderDisputed,
   OrderRefunded,
+  OrderSettled,
   Payout,
   PayoutCredited,
   PayoutWithdrawn,
+  ReputationNotRecorded,
   RulingGiven,
+  SettlementOffered,
   TreasuryChanged,
   WindowsChanged,
 } from "../generated/schema";
@@ -60,11 +70,11 @@ import {
   ZERO_BI,
 } from "./helpers/constants";
 import { countInProtocol, getOrCreateAccount, getOrCreatePaymentToken, getProtocol, stamp } from "./helpers/entities";
-import { arbitratorDisputeId, eventId } from "./helpers/ids";
+import { arbitratorDisputeId, eventId, versionId } from "./helpers/ids";
 import { recordAuthorityUpdated, recordInitialized, recordPauseChanged, recordUpgraded } from "./helpers/lifecycle";
 import { addTokenAmount, countInMarket, countTokenOrder, modelDay } from "./helpers/stats";
 
-const REFUND_REASONS = ["DeliveryTimeout", "SellerDeclined", "Ruling"];
+const REFUND_REASONS = ["DeliveryTimeout", "SellerDeclined", "Ruling", "BadDelivery", "Settlement"];
 
 function loadOrder(orderId: BigInt): Order {
   return Order.load(orderId.toString())!;
@@ -153,7 +163,13 @@ export function handleOrderCreated(event: OrderCreatedEvent): void {
   order.sellerProceeds = ZERO_BI;
   order.buyerRefund = ZERO_BI;
   order.isFree = event.params.amount.isZero();
-  order.buyerPublicKey = event.params.buyerPublicKey;
+  order.version = event.params.version.toI32();
+  if (order.version > 0) order.modelVersion = versionId(event.params.modelId, order.version);
+  order.buyerKey = event.params.buyerKey;
+  order.keySalt = event.params.keySalt;
+  order.keyCommitment = event.params.keyCommitment;
+  order.badDeliveryProven = false;
+  order.settledByParties = false;
   order.deliveryDeadline = event.params.deliveryDeadline;
   order.createdAt = event.block.timestamp;
   order.createdAtBlock = event.block.number;
@@ -185,25 +201,102 @@ export function handleOrderCreated(event: OrderCreatedEvent): void {
   entity.token = token.id;
   entity.amount = event.params.amount;
   entity.fee = event.params.fee;
-  entity.buyerPublicKey = event.params.buyerPublicKey;
+  entity.version = order.version;
+  entity.buyerKey = event.params.buyerKey;
+  entity.keySalt = event.params.keySalt;
+  entity.keyCommitment = event.params.keyCommitment;
   entity.deliveryDeadline = event.params.deliveryDeadline;
   stamp(entity, event);
   entity.save();
 }
 
-export function handleOrderDelivered(event: OrderDeliveredEvent): void {
-  let order = loadOrder(event.params.orderId);
+function markDelivered(event: ethereum.Event, order: Order, disputeDeadline: BigInt): void {
   order.status = STATUS_DELIVERED;
-  order.wrappedKey = event.params.wrappedKey;
-  order.disputeDeadline = event.params.disputeDeadline;
+  order.disputeDeadline = disputeDeadline;
   order.deliveredAt = event.block.timestamp;
   order.updatedAt = event.block.timestamp;
   order.save();
+}
+
+export function handleOrderDelivered(event: OrderDeliveredEvent): void {
+  let order = loadOrder(event.params.orderId);
+  order.deliveryPoint = event.params.deliveryPoint;
+  order.encryptedKey = event.params.encryptedKey;
+  markDelivered(event, order, event.params.disputeDeadline);
 
   let entity = new OrderDelivered(eventId(event));
   entity.order = order.id;
+  entity.seller = getOrCreateAccount(event.params.seller, event).id;
+  entity.deliveryPoint = event.params.deliveryPoint;
+  entity.encryptedKey = event.params.encryptedKey;
+  entity.disputeDeadline = event.params.disputeDeadline;
+  stamp(entity, event);
+  entity.save();
+}
+
+/** An order made before provable delivery, delivered in the old format. */
+export function handleOrderDeliveredWrapped(event: OrderDeliveredWrappedEvent): void {
+  let order = loadOrder(event.params.orderId);
+  order.wrappedKey = event.params.wrappedKey;
+  markDelivered(event, order, event.params.disputeDeadline);
+
+  let entity = new OrderDeliveredWrapped(eventId(event));
+  entity.order = order.id;
   entity.wrappedKey = event.params.wrappedKey;
   entity.disputeDeadline = event.params.disputeDeadline;
+  stamp(entity, event);
+  entity.save();
+}
+
+/** A dispute that ends without a ruling (a proven bad delivery, a settlement by the parties): cancelled at the arbitrator. */
+function closeDispute(event: ethereum.Event, order: Order): void {
+  if (order.dispute == null) return;
+  let dispute = Dispute.load(order.dispute!)!;
+  if (dispute.status != "Open") return;
+  dispute.status = "Cancelled";
+  dispute.resolvedAt = event.block.timestamp;
+  dispute.save();
+  countInProtocol("openDisputeCount", -1);
+}
+
+export function handleSettlementOffered(event: SettlementOfferedEvent): void {
+  let order = loadOrder(event.params.orderId);
+  let party = getOrCreateAccount(event.params.party, event);
+  if (party.id.equals(order.buyer)) order.buyerSettlementOfferBps = event.params.buyerShareBps;
+  else order.sellerSettlementOfferBps = event.params.buyerShareBps;
+  order.updatedAt = event.block.timestamp;
+  order.save();
+
+  let entity = new SettlementOffered(eventId(event));
+  entity.order = order.id;
+  entity.party = party.id;
+  entity.buyerShareBps = event.params.buyerShareBps;
+  stamp(entity, event);
+  entity.save();
+}
+
+/**
+ * The parties settled. A full refund (10000 bps) is counted by its OrderRefunded (reason Settlement);
+ * any other share licenses the buyer, like a split ruling.
+ */
+export function handleOrderSettled(event: OrderSettledEvent): void {
+  let order = loadOrder(event.params.orderId);
+  order.settledByParties = true;
+  closeDispute(event, order);
+  if (event.params.buyerShareBps != 10000) {
+    let owner = Model.load(order.model)!.owner;
+    closeOrder(event, order, STATUS_RESOLVED);
+    settle(event, order, owner, event.params.sellerProceeds, event.params.fee);
+    refundToBuyer(event, order, event.params.buyerRefund);
+  }
+  order.save();
+
+  let entity = new OrderSettled(eventId(event));
+  entity.order = order.id;
+  entity.buyerShareBps = event.params.buyerShareBps;
+  entity.buyerRefund = event.params.buyerRefund;
+  entity.sellerProceeds = event.params.sellerProceeds;
+  entity.fee = event.params.fee;
   stamp(entity, event);
   entity.save();
 }
@@ -232,9 +325,15 @@ export function handleOrderRefunded(event: OrderRefundedEvent): void {
   closeOrder(event, order, STATUS_REFUNDED);
   order.refundReason = reason;
   refundToBuyer(event, order, event.params.amount);
+  let model = Model.load(order.model)!;
+  // The buyer proved the delivered key wrong: no arbiter, and an open dispute ends without a ruling.
+  if (reason == "BadDelivery") {
+    order.badDeliveryProven = true;
+    model.badDeliveryCount += 1;
+    closeDispute(event, order);
+  }
   order.save();
 
-  let model = Model.load(order.model)!;
   model.refundCount += 1;
   model.save();
   let day = modelDay(event, model);
@@ -551,4 +650,20 @@ export function handleUpgraded(event: Upgraded): void {
 
 export function handleAuthorityUpdated(event: AuthorityUpdated): void {
   recordAuthorityUpdated(event, MARKETPLACE, event.params.authority);
+}
+
+export function handleReputationNotRecorded(event: ReputationNotRecordedEvent): void {
+  let entity = new ReputationNotRecorded(eventId(event));
+  entity.order = event.params.orderId.toString();
+  stamp(entity, event);
+  entity.save();
+}
+
+export function handleDisputeNotCancelled(event: DisputeNotCancelledEvent): void {
+  let entity = new DisputeNotCancelled(eventId(event));
+  entity.order = event.params.orderId.toString();
+  entity.arbitrator = event.params.arbitrator;
+  entity.disputeId = event.params.disputeId;
+  stamp(entity, event);
+  entity.save();
 }

@@ -5,6 +5,7 @@ import {
   ApprovalForAll,
   AuthorityUpdated,
   Initialized,
+  KeyCommitmentChanged as KeyCommitmentChangedEvent,
   ModelActiveChanged as ModelActiveChangedEvent,
   ModelListed as ModelListedEvent,
   ModelRepriced as ModelRepricedEvent,
@@ -17,6 +18,7 @@ import {
   VersionPublished as VersionPublishedEvent,
 } from "../generated/ModelRegistry/ModelRegistry";
 import {
+  KeyCommitmentChanged,
   Model,
   ModelActiveChanged,
   ModelApproval,
@@ -77,6 +79,7 @@ export function handleModelListed(event: ModelListedEvent): void {
   model.paidSalesCount = 0;
   model.refundCount = 0;
   model.disputeCount = 0;
+  model.badDeliveryCount = 0;
   model.revenue = ZERO_BI;
   model.settledVolume = ZERO_BI;
   model.ratingSum = 0;
@@ -269,4 +272,18 @@ export function handleUpgraded(event: Upgraded): void {
 
 export function handleAuthorityUpdated(event: AuthorityUpdated): void {
   recordAuthorityUpdated(event, MODEL_REGISTRY, event.params.authority);
+}
+
+/** The key commitment of a model: set at listing (emitted after ModelListed) or replaced for future orders. */
+export function handleKeyCommitmentChanged(event: KeyCommitmentChangedEvent): void {
+  let model = Model.load(event.params.modelId.toString())!;
+  model.keyCommitment = event.params.keyCommitment;
+  model.updatedAt = event.block.timestamp;
+  model.save();
+
+  let entity = new KeyCommitmentChanged(eventId(event));
+  entity.model = model.id;
+  entity.keyCommitment = event.params.keyCommitment;
+  stamp(entity, event);
+  entity.save();
 }

@@ -2,6 +2,7 @@
 import { BigDecimal, BigInt } from "@graphprotocol/graph-ts";
 import {
   AuthorityUpdated,
+  BadDeliveryRecorded as BadDeliveryRecordedEvent,
   DisputeOutcomeRecorded as DisputeOutcomeRecordedEvent,
   Initialized,
   MarketplaceChanged as MarketplaceChangedEvent,
@@ -10,6 +11,7 @@ import {
   Upgraded,
 } from "../generated/Reputation/Reputation";
 import {
+  BadDeliveryRecorded,
   DisputeOutcomeRecorded,
   MarketplaceChanged,
   Model,
@@ -58,6 +60,7 @@ export function handleReviewSubmitted(event: ReviewSubmitted): void {
   review.seller = seller.id;
   review.rating = rating;
   review.commentURI = event.params.commentURI;
+  review.paid = event.params.paid;
   stamp(review, event);
   review.save();
 
@@ -126,4 +129,18 @@ export function handleUpgraded(event: Upgraded): void {
 
 export function handleAuthorityUpdated(event: AuthorityUpdated): void {
   recordAuthorityUpdated(event, REPUTATION, event.params.authority);
+}
+
+/** A proven bad delivery, as Reputation records it: the seller's fault count (`badDeliveryCount(seller)`). */
+export function handleBadDeliveryRecorded(event: BadDeliveryRecordedEvent): void {
+  let seller = getOrCreateAccount(event.params.seller, event);
+  seller.badDeliveryCount += 1;
+  seller.save();
+
+  let entity = new BadDeliveryRecorded(eventId(event));
+  entity.order = event.params.orderId.toString();
+  entity.model = event.params.modelId.toString();
+  entity.seller = seller.id;
+  stamp(entity, event);
+  entity.save();
 }

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
+import { commitmentOf, contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
 
 let s: Scenario;
 beforeAll(async () => {
@@ -30,12 +30,13 @@ describe("protocol and payment token", () => {
       modelCount: 5,
       activeModelCount: 5,
       versionCount: 7,
-      orderCount: 9,
+      // day 9 adds order 10 (a proven bad delivery, refunded) and order 11 (disputed, settled by the parties)
+      orderCount: 11,
       openOrderCount: 0,
-      licensedOrderCount: 5,
-      refundedOrderCount: 4,
+      licensedOrderCount: 6,
+      refundedOrderCount: 5,
       freeClaimCount: 1,
-      disputeCount: 2,
+      disputeCount: 3,
       openDisputeCount: 0,
       reviewCount: 3,
       evaluationCount: 3,
@@ -65,12 +66,13 @@ describe("protocol and payment token", () => {
       decimals: 18,
       allowed: true,
       isPlatformToken: true,
-      orderCount: 6,
-      volume: e("55"),
-      settledVolume: e("20"),
-      fees: e("0.5"),
-      sellerRevenue: e("19.5"),
-      refunded: e("35"),
+      orderCount: 8,
+      // order 10: 10 refunded in full; order 11: 3 back, 7 settled (fee 3% = 0.21, seller 6.79)
+      volume: e("75"),
+      settledVolume: e("27"),
+      fees: e("0.71"),
+      sellerRevenue: e("26.29"),
+      refunded: e("48"),
       escrowed: "0",
     });
   });
@@ -142,7 +144,16 @@ describe("models and versions", () => {
       ... on ModelRepriced { previousPrice price } ... on ModelUpdated { tags } } } }`);
     expect(model).toMatchObject({ summary: "Tags photos and images with objects", tags: ["vision", "images"], price: e("5") });
     const events = sortEvents(model.events).map((x) => x.__typename);
-    expect(events).toEqual(["ModelTransfer", "ModelListed", "VersionPublished", "ModelUpdated", "ModelRepriced", "ModelTransfer"]);
+    expect(events).toEqual([
+      "ModelTransfer",
+      "ModelListed",
+      "KeyCommitmentChanged",
+      "VersionPublished",
+      "ModelUpdated",
+      "ModelRepriced",
+      "ModelTransfer",
+      "KeyCommitmentChanged",
+    ]);
     expect(model.events.find((x) => x.__typename === "ModelRepriced")).toMatchObject({ previousPrice: e("4"), price: e("5") });
     const { model: m4 } = await s.query<{ model: { active: boolean; events: { __typename: string; active?: boolean }[] } }>(`{ model(id: "4") { active events(where: {}) { __typename ... on ModelActiveChanged { active } } } }`);
     expect(m4.active).toBe(true);
@@ -158,7 +169,7 @@ describe("models and versions", () => {
     }`, { alice: addr("alice"), frank: addr("frank") });
     expect(data).toEqual({
       model: { owner: { id: addr("frank") }, creator: { id: addr("alice") }, revenue: e("4.875"), salesCount: 1, refundCount: 2, orderCount: 3, disputeCount: 1 },
-      alice: { modelCount: 1, modelsListedCount: 2, revenue: e("14.625"), salesCount: 2 },
+      alice: { modelCount: 1, modelsListedCount: 2, revenue: e("21.415"), salesCount: 3 },
       frank: { modelCount: 1, modelsListedCount: 0, revenue: e("4.875"), salesCount: 1 },
       order: { seller: { id: addr("frank") }, status: "Completed", confirmedByBuyer: false, sellerProceeds: e("4.875"), fee: e("0.125") },
     });
@@ -191,9 +202,11 @@ describe("orders, disputes and reviews", () => {
       ["7", "Refunded", "DeliveryTimeout"],
       ["8", "Refunded", "SellerDeclined"],
       ["9", "Completed", null],
+      ["10", "Refunded", "BadDelivery"],
+      ["11", "Resolved", null],
     ]);
     expect(orders[0]).toMatchObject({ amount: e("10"), fee: e("0.25"), sellerProceeds: e("9.75"), buyerRefund: "0", confirmedByBuyer: true });
-    expect(orders[0].wrappedKey).toMatch(/^0x/);
+    expect(orders[0].wrappedKey).toBeNull() // delivered in the provable format: R and c (see "provable delivery")
     // A free claim: no money, no confirmation, licensed at once.
     expect(orders[3]).toMatchObject({ isFree: true, amount: "0", fee: "0", sellerProceeds: "0", confirmedByBuyer: null, wrappedKey: null });
   });
@@ -234,8 +247,8 @@ describe("orders, disputes and reviews", () => {
       "Evidence",
       "Evidence",
       "RulingGiven",
-      "DisputeResolved",
       "LicenseGranted",
+      "DisputeResolved",
       "DisputeOutcomeRecorded",
       "Review",
     ]);
@@ -250,7 +263,8 @@ describe("orders, disputes and reviews", () => {
     }`, { erin: addr("erin") });
     expect(data).toEqual({
       order: { status: "Refunded", buyerRefund: e("5"), sellerProceeds: "0", fee: "0", dispute: { outcome: "BuyerWins", buyerRefund: e("5") } },
-      erin: { disputesWon: 1, licenses: [{ model: { id: "2" } }, { model: { id: "5" } }] },
+      // model 1 by the settlement of order 11
+      erin: { disputesWon: 1, licenses: [{ model: { id: "1" } }, { model: { id: "2" } }, { model: { id: "5" } }] },
     });
   });
 
@@ -260,6 +274,7 @@ describe("orders, disputes and reviews", () => {
       [
         [`1-${addr("carol")}`, "1"],
         [`1-${addr("dave")}`, "2"],
+        [`1-${addr("erin")}`, "11"],
         [`2-${addr("erin")}`, "6"],
         [`3-${addr("carol")}`, "4"],
         [`5-${addr("erin")}`, "9"],
@@ -270,11 +285,78 @@ describe("orders, disputes and reviews", () => {
   it("rates models and sellers from reviews", async () => {
     const { models } = await s.query(`{ models(orderBy: modelId) { id ratingSum ratingCount ratingAverage salesCount paidSalesCount } }`);
     expect(models).toEqual([
-      { id: "1", ratingSum: 7, ratingCount: 2, ratingAverage: "3.5", salesCount: 2, paidSalesCount: 2 },
+      { id: "1", ratingSum: 7, ratingCount: 2, ratingAverage: "3.5", salesCount: 3, paidSalesCount: 3 },
       { id: "2", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
       { id: "3", ratingSum: 4, ratingCount: 1, ratingAverage: "4", salesCount: 1, paidSalesCount: 0 },
       { id: "4", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 0, paidSalesCount: 0 },
       { id: "5", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
+    ]);
+  });
+});
+
+describe("provable delivery", () => {
+  it("records the order's version, delivery key, salt and snapshotted commitment, and the delivery's R and c", async () => {
+    const { order } = await s.query<{ order: Record<string, unknown> }>(`{ order(id: "1") {
+      version modelVersion { id } buyerKey keySalt keyCommitment deliveryPoint encryptedKey wrappedKey badDeliveryProven settledByParties } }`);
+    expect(order).toMatchObject({ version: 2, modelVersion: { id: "1-2" }, keyCommitment: commitmentOf("Sentiment analyzer"), wrappedKey: null, badDeliveryProven: false, settledByParties: false });
+    expect(order.buyerKey).toMatch(/^0x[0-9a-f]{128}$/);
+    expect(order.keySalt).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(order.deliveryPoint).toMatch(/^0x0[23][0-9a-f]{64}$/);
+    expect(order.encryptedKey).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it("refunds a proven bad delivery in full, counts it against the seller and the model, with no arbiter", async () => {
+    const data = await s.query<{ order: { events: { __typename: string; blockNumber: string; logIndex: string }[] } & Record<string, unknown> }>(
+      `query($alice: ID!) {
+        order(id: "10") { status refundReason buyerRefund sellerProceeds badDeliveryProven dispute { id } events { __typename blockNumber logIndex } }
+        model(id: "1") { badDeliveryCount keyCommitment }
+        alice: account(id: $alice) { badDeliveryCount disputesLost }
+      }`,
+      { alice: addr("alice") },
+    );
+    expect(data.order).toMatchObject({ status: "Refunded", refundReason: "BadDelivery", buyerRefund: e("10"), sellerProceeds: "0", badDeliveryProven: true, dispute: null });
+    // the proof's three events come in one transaction, in the contract's order
+    expect(sortEvents(data.order.events).map((x) => x.__typename).slice(0, 2)).toEqual(["OrderCreated", "OrderDelivered"]);
+    expect(data.order.events.map((x) => x.__typename).sort()).toEqual(["BadDeliveryRecorded", "OrderCreated", "OrderDelivered", "OrderRefunded"]);
+    expect(data).toMatchObject({ model: { badDeliveryCount: 1, keyCommitment: commitmentOf("Sentiment analyzer") }, alice: { badDeliveryCount: 1, disputesLost: 1 } });
+  });
+
+  it("settles an order between the parties, cancelling its dispute at the arbitrator", async () => {
+    const { order } = await s.query<{ order: Record<string, unknown> }>(`{ order(id: "11") {
+      status settledByParties buyerSettlementOfferBps sellerSettlementOfferBps buyerRefund sellerProceeds fee
+      dispute { status arbitratorDispute { cancelledAt ruling } } } }`);
+    expect(order).toMatchObject({
+      status: "Resolved",
+      settledByParties: true,
+      buyerSettlementOfferBps: 3000,
+      sellerSettlementOfferBps: 3000,
+      buyerRefund: e("3"),
+      dispute: { status: "Cancelled", arbitratorDispute: { ruling: null } },
+    });
+    expect((order.dispute as { arbitratorDispute: { cancelledAt: string } }).arbitratorDispute.cancelledAt).toMatch(/^\d+$/);
+    expect(BigInt(order.sellerProceeds as string) + BigInt(order.fee as string)).toBe(parseEther("7"));
+  });
+
+  it("keeps a model's key commitment current, and flags reviews of paid orders", async () => {
+    const data = await s.query<{ model: { keyCommitment: string; events: { __typename: string }[] }; reviews: { id: string; paid: boolean }[] }>(`{
+      model(id: "2") { keyCommitment events { __typename } }
+      reviews(orderBy: id) { id paid }
+    }`);
+    expect(data.model.keyCommitment).toBe(commitmentOf("Image tagger, second key"));
+    expect(data.model.events.filter((x) => x.__typename === "KeyCommitmentChanged")).toHaveLength(2);
+    expect(data.reviews).toEqual([
+      { id: "1", paid: true },
+      { id: "2", paid: true },
+      { id: "4", paid: false },
+    ]);
+  });
+
+  it("states whether an evaluator found that the committed key opens the version", async () => {
+    const { evaluations } = await s.query<{ evaluations: unknown[] }>(`{ evaluations(orderBy: attestationId) { attestationId keyCheck keyCommitment } }`);
+    expect(evaluations).toEqual([
+      { attestationId: "1", keyCheck: "Opens", keyCommitment: commitmentOf("Sentiment analyzer") },
+      { attestationId: "2", keyCheck: "NotChecked", keyCommitment: null },
+      { attestationId: "3", keyCheck: "NotChecked", keyCommitment: null },
     ]);
   });
 });
@@ -290,11 +372,12 @@ describe("accounts, profiles, payouts and the platform token", () => {
       tokenTransfers(where: { from: $carolAddress, to: $frankAddress }) { value }
     }`, { alice: addr("alice"), carol: addr("carol"), frank: addr("frank"), admin: addr("admin"), carolAddress: addr("carol"), frankAddress: addr("frank") });
     expect(data).toMatchObject({
-      alice: { handle: "alice_ai", profileURI: "ipfs://profile-alice-2", payouts: [{ credited: e("14.625"), withdrawn: e("14.625"), pending: "0" }], platformTokenBalance: e("14.625") },
-      carol: { handle: "carol", purchaseCount: 3, spent: e("10"), platformTokenBalance: e("989"), reviewsGivenCount: 2 },
+      // alice's share of the day-9 settlement (6.79) is credited, not withdrawn
+      alice: { handle: "alice_ai", profileURI: "ipfs://profile-alice-2", payouts: [{ credited: e("21.415"), withdrawn: e("14.625"), pending: e("6.79") }], platformTokenBalance: e("14.625") },
+      carol: { handle: "carol", purchaseCount: 4, spent: e("10"), platformTokenBalance: e("989"), reviewsGivenCount: 2 },
       frank: { platformTokenBalance: e("1"), payouts: [{ pending: e("4.875") }] },
       // The treasury's fees, per token.
-      admin: { payouts: [{ token: { symbol: "AIMT" }, pending: e("0.5") }, { token: { symbol: "mUSD" }, pending: e("0.2") }] },
+      admin: { payouts: [{ token: { symbol: "AIMT" }, pending: e("0.71") }, { token: { symbol: "mUSD" }, pending: e("0.2") }] },
       accounts: [],
       tokenTransfers: [{ value: e("1") }],
     });
@@ -367,6 +450,7 @@ describe("analytics buckets", () => {
       [String(day(0)), DAY0],
       [String(day(1)), DAY0 + DAY],
       [String(day(8)), DAY0 + 8 * DAY],
+      [String(day(9)), DAY0 + 9 * DAY],
     ]);
     expect(marketDayDatas[0]).toMatchObject({ orderCount: 5, salesCount: 3, refundCount: 2, newModelCount: 4, disputesOpened: 2, disputesResolved: 2, reviewCount: 3, evaluationCount: 3 });
     expect(marketDayDatas[0].tokens).toEqual([{ volume: e("30"), settledVolume: e("15"), fees: e("0.375"), sellerRevenue: e("14.625"), refunded: e("15"), orderCount: 4 }]);
@@ -378,15 +462,21 @@ describe("analytics buckets", () => {
     ]);
     expect(marketDayDatas[2]).toMatchObject({ orderCount: 0, salesCount: 1, refundCount: 1 });
     expect(marketDayDatas[2].tokens).toEqual([{ volume: "0", settledVolume: e("5"), fees: e("0.125"), sellerRevenue: e("4.875"), refunded: e("20"), orderCount: 0 }]);
+    // day 9: a proven bad delivery (refunded in full) and a settlement by the parties (30% back)
+    expect(marketDayDatas[3]).toMatchObject({ orderCount: 2, salesCount: 1, refundCount: 1, disputesOpened: 1, disputesResolved: 0 });
+    expect(marketDayDatas[3].tokens).toEqual([{ volume: e("20"), settledVolume: e("7"), fees: e("0.21"), sellerRevenue: e("6.79"), refunded: e("13"), orderCount: 2 }]);
 
     const { marketHourDatas } = await s.query<{ marketHourDatas: { hourStartUnix: number; orderCount: number }[] }>(`{ marketHourDatas(orderBy: hourStartUnix) { hourStartUnix orderCount salesCount } }`);
     expect(marketHourDatas.every((h) => h.hourStartUnix % 3600 === 0)).toBe(true);
-    expect(marketHourDatas.reduce((sum, h) => sum + h.orderCount, 0)).toBe(9);
+    expect(marketHourDatas.reduce((sum, h) => sum + h.orderCount, 0)).toBe(11);
   });
 
   it("keeps per-model days with sales, revenue and rating", async () => {
     const { modelDayDatas } = await s.query(`{ modelDayDatas(orderBy: date, where: { model: "1" }) { date orderCount salesCount revenue reviewCount ratingSum ratingAverage } }`);
-    expect(modelDayDatas).toEqual([{ date: DAY0, orderCount: 2, salesCount: 2, revenue: e("14.625"), reviewCount: 2, ratingSum: 7, ratingAverage: "3.5" }]);
+    expect(modelDayDatas).toEqual([
+      { date: DAY0, orderCount: 2, salesCount: 2, revenue: e("14.625"), reviewCount: 2, ratingSum: 7, ratingAverage: "3.5" },
+      { date: DAY0 + 9 * DAY, orderCount: 2, salesCount: 1, revenue: e("6.79"), reviewCount: 0, ratingSum: 0, ratingAverage: "3.5" },
+    ]);
   });
 });
 

@@ -16,10 +16,23 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Abi, type Address, type Hex, keccak256, parseEther, toHex } from "viem";
+import { type Abi, type Address, type Hex, concatHex, hexToBigInt, keccak256, parseEther, slice, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { parseDocument, type YAMLMap } from "yaml";
 
 const buildDir = join(import.meta.dirname, "..", "build");
+
+/** A secp256k1 secret from a label, and its point as the marketplace takes it: B = 64 bytes x‖y, R = 33 bytes compressed. */
+function point(label: string) {
+  const secret = keccak256(toHex(label));
+  const uncompressed = privateKeyToAccount(secret).publicKey; // 0x04 ‖ x ‖ y
+  const xy = slice(uncompressed, 1);
+  const odd = hexToBigInt(slice(uncompressed, 33)) & 1n;
+  return { secret: hexToBigInt(secret), xy, compressed: concatHex([odd ? "0x03" : "0x02", slice(uncompressed, 1, 33)]) };
+}
+/** The key commitment of a model listed under `label` (the contract only stores it). */
+export const commitmentOf = (label: string) => keccak256(toHex(`model key of ${label}`));
+const ZERO_HASH = `0x${"0".repeat(64)}` as Hex;
 
 /** 2026-03-02 00:00 UTC: day 0 of the data set. */
 export const DAY0 = Date.UTC(2026, 2, 2) / 1000;
@@ -84,19 +97,24 @@ export async function runScenario() {
     await provider.request({ method: "evm_setNextBlockTimestamp", params: [timestamp] });
     await provider.request({ method: "evm_mine", params: [] });
   };
-  const buy = async (buyer: typeof admin, modelId: bigint, price: bigint) => {
+  /** The buyer's delivery key of an order it places: b from a label, B = b·G. */
+  const buyerKey = (buyer: typeof admin, modelId: bigint) => point(`${buyer.account.address} buys ${modelId}`);
+  const salt = (buyer: typeof admin, modelId: bigint) => keccak256(toHex(`salt of ${buyer.account.address} for ${modelId}`));
+  const buy = async (buyer: typeof admin, modelId: bigint, price: bigint, paymentToken: Address = address.token) => {
     await token(buyer, "approve", [address.marketplace, price]);
-    await market(buyer, "purchase", [modelId, price, keccak256(buyer.account.address)]);
+    await market(buyer, "purchase", [modelId, paymentToken, price, buyerKey(buyer, modelId).xy, salt(buyer, modelId)]);
   };
-  const wrappedKey = (orderId: number) => toHex(`wrapped key of order ${orderId}`);
+  /** A delivery as posted: R = r·G (compressed) and some c (the contract cannot check it without b). */
+  const delivery = (orderId: number) => [point(`r of order ${orderId}`).compressed, keccak256(toHex(`c of order ${orderId}`))] as const;
+  const deliver = (seller: typeof admin, orderId: number) => market(seller, "deliver", [BigInt(orderId), ...delivery(orderId)]);
   const rule = (disputeId: bigint, ruling: bigint) => send(admin, address.arbitration, arbitrationAbi as Abi, "giveRuling", [disputeId, ruling]);
 
   // ── Day 0 ── listings, versions, profiles, sales, disputes, reviews, evaluations
   const token0 = address.token;
-  await registry(alice, "listModel", [fields("Sentiment analyzer", "Classifies the sentiment of English reviews", ["nlp", "sentiment"], "text-classification", "MIT"), await version("m1v1", "1.0.0"), token0, parseEther("10")]);
-  await registry(alice, "listModel", [fields("Image tagger", "Tags photos with objects", ["vision"], "image-classification", "Apache-2.0"), await version("m2v1", "1.0.0"), token0, parseEther("4")]);
-  await registry(bob, "listModel", [fields("Free sentiment baseline", "A small free baseline for sentiment", ["nlp"], "text-classification", "MIT"), await version("m3v1", "0.1.0"), token0, 0n]);
-  await registry(bob, "listModel", [fields("Speech recognizer", "Transcribes speech to text", ["audio", "speech"], "automatic-speech-recognition", "CC-BY-NC-4.0"), await version("m4v1", "1.0.0"), token0, parseEther("20")]);
+  await registry(alice, "listModel", [fields("Sentiment analyzer", "Classifies the sentiment of English reviews", ["nlp", "sentiment"], "text-classification", "MIT"), await version("m1v1", "1.0.0"), token0, parseEther("10"), commitmentOf("Sentiment analyzer")]);
+  await registry(alice, "listModel", [fields("Image tagger", "Tags photos with objects", ["vision"], "image-classification", "Apache-2.0"), await version("m2v1", "1.0.0"), token0, parseEther("4"), commitmentOf("Image tagger")]);
+  await registry(bob, "listModel", [fields("Free sentiment baseline", "A small free baseline for sentiment", ["nlp"], "text-classification", "MIT"), await version("m3v1", "0.1.0"), token0, 0n, ZERO_HASH]);
+  await registry(bob, "listModel", [fields("Speech recognizer", "Transcribes speech to text", ["audio", "speech"], "automatic-speech-recognition", "CC-BY-NC-4.0"), await version("m4v1", "1.0.0"), token0, parseEther("20"), commitmentOf("Speech recognizer")]);
   await registry(alice, "publishVersion", [1n, await version("m1v2", "1.1.0")]);
   await registry(alice, "deprecateVersion", [1n, 1, 2]);
   await registry(alice, "updateModel", [2n, fields("Image tagger", "Tags photos and images with objects", ["vision", "images"], "image-classification", "Apache-2.0")]);
@@ -108,19 +126,19 @@ export async function runScenario() {
 
   // Order 1: bought, delivered, confirmed, reviewed 5 stars.
   await buy(carol, 1n, parseEther("10"));
-  await market(alice, "deliver", [1n, wrappedKey(1)]);
+  await deliver(alice, 1);
   await market(carol, "confirm", [1n]);
   await reputation(carol, "review", [1n, 5, "ipfs://review-1"]);
   // Order 2: disputed with evidence from both sides, ruled a 50/50 split (3 + 5000 bps), then reviewed 2 stars.
   await buy(dave, 1n, parseEther("10"));
-  await market(alice, "deliver", [2n, wrappedKey(2)]);
+  await deliver(alice, 2);
   await market(dave, "dispute", [2n, "ipfs://evidence-dave"]);
   await market(alice, "submitEvidence", [2n, "ipfs://evidence-alice"]);
   await rule(1n, 5003n);
   await reputation(dave, "review", [2n, 2, "ipfs://review-2"]);
   // Order 3: disputed and ruled for the buyer: refunded, no revenue.
   await buy(erin, 2n, parseEther("5"));
-  await market(alice, "deliver", [3n, wrappedKey(3)]);
+  await deliver(alice, 3);
   await market(erin, "dispute", [3n, "ipfs://evidence-erin"]);
   await rule(2n, 1n);
   // Order 4: a free claim, reviewed 4 stars.
@@ -134,9 +152,10 @@ export async function runScenario() {
   // Evaluations: a requested Pass on model 1 v2, an unrequested Fail on model 2, a Warn revoked again.
   await evaluations(admin, "setEvaluatorKey", [keccak256(toHex("evaluator key"))]);
   await evaluations(alice, "requestEvaluation", [1n, 2, admin.account.address, toHex("wrapped version key")]);
-  await evaluations(admin, "attest", [1n, 2, 1n, SUITE, 1, 950_000, `ipfs://${(await contentCID("report-1")).string}/report.json`]);
-  await evaluations(admin, "attest", [2n, 1, 0n, SUITE, 3, 0, `ipfs://${(await contentCID("report-2")).string}`]);
-  await evaluations(admin, "attest", [1n, 2, 0n, SUITE, 2, 700_000, "https://reports.example/3.json"]);
+  // The first attestation checked that the committed key opens the version; the others did not check.
+  await evaluations(admin, "attest", [1n, 2, 1n, SUITE, 1, 950_000, `ipfs://${(await contentCID("report-1")).string}/report.json`, commitmentOf("Sentiment analyzer"), 1]);
+  await evaluations(admin, "attest", [2n, 1, 0n, SUITE, 3, 0, `ipfs://${(await contentCID("report-2")).string}`, ZERO_HASH, 0]);
+  await evaluations(admin, "attest", [1n, 2, 0n, SUITE, 2, 700_000, "https://reports.example/3.json", ZERO_HASH, 0]);
   await evaluations(admin, "revoke", [3n]);
   await market(admin, "pause");
   await market(admin, "unpause");
@@ -145,7 +164,7 @@ export async function runScenario() {
   await travelTo(DAY0 + DAY + 10 * 3600);
   await buy(erin, 2n, parseEther("5"));
   await send(alice, address.registry, modelRegistryAbi as Abi, "transferFrom", [alice.account.address, frank.account.address, 2n]);
-  await market(frank, "deliver", [6n, wrappedKey(6)]);
+  await deliver(frank, 6);
   await registry(bob, "setActive", [4n, true]);
   // A version published with a CIDv0 (a bare sha2-256 multihash), as older tools write them.
   await registry(bob, "publishVersion", [4n, { ...(await version("m4v2", "1.1.0")), contentCID: (await contentCID("m4v2", 0)).bytes }]);
@@ -156,15 +175,15 @@ export async function runScenario() {
   const usd = await viem.deployContract("MockERC20");
   const stable = usd.address;
   await send(admin, address.registry, modelRegistryAbi as Abi, "setPaymentTokenAllowed", [stable, true]);
-  await registry(bob, "listModel", [fields("Translator", "Translates English to French", ["nlp", "translation"], "translation", "MIT"), await version("m5v1", "1.0.0"), stable, parseEther("8")]);
+  await registry(bob, "listModel", [fields("Translator", "Translates English to French", ["nlp", "translation"], "translation", "MIT"), await version("m5v1", "1.0.0"), stable, parseEther("8"), commitmentOf("Translator")]);
   for (const buyer of [dave, erin]) {
     await usd.write.mint([buyer.account.address, parseEther("100")]);
     await usd.write.approve([address.marketplace, parseEther("8")], { account: buyer.account });
-    await market(buyer, "purchase", [5n, parseEther("8"), keccak256(buyer.account.address)]);
+    await market(buyer, "purchase", [5n, stable, parseEther("8"), buyerKey(buyer, 5n).xy, salt(buyer, 5n)]);
   }
   await usd.write.setBlocked([dave.account.address, true]);
   await market(bob, "declineOrder", [8n]);
-  await market(bob, "deliver", [9n, wrappedKey(9)]);
+  await deliver(bob, 9);
   await market(erin, "confirm", [9n]);
   // The reputation proxy is upgraded through its UUPS path.
   const reputationV2 = await viem.deployContract("ReputationV2");
@@ -178,6 +197,25 @@ export async function runScenario() {
   await market(admin, "setFee", [300]);
   await usd.write.setBlocked([dave.account.address, false]);
   await market(dave, "withdraw", [stable]);
+
+  // ── Day 9 ── provable delivery: a wrong key proven by the buyer, a settlement by the parties, a new key commitment
+  await travelTo(DAY0 + 9 * DAY + 10 * 3600);
+  // Order 10: alice delivers a key that does not match model 1's commitment; carol proves it with b and is refunded.
+  await buy(carol, 1n, parseEther("10"));
+  await deliver(alice, 10);
+  const [deliveryPoint, encryptedKey] = delivery(10);
+  await market(carol, "proveBadDelivery", [
+    10n,
+    { buyerSecret: buyerKey(carol, 1n).secret, deliveryPoint, encryptedKey, keyCommitment: commitmentOf("Sentiment analyzer"), seller: alice.account.address },
+  ]);
+  // Order 11: delivered, disputed, then settled by the parties at 30% back to the buyer (the dispute is cancelled).
+  await buy(erin, 1n, parseEther("10"));
+  await deliver(alice, 11);
+  await market(erin, "dispute", [11n, "ipfs://evidence-erin-2"]);
+  await market(erin, "offerSettlement", [11n, 3000]);
+  await market(alice, "offerSettlement", [11n, 3000]);
+  // A new key for model 2's future orders.
+  await registry(frank, "setKeyCommitment", [2n, commitmentOf("Image tagger, second key")]);
 
   const head = Number(await publicClient.getBlockNumber());
   const indexer = await startIndexer(provider, deployment.contracts);

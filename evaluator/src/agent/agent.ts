@@ -228,6 +228,7 @@ export async function startEvaluatorAgent(
 				verdict: report.verdict,
 				score: report.score,
 				report: reportURI,
+				keyCheck: keyCheckOf(request, report),
 			});
 			retry.delete(requestId);
 			const done = {
@@ -342,6 +343,7 @@ export async function startEvaluatorAgent(
 					verdict: report.verdict,
 					score: report.score,
 					report: reportURI,
+					keyCheck: keyCheckOf(request, report),
 				});
 				recheckDone.add(key);
 				const done: ProcessedRequest = {
@@ -474,6 +476,25 @@ type OpenRequest = Awaited<
 >;
 
 /**
+ * Whether the key the registry commits to (the key buyers receive) opens the version: the request
+ * carries the model key, which must match the commitment and decrypt the version to its on-chain
+ * sha256 (the download checks it). Nothing to state for a public version or a model without one.
+ */
+function keyCheckOf(
+	request: OpenRequest,
+	report: Report,
+): { keyCommitment: `0x${string}`; opens: boolean } | undefined {
+	if (!request.key || BigInt(request.key.keyCommitment) === 0n) return undefined;
+	const decrypted = !report.findings.some(
+		(f) => f.code === "integrity.archive-mismatch",
+	);
+	return {
+		keyCommitment: request.key.keyCommitment,
+		opens: request.key.matchesCommitment && decrypted,
+	};
+}
+
+/**
  * Decrypts the version into `dir` and checks it. A version whose bytes do not match the chain
  * (integrity) fails without being checked; the folder is removed afterwards.
  */
@@ -490,10 +511,12 @@ async function evaluate(
 		let files = 0;
 		let bytes = 0;
 		try {
+			// the whole plaintext against the on-chain sha256: what the attestation's keyCheck states
 			const { entries } = await client.downloadModel({
 				modelId,
 				version,
 				versionKey,
+				verifySha256: true,
 			});
 			for await (const entry of entries) {
 				const target = resolve(dir, entry.path);

@@ -2,6 +2,8 @@ import { ruleDispute } from '../actions/arbiter/ruleDispute.ts'
 import { buyModel } from '../actions/buyer/buyModel.ts'
 import { confirmOrder } from '../actions/buyer/confirmOrder.ts'
 import { downloadModel } from '../actions/buyer/downloadModel.ts'
+import { offerSettlement } from '../actions/buyer/offerSettlement.ts'
+import { proveBadDelivery } from '../actions/buyer/proveBadDelivery.ts'
 import { disputeOrder } from '../actions/buyer/disputeOrder.ts'
 import { quote } from '../actions/buyer/quote.ts'
 import { refundOrder } from '../actions/buyer/refundOrder.ts'
@@ -48,6 +50,8 @@ const actions = {
   quote,
   buyModel,
   downloadModel,
+  proveBadDelivery,
+  offerSettlement,
   confirmOrder,
   disputeOrder,
   submitEvidence,

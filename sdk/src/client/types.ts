@@ -16,4 +16,11 @@ export type MarketplaceClientConfig = {
   store: ContentStore | ContentReader
   /** Search, history and aggregates; actions that need only the chain work without it. */
   indexer?: Indexer | undefined
+  /**
+   * A buyer's delivery seed kept locally (32 bytes from `generateDeliverySeed()`), for wallets whose
+   * signatures are not deterministic (MPC, passkey and smart accounts; the SDK raises
+   * DeliverySeedError `not-deterministic` when it detects one). Without it the seed is derived from
+   * the wallet's signature. Treat it as a secret and keep a backup: it opens every purchase made with it.
+   */
+  deliverySeed?: Uint8Array | undefined
 }

@@ -126,7 +126,10 @@ export type ArchiveEntry = {
 }
 
 export type ReadArchiveOptions = {
-  /** The version's on-chain sha256: the whole plaintext is checked against it at the end. */
+  /**
+   * The version's on-chain sha256: the whole plaintext is hashed and checked against it at the end
+   * (a second SHA-256 pass; without it each file is still checked against its own digest).
+   */
   expectedSha256?: BytesLike
   onProgress?: OnProgress
 }
@@ -137,8 +140,9 @@ export type ReadArchiveOptions = {
  */
 export async function* readArchive(source: ByteSource, options: ReadArchiveOptions = {}): AsyncGenerator<ArchiveEntry> {
   const expected = options.expectedSha256 === undefined ? undefined : toBytes(options.expectedSha256, 'expectedSha256', 32)
-  const whole = await createSha256Fast()
-  const reader = new ByteReader(toAsyncIterable(source), (bytes) => whole.update(bytes))
+  // the whole-plaintext pass only when asked for: each file is checked against its own digest anyway
+  const whole = expected ? await createSha256Fast() : undefined
+  const reader = new ByteReader(toAsyncIterable(source), whole ? (bytes) => whole.update(bytes) : () => {})
   const start = await reader.exactly(12)
   if (!MAGIC.every((b, i) => start[i] === b)) throw new IntegrityError('sha256', 'Not a model archive (wrong magic bytes).')
   const manifestLength = new DataView(start.buffer, start.byteOffset).getUint32(8)
@@ -172,7 +176,7 @@ export async function* readArchive(source: ByteSource, options: ReadArchiveOptio
     if (!digestRead) await reader.exactly(32)
   }
   if (!(await reader.atEnd())) throw new IntegrityError('sha256', 'The archive has bytes after its last file.')
-  if (expected) {
+  if (expected && whole) {
     const actual = whole.digest()
     if (toHex(actual) !== toHex(expected))
       throw new IntegrityError('sha256', 'The archive does not match its recorded sha256.', { expected: toHex(expected), actual: toHex(actual) })

@@ -1,4 +1,27 @@
 export { type BytesLike, type Hex, toBytes, toHex } from './bytes.ts'
+export {
+  type CompressedPoint,
+  DELIVERY_TAGS,
+  type DeliveryBinding,
+  deliverySeedFromSignature,
+  deliverySeedTypedData,
+  deriveOrderDeliveryKey,
+  generateDeliverySalt,
+  generateDeliverySeed,
+  isValidBuyerDeliveryKey,
+  isValidDeliveryPoint,
+  type KeyDelivery,
+  keyCommitment,
+  matchesCommitment,
+  type OrderDeliveryKey,
+  orderDeliveryPublicKey,
+  SECP256K1_N,
+  sharedDeliveryAddress,
+  type UncompressedPoint,
+  unwrapDeliveryKey,
+  wrapDeliveryKey,
+  ZERO_ADDRESS,
+} from './delivery.ts'
 export { hpkeOpen, hpkeSeal } from './hpke.ts'
 export {
   type Address,

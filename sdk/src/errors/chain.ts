@@ -19,6 +19,15 @@ const revertHints: Record<string, string> = {
   ReputationHandleTaken: 'Choose another handle.',
   AccessManagedUnauthorized: 'The account lacks the role this function needs (arbiter, evaluator, …).',
   EnforcedPause: 'The marketplace is paused; purchases resume when governance unpauses it.',
+  MarketplacePaymentTokenMismatch: 'The seller changed the payment token: quote again and buy only if the new token suits you.',
+  MarketplaceNoKeyCommitment: 'The model has no key commitment yet: its seller sets one (setPrice does it) before it can be bought.',
+  MarketplaceInvalidBuyerKey: 'The delivery key B is not 64 bytes x ‖ y of a secp256k1 point with x below n; `buyModel` derives a valid one.',
+  MarketplaceInvalidDeliveryPoint: 'The delivery point R is malformed; `deliverOrder` picks a valid one.',
+  MarketplaceProofMismatch: 'The proof does not match the order’s key, delivery or commitment: check the wallet or the `deliverySeed` the order was bought with.',
+  MarketplaceDeliveryNotBad: 'The delivered key matches the commitment: there is nothing to prove.',
+  MarketplaceWrongDeliveryFormat: 'The order was made before provable delivery; it is delivered and disputed in the old format.',
+  RegistryKeyCommitmentRequired: 'A priced model needs a key commitment; `setPrice` and `listModel` record it.',
+  ReputationAlreadyReviewedModel: 'One review per buyer and model, whatever the number of orders.',
 }
 
 /**
@@ -168,6 +177,100 @@ export class NotLicensedError extends BaseError {
     })
     this.modelId = modelId
     this.account = account
+    this.reason = reason
+  }
+}
+
+/** Why the buyer's delivery seed could not be used. */
+export type DeliverySeedReason = 'not-deterministic' | 'mismatch'
+
+/**
+ * The wallet cannot re-derive the buyer's delivery seed: it signed the same message twice with two
+ * different signatures (`not-deterministic`: MPC, passkey and ERC-6492 smart accounts), or the seed
+ * it gives does not derive the key recorded with the order (`mismatch`: the order was bought with a
+ * locally kept seed, or from another wallet). Such a buyer keeps a seed locally instead.
+ */
+export class DeliverySeedError extends BaseError {
+  override name = 'DeliverySeedError'
+  readonly reason: DeliverySeedReason
+  readonly account: Address
+  constructor(reason: DeliverySeedReason, account: Address, parameters: BaseErrorParameters = {}) {
+    super(
+      'DELIVERY_SEED',
+      reason === 'not-deterministic'
+        ? `The wallet of ${account} signs the same message differently each time, so it cannot re-derive its delivery keys.`
+        : `The delivery seed does not derive the delivery key recorded with this order of ${account}.`,
+      {
+        hint:
+          reason === 'not-deterministic'
+            ? 'Keep a delivery seed locally: create one with `generateDeliverySeed()`, save it (and a backup) with the account, and pass it as `deliverySeed` to createMarketplaceClient. Without it the keys of your purchases could not be opened again.'
+            : 'Pass the `deliverySeed` this order was bought with to createMarketplaceClient (a locally kept seed), or use the wallet that bought it.',
+        ...parameters,
+      },
+    )
+    this.reason = reason
+    this.account = account
+  }
+}
+
+/**
+ * The key a seller delivered does not match the model's on-chain commitment: it opens nothing the
+ * seller published. `proveBadDelivery({ orderId })` proves it to the contract for a full refund.
+ */
+export class BadDeliveryError extends BaseError {
+  override name = 'BadDeliveryError'
+  readonly orderId: bigint
+  readonly modelId: bigint
+  constructor(orderId: bigint, modelId: bigint, parameters: BaseErrorParameters = {}) {
+    super('BAD_DELIVERY', `The key delivered for order ${orderId} (model ${modelId}) does not match the model's committed key.`, {
+      hint: 'Call `proveBadDelivery({ orderId })`: the contract checks the proof and refunds the price in full, with no arbiter. It reveals only this order\u2019s delivery key.',
+      ...parameters,
+    })
+    this.orderId = orderId
+    this.modelId = modelId
+  }
+}
+
+/** `proveBadDelivery` on a delivery whose key matches the commitment: submitting it would publish the model's key, so the SDK refuses. */
+export class DeliveryNotBadError extends BaseError {
+  override name = 'DeliveryNotBadError'
+  readonly orderId: bigint
+  constructor(orderId: bigint, parameters: BaseErrorParameters = {}) {
+    super('DELIVERY_NOT_BAD', `The key delivered for order ${orderId} matches the commitment: there is nothing to prove.`, {
+      hint: 'The key is good, and a proof would reveal it on-chain. If the model itself is not as described, open a dispute with `disputeOrder`.',
+      ...parameters,
+    })
+    this.orderId = orderId
+  }
+}
+
+/** Why the seller cannot deliver an order. */
+export type UndeliverableReason = 'buyer-key-invalid' | 'key-not-committed'
+
+/**
+ * The seller's SDK refuses to deliver: the buyer's delivery key is not a secp256k1 point
+ * (`buyer-key-invalid`: no key can reach that buyer, decline the order to refund it), or the model
+ * key at hand is not the one committed on-chain (`key-not-committed`: the delivery would be provably bad).
+ */
+export class UndeliverableOrderError extends BaseError {
+  override name = 'UndeliverableOrderError'
+  readonly orderId: bigint
+  readonly reason: UndeliverableReason
+  constructor(orderId: bigint, reason: UndeliverableReason, parameters: BaseErrorParameters = {}) {
+    super(
+      'ORDER_UNDELIVERABLE',
+      reason === 'buyer-key-invalid'
+        ? `Order ${orderId} cannot be delivered: the buyer's delivery key is not a valid secp256k1 point.`
+        : `Order ${orderId} was not delivered: the model key at hand does not match the key committed on-chain.`,
+      {
+        hint:
+          reason === 'buyer-key-invalid'
+            ? 'Decline the order with `declineOrder({ orderId })`: the buyer is refunded in full (the seller agent does this itself).'
+            : 'Deliver from the wallet that listed the model, or pass the key it was listed with in `modelKeys` (from `importModelKey`). A wrong key would be refunded to the buyer and counted against you.',
+        ...parameters,
+      },
+    )
+    this.orderId = orderId
     this.reason = reason
   }
 }

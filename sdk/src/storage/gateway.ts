@@ -40,6 +40,7 @@ export function gatewayReader({ url, headers = {} }: GatewayReaderParameters): G
     return bytes
   }
   return {
+    verifiesBlocks: true,
     getBlock,
     cat: (cid, options) => catFile(cid, getBlock, options),
     stat: (cid, options) => statEntry(cid, getBlock, options?.signal),

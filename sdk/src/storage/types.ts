@@ -53,6 +53,12 @@ export type StatResult = {
 
 /** Read access to content-addressed data. */
 export interface ContentReader {
+  /**
+   * True when `cat` checks every block against its CID before yielding it (a trustless gateway), so
+   * the bytes are exactly those the CID names; downloads of a committed key then skip the
+   * whole-archive sha256 pass. Absent or false: the store is trusted for the bytes.
+   */
+  readonly verifiesBlocks?: boolean
   /** Streams a file's bytes (or a byte range of it). */
   cat(cid: CidLike, options?: CatOptions): AsyncIterable<Uint8Array>
   /** Whether the root block is available (for a node: locally, without asking the network). */

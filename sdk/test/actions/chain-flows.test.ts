@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPublicClient, createWalletClient, custom, getAddress, http, parseEther, toHex } from 'viem'
 import { modelRegistryAbi, platformTokenAbi } from '../../src/contracts/abis.ts'
+import { keyCommitment } from '../../src/crypto/delivery.ts'
+import { deriveModelKey, modelKeyTypedData } from '../../src/crypto/keys.ts'
 import { ChainMismatchError, ChainRequestError, ContractRevertedError, PriceChangedError, UserRejectedError, WalletMissingError } from '../../src/errors/chain.ts'
 import { InvalidInputError } from '../../src/errors/storage.ts'
 import { startProtocol } from './harness.ts'
@@ -12,6 +14,15 @@ beforeAll(async () => {
   p = await startProtocol()
 }, 120_000)
 afterAll(() => p?.close())
+
+const nextModelId = async () =>
+  (await p.publicClient.readContract({ address: p.deployment.contracts.ModelRegistry.address, abi: modelRegistryAbi, functionName: 'modelCount' })) + 1n
+
+/** The model key the seller's wallet derives for a model (what the SDK's listModel commits to). */
+async function sellerKeyOf(modelId: bigint) {
+  const typed = modelKeyTypedData({ chainId: p.deployment.chainId, registry: p.deployment.contracts.ModelRegistry.address, modelId })
+  return deriveModelKey(await p.accounts.seller.signTypedData({ account: p.accounts.seller.account, ...typed }))
+}
 
 /** Lists a model straight through the registry (the files do not matter to these flows). */
 async function listRaw(price: bigint) {
@@ -26,6 +37,8 @@ async function listRaw(price: bigint) {
       { contentCID: toHex(cid.bytes), sha256: toHex(crypto.getRandomValues(new Uint8Array(32))), size: 1000n, semver: '1.0.0', changelogURI: '' },
       p.deployment.contracts.PlatformToken.address,
       price,
+      // the commitment to the key the seller's SDK derives for this model, which deliverOrder checks
+      price > 0n ? keyCommitment(await sellerKeyOf(await nextModelId())) : `0x${'00'.repeat(32)}`,
     ],
   })
   await p.publicClient.waitForTransactionReceipt({ hash: await p.accounts.seller.writeContract(request) })
@@ -49,14 +62,16 @@ describe('buy → deliver → confirm → review → withdraw', () => {
     expect(await balance(p.accounts.buyer.account.address)).toBe(before - parseEther('10'))
 
     const delivered = await p.seller.deliverOrder({ orderId: bought.orderId })
-    expect(delivered.wrappedKey).toHaveLength(2 + 80 * 2)
+    expect(delivered.deliveryPoint).toHaveLength(2 + 33 * 2)
+    expect(delivered.encryptedKey).toHaveLength(2 + 32 * 2)
     // A second delivery is refused before any transaction, with the decoded reason.
     await expect(p.seller.deliverOrder({ orderId: bought.orderId })).rejects.toMatchObject({ errorName: 'MarketplaceWrongStatus' })
 
     await p.buyer.confirmOrder({ orderId: bought.orderId })
     const reviewed = await p.buyer.reviewOrder({ orderId: bought.orderId, rating: 5, comment: 'Works as described.' })
     expect(reviewed.commentURI).toMatch(/^ipfs:\/\/bafk/)
-    await expect(p.buyer.reviewOrder({ orderId: bought.orderId, rating: 4 })).rejects.toMatchObject({ errorName: 'ReputationAlreadyReviewed' })
+    // one review per buyer and model, whatever the number of orders
+    await expect(p.buyer.reviewOrder({ orderId: bought.orderId, rating: 4 })).rejects.toMatchObject({ errorName: 'ReputationAlreadyReviewedModel' })
 
     const { amount } = await p.seller.withdraw()
     expect(amount).toBe(parseEther('9.75'))

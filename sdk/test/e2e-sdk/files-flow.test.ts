@@ -9,7 +9,7 @@ import { parseEther } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { downloadModelTo } from '../../src/actions/node/downloadModelTo.ts'
 import type { SellerAgentEvent } from '../../src/actions/seller/startSellerAgent.ts'
-import { modelRegistryAbi } from '../../src/contracts/abis.ts'
+import { evaluationsAbi, modelRegistryAbi } from '../../src/contracts/abis.ts'
 import { deriveModelKey, modelKeyTypedData } from '../../src/crypto/keys.ts'
 import { archiveInputsFromPath } from '../../src/crypto/node/archive.ts'
 import { NotLicensedError } from '../../src/errors/chain.ts'
@@ -299,16 +299,17 @@ describe('faults', () => {
 })
 
 describe('evaluations', () => {
-  it('wraps a version key to an evaluator, who downloads and attests', async () => {
+  it('wraps the model key to an evaluator, who checks it against the commitment, downloads and attests that it opens the version', async () => {
     const { modelId } = await p.seller.listModel({ ...fields, files: await archiveInputsFromPath(modelDir), price: parseEther('1') })
     await p.evaluator.setEvaluatorKey()
     const { requestId, wrappedKey } = await p.seller.requestEvaluation({ modelId, version: 1, evaluator: p.accounts.evaluator.account.address })
     expect(wrappedKey).toHaveLength(2 + 160)
     const opened = await p.evaluator.openEvaluationRequest({ requestId })
-    expect(opened).toMatchObject({ modelId, version: 1, status: 'Open' })
+    expect(opened).toMatchObject({ modelId, version: 1, status: 'Open', key: { matchesCommitment: true } })
     const dir = join(work, 'evaluated')
-    const { keySource } = await downloadModelTo(p.evaluator, { modelId, version: 1, versionKey: opened.versionKey, dir })
-    expect(keySource).toBe('given')
+    const { keySource, sha256Checked } = await downloadModelTo(p.evaluator, { modelId, version: 1, versionKey: opened.versionKey, dir })
+    // a given key is not checked against a commitment: the whole archive is checked against the chain
+    expect({ keySource, sha256Checked }).toEqual({ keySource: 'given', sha256Checked: true })
     await expectSameFiles(dir)
     const { attestationId, reportURI } = await p.evaluator.attestEvaluation({
       modelId,
@@ -318,12 +319,21 @@ describe('evaluations', () => {
       verdict: 'pass',
       score: 1_000_000,
       report: { format: 'safetensors', verdict: 'pass', findings: [], metrics: {} },
+      keyCheck: { keyCommitment: opened.key?.keyCommitment ?? '0x', opens: true },
     })
     expect(attestationId).toBeGreaterThan(0n)
+    const [attested] = await p.publicClient.getContractEvents({
+      address: p.deployment.contracts.Evaluations.address,
+      abi: evaluationsAbi,
+      eventName: 'EvaluationAttested',
+      args: { attestationId },
+      fromBlock: 0n,
+    })
+    expect(attested?.args).toMatchObject({ keyCommitment: opened.key?.keyCommitment, keyCheck: 1 })
     expect(reportURI).toMatch(/^ipfs:\/\//)
     expect((await p.evaluator.openEvaluationRequest({ requestId })).status).toBe('Fulfilled')
     await expect(p.stranger.attestEvaluation({ modelId, version: 1, suite: 's', verdict: 'fail', score: 0, report: 'ipfs://x' })).rejects.toMatchObject({
-      errorName: 'EvaluationsNotEvaluator',
+      errorName: 'AccessManagedUnauthorized',
     })
   })
 })

@@ -43,7 +43,8 @@ describe('indexed market', () => {
   let orderId: bigint
 
   it('lists, sells and finds the order and the key through the indexer', async () => {
-    sentiment = (await p.seller.listModel({ ...base, name: 'Sentiment analyzer', tags: ['nlp', 'sentiment'], files: files(), price: parseEther('10') })).modelId
+    const listed = await p.seller.listModel({ ...base, name: 'Sentiment analyzer', tags: ['nlp', 'sentiment'], files: files(), price: parseEther('10') })
+    sentiment = listed.modelId
     await p.seller.listModel({ ...base, name: 'Image tagger', tags: ['vision'], task: 'image-classification', files: files(), price: parseEther('3') })
     await p.seller.listModel({ ...base, name: 'Free sentiment baseline', tags: ['nlp'], files: files(), price: 0n })
     const bought = await p.buyer.buyModel({ modelId: sentiment })
@@ -52,7 +53,7 @@ describe('indexed market', () => {
 
     const { orders } = await p.buyer.getOrders({ buyer: p.accounts.buyer.account.address, minBlock: delivered.blockNumber, ...wait })
     expect(orders).toHaveLength(1)
-    expect(orders[0]).toMatchObject({ orderId, modelId: sentiment, modelName: 'Sentiment analyzer', status: 'Delivered', amount: parseEther('10'), wrappedKey: delivered.wrappedKey })
+    expect(orders[0]).toMatchObject({ orderId, modelId: sentiment, modelName: 'Sentiment analyzer', status: 'Delivered', amount: parseEther('10'), delivered: true, version: 1, keyCommitment: listed.keyCommitment, badDeliveryProven: false })
     const { keySource, entries } = await p.buyer.downloadModel({ modelId: sentiment })
     expect(keySource).toBe('indexer')
     for await (const entry of entries) for await (const _ of entry.content);

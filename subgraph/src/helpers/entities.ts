@@ -70,6 +70,7 @@ export function getOrCreateAccount(address: Bytes, event: ethereum.Event): Accou
   account.disputesWon = 0;
   account.disputesLost = 0;
   account.disputesSplit = 0;
+  account.badDeliveryCount = 0;
   account.platformTokenBalance = ZERO_BI;
   account.votes = ZERO_BI;
   account.firstSeenAt = event.block.timestamp;

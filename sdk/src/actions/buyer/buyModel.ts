@@ -1,10 +1,10 @@
-import { type Address, type Hex, parseSignature, toHex } from 'viem'
+import { type Address, type Hex, parseSignature } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { erc20PermitAbi } from '../../contracts/erc20.ts'
-import { ContractRevertedError, PriceChangedError } from '../../errors/chain.ts'
+import { ContractRevertedError, type DeliverySeedError, PriceChangedError } from '../../errors/chain.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
-import { buyerKeyPair } from '../internal/keys.ts'
-import { assertAmount, assertId } from '../internal/validate.ts'
+import { newOrderDeliveryKey } from '../internal/keys.ts'
+import { assertAddress, assertAmount, assertId } from '../internal/validate.ts'
 import { call, eventOf, requireAccount, requireWallet, sign, write } from '../internal/write.ts'
 import type { TransactionResult, WriteErrorType } from '../types.ts'
 import { quote } from './quote.ts'
@@ -16,6 +16,12 @@ export type BuyModelParameters = {
    * after sending (a reprice front-running the purchase), fails with PriceChangedError.
    */
   maxPrice?: bigint
+  /**
+   * The ERC-20 the buyer expects to pay in (default: the model's token quoted now). The purchase
+   * names it, so a seller switching the token in front of it makes it revert
+   * (`MarketplacePaymentTokenMismatch`) instead of charging another token.
+   */
+  paymentToken?: Address
   /** How to let the marketplace take the price: `auto` (default) signs an EIP-2612 permit when the token supports one, else approves. */
   payment?: 'auto' | 'permit' | 'approve'
 }
@@ -28,12 +34,19 @@ export type BuyModelReturnType = TransactionResult & {
   payment: 'permit' | 'approve' | 'allowance' | 'free'
   /** Until when the seller must deliver (unix seconds); 0 for a free model. */
   deliveryDeadline: bigint
+  /** The order's delivery key `B` (64 bytes `x ‖ y`) and the salt its secret derives with (empty for a free model). */
+  buyerKey: Hex
+  keySalt: Hex
 }
-export type BuyModelErrorType = WriteErrorType | PriceChangedError
+export type BuyModelErrorType = WriteErrorType | PriceChangedError | DeliverySeedError
 
 /**
- * Buys a model: pays its price into escrow with the buyer's X25519 public key (derived from a
- * wallet signature, so no key file is needed), or takes a free model's license at once.
+ * Buys a model: pays its price into escrow in the token it names, with a per-order delivery key
+ * `B = b·G` and a random salt. `b` derives from the buyer's delivery seed (from a wallet signature,
+ * so no key file is needed; the wallet signs twice the first time, and one whose two signatures
+ * differ gets DeliverySeedError `not-deterministic`: pass a locally kept `deliverySeed` to the
+ * client instead) and the salt, so revealing it opens this order only. Takes a free model's
+ * license at once.
  *
  * @example
  * import { buyModel } from '@ai-model-marketplace/sdk'
@@ -41,38 +54,48 @@ export type BuyModelErrorType = WriteErrorType | PriceChangedError
  * const { orderId } = await buyModel(client, { modelId: 1n, maxPrice: price })
  */
 export async function buyModel(client: MarketplaceClientConfig, parameters: BuyModelParameters): Promise<BuyModelReturnType> {
-  const { modelId, maxPrice, payment = 'auto' } = parameters
+  const { modelId, maxPrice, payment = 'auto', paymentToken } = parameters
   assertId('modelId', modelId)
+  if (paymentToken !== undefined) assertAddress('paymentToken', paymentToken)
   if (!['auto', 'permit', 'approve'].includes(payment)) throw new InvalidInputError('payment', "expected 'auto', 'permit' or 'approve'")
   if (maxPrice !== undefined) assertAmount('maxPrice', maxPrice)
   const account = requireAccount(client, 'buyModel')
   const terms = await quote(client, { modelId })
   const limit = maxPrice ?? terms.price
   if (terms.price > limit) throw new PriceChangedError(modelId, terms.price, limit)
+  const token = paymentToken ?? terms.token
+  // Checked before anything is signed; the contract checks again when the purchase is mined.
+  if (token.toLowerCase() !== terms.token.toLowerCase())
+    throw new ContractRevertedError({
+      contract: 'Marketplace',
+      functionName: 'purchase',
+      errorName: 'MarketplacePaymentTokenMismatch',
+      args: [modelId, terms.token, token],
+      details: `Model ${modelId} is priced in ${terms.token}, not in ${token}.`,
+    })
 
   if (terms.price === 0n) {
     const { hash, receipt, result } = await write<bigint>(client, { contract: 'Marketplace', functionName: 'claimFree', args: [modelId], action: 'buyModel' })
-    return { hash, blockNumber: receipt.blockNumber, orderId: result, price: 0n, token: terms.token, payment: 'free', deliveryDeadline: 0n }
+    return { hash, blockNumber: receipt.blockNumber, orderId: result, price: 0n, token: terms.token, payment: 'free', deliveryDeadline: 0n, buyerKey: '0x', keySalt: '0x' }
   }
 
-  const { publicKey } = await buyerKeyPair(client)
-  const buyerPublicKey = toHex(publicKey)
+  const { publicKey: buyerKey, salt: keySalt } = await newOrderDeliveryKey(client, 'buyModel')
   const marketplace = client.deployment.contracts.Marketplace.address
   const allowance = await call('allowance', () =>
-    client.publicClient.readContract({ address: terms.token, abi: erc20PermitAbi, functionName: 'allowance', args: [account.address, marketplace] }),
+    client.publicClient.readContract({ address: token, abi: erc20PermitAbi, functionName: 'allowance', args: [account.address, marketplace] }),
   )
   let used: BuyModelReturnType['payment'] = 'allowance'
-  let send = () => write(client, { contract: 'Marketplace', functionName: 'purchase', args: [modelId, limit, buyerPublicKey], action: 'buyModel' })
+  let send = () => write(client, { contract: 'Marketplace', functionName: 'purchase', args: [modelId, token, limit, buyerKey, keySalt], action: 'buyModel' })
   if (allowance < terms.price) {
-    const permit = payment === 'approve' ? undefined : await signPermit(client, terms.token, marketplace, terms.price)
-    if (!permit && payment === 'permit') throw new InvalidInputError('payment', `the payment token ${terms.token} does not support EIP-2612 permits`)
+    const permit = payment === 'approve' ? undefined : await signPermit(client, token, marketplace, terms.price)
+    if (!permit && payment === 'permit') throw new InvalidInputError('payment', `the payment token ${token} does not support EIP-2612 permits`)
     if (permit) {
       used = 'permit'
       send = () =>
         write(client, {
           contract: 'Marketplace',
           functionName: 'purchaseWithPermit',
-          args: [modelId, limit, buyerPublicKey, permit.deadline, permit.v, permit.r, permit.s],
+          args: [modelId, token, limit, buyerKey, keySalt, permit.deadline, permit.v, permit.r, permit.s],
           action: 'buyModel',
         })
     } else {
@@ -89,7 +112,17 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
   try {
     const { hash, receipt } = await send()
     const created = eventOf<{ orderId: bigint; amount: bigint; deliveryDeadline: bigint }>('Marketplace', 'OrderCreated', receipt)
-    return { hash, blockNumber: receipt.blockNumber, orderId: created.orderId, price: created.amount, token: terms.token, payment: used, deliveryDeadline: created.deliveryDeadline }
+    return {
+      hash,
+      blockNumber: receipt.blockNumber,
+      orderId: created.orderId,
+      price: created.amount,
+      token: terms.token,
+      payment: used,
+      deliveryDeadline: created.deliveryDeadline,
+      buyerKey,
+      keySalt,
+    }
   } catch (error) {
     if (error instanceof ContractRevertedError && error.errorName === 'MarketplacePriceAboveMax') {
       const [, price, max] = error.args as [bigint, bigint, bigint]

@@ -1,3 +1,4 @@
+import type { Hex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import { addJson } from '../internal/store.ts'
@@ -18,13 +19,21 @@ export type AttestEvaluationParameters = {
   score: number
   /** The report, added to the store as JSON, or the URI of one already stored. */
   report: EvaluationReport | string
+  /**
+   * Whether the key committed by `keyCommitment` decrypts the version to its on-chain sha256
+   * (`opens`); omit when not checked (a free model). See `openEvaluationRequest`.
+   */
+  keyCheck?: { keyCommitment: Hex; opens: boolean }
 }
 export type AttestEvaluationReturnType = TransactionResult & { attestationId: bigint; reportURI: string }
 export type AttestEvaluationErrorType = WriteErrorType
 
+/** IEvaluations.KeyCheck. */
+const KEY_CHECK = { NotChecked: 0, Opens: 1, DoesNotOpen: 2 } as const
+
 /**
  * An evaluator (the EVALUATOR role) attests a result for a model version, fulfilling a request
- * when `requestId` is given.
+ * when `requestId` is given, and whether the committed key opens the version (`keyCheck`).
  *
  * @example
  * import { attestEvaluation } from '@ai-model-marketplace/sdk'
@@ -34,7 +43,7 @@ export type AttestEvaluationErrorType = WriteErrorType
  * })
  */
 export async function attestEvaluation(client: MarketplaceClientConfig, parameters: AttestEvaluationParameters): Promise<AttestEvaluationReturnType> {
-  const { modelId, version, requestId = 0n, suite, verdict, score, report } = parameters
+  const { modelId, version, requestId = 0n, suite, verdict, score, report, keyCheck } = parameters
   assertId('modelId', modelId)
   assertVersion('version', version)
   assertAmount('requestId', requestId)
@@ -43,11 +52,23 @@ export async function attestEvaluation(client: MarketplaceClientConfig, paramete
   assertInteger('score', score, 0, 1_000_000)
   if (typeof report === 'string') assertString('report', report, 1, 256)
   else if (typeof report !== 'object' || report === null || !Array.isArray(report.findings)) throw new InvalidInputError('report', 'expected an evaluation report or its URI')
+  if (keyCheck !== undefined && (!/^0x[0-9a-fA-F]{64}$/.test(keyCheck.keyCommitment) || BigInt(keyCheck.keyCommitment) === 0n || typeof keyCheck.opens !== 'boolean'))
+    throw new InvalidInputError('keyCheck', 'expected { keyCommitment: a non-zero bytes32, opens: boolean }')
   const reportURI = typeof report === 'string' ? report : await addJson(client, report)
   const { hash, receipt, result } = await write<bigint>(client, {
     contract: 'Evaluations',
     functionName: 'attest',
-    args: [modelId, version, requestId, suite, verdictIndex[verdict], score, reportURI],
+    args: [
+      modelId,
+      version,
+      requestId,
+      suite,
+      verdictIndex[verdict],
+      score,
+      reportURI,
+      keyCheck?.keyCommitment ?? `0x${'0'.repeat(64)}`,
+      keyCheck === undefined ? KEY_CHECK.NotChecked : keyCheck.opens ? KEY_CHECK.Opens : KEY_CHECK.DoesNotOpen,
+    ],
     action: 'attestEvaluation',
   })
   return { hash, blockNumber: receipt.blockNumber, attestationId: result, reportURI }

@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { IndexerBehindError, IndexerQueryError, IndexerUnavailableError } from '../../errors/indexer.ts'
 import type { InvalidInputError } from '../../errors/storage.ts'
@@ -27,6 +27,9 @@ export type EvaluationInfo = {
   verdict: Exclude<Verdict, 'None'>
   score: number
   reportURI: string
+  /** Whether the evaluator found that the key committed by `keyCommitment` decrypts the version to its on-chain sha256. */
+  keyCheck: 'NotChecked' | 'Opens' | 'DoesNotOpen'
+  keyCommitment: Hex | null
   revoked: boolean
   attestedAt: bigint
   report?: EvaluationReport
@@ -53,10 +56,10 @@ export async function getEvaluations(client: MarketplaceClientConfig, parameters
   if (version !== undefined) where.version = version
   if (suite !== undefined) where.suite = suite
   if (!includeRevoked) where.revoked = false
-  type Row = { attestationId: string; version: number; evaluator: { id: Address }; request: { requestId: string } | null; suite: string; verdict: Exclude<Verdict, 'None'>; score: number; reportURI: string; revoked: boolean; attestedAt: string }
+  type Row = { attestationId: string; version: number; evaluator: { id: Address }; request: { requestId: string } | null; suite: string; verdict: Exclude<Verdict, 'None'>; score: number; reportURI: string; keyCheck: EvaluationInfo['keyCheck']; keyCommitment: Hex | null; revoked: boolean; attestedAt: string }
   const { evaluations } = await indexer.query<{ evaluations: Row[] }>(
     `query Evaluations($where: Evaluation_filter) { evaluations(where: $where, first: 1000, orderBy: attestationId, orderDirection: desc) {
-      attestationId version evaluator { id } request { requestId } suite verdict score reportURI revoked attestedAt } }`,
+      attestationId version evaluator { id } request { requestId } suite verdict score reportURI keyCheck keyCommitment revoked attestedAt } }`,
     { where },
   )
   return Promise.all(
@@ -70,6 +73,8 @@ export async function getEvaluations(client: MarketplaceClientConfig, parameters
       verdict: row.verdict,
       score: row.score,
       reportURI: row.reportURI,
+      keyCheck: row.keyCheck,
+      keyCommitment: row.keyCommitment,
       revoked: row.revoked,
       attestedAt: BigInt(row.attestedAt),
       ...(withReports && row.reportURI.startsWith('ipfs://') ? { report: await readJson<EvaluationReport>(client, row.reportURI) } : {}),

@@ -1,7 +1,8 @@
 import type { Hex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { evaluationsAbi } from '../../contracts/abis.ts'
-import { unwrapKey } from '../../crypto/keys.ts'
+import { matchesCommitment } from '../../crypto/delivery.ts'
+import { deriveVersionKey, unwrapKey } from '../../crypto/keys.ts'
 import { InvalidInputError } from '../../errors/storage.ts'
 import { buyerKeyPair, evaluationBinding } from '../internal/keys.ts'
 import { assertId } from '../internal/validate.ts'
@@ -16,14 +17,21 @@ export type OpenEvaluationRequestReturnType = {
   status: 'Open' | 'Fulfilled' | 'Cancelled'
   /** The version key to pass to `downloadModel`; undefined for a public (free) version. */
   versionKey: Uint8Array | undefined
+  /**
+   * The model key the request carries and the registry's key commitment now, with whether they match:
+   * attest `keyCheck: { keyCommitment, opens }` once the version downloaded (or failed to) with
+   * `verifySha256: true`. Undefined for a public version.
+   */
+  key: { modelKey: Uint8Array; keyCommitment: Hex; matchesCommitment: boolean } | undefined
 }
 export type OpenEvaluationRequestErrorType = WriteErrorType
 
 const statuses = ['None', 'Open', 'Fulfilled', 'Cancelled'] as const
 
 /**
- * The evaluator opens a request addressed to it: reads it from the chain and unwraps the version
- * key with the key derived from its wallet (the one `setEvaluatorKey` published).
+ * The evaluator opens a request addressed to it: reads it from the chain, unwraps the model key
+ * with the key derived from its wallet (the one `setEvaluatorKey` published), derives the version
+ * key and compares the model key with the registry's commitment.
  *
  * @example
  * import { downloadModel, openEvaluationRequest } from '@ai-model-marketplace/sdk'
@@ -53,8 +61,13 @@ export async function openEvaluationRequest(client: MarketplaceClientConfig, { r
   )
   const wrappedKey = (requested?.args as { wrappedKey?: Hex } | undefined)?.wrappedKey ?? '0x'
   const base = { requestId, modelId: request.modelId, version: Number(request.version), status: statuses[request.status] as OpenEvaluationRequestReturnType['status'] }
-  if (wrappedKey === '0x') return { ...base, versionKey: undefined }
+  if (wrappedKey === '0x') return { ...base, versionKey: undefined, key: undefined }
   const { privateKey } = await buyerKeyPair(client, 'openEvaluationRequest')
-  const versionKey = await unwrapKey({ wrappedKey, privateKey, ...evaluationBinding(client, request.modelId, evaluator) })
-  return { ...base, versionKey }
+  const modelKey = await unwrapKey({ wrappedKey, privateKey, ...evaluationBinding(client, request.modelId, evaluator) })
+  const keyCommitment = await read<Hex>(client, { contract: 'ModelRegistry', functionName: 'keyCommitment', args: [request.modelId] })
+  return {
+    ...base,
+    versionKey: deriveVersionKey(modelKey, base.version),
+    key: { modelKey, keyCommitment, matchesCommitment: matchesCommitment(modelKey, keyCommitment) },
+  }
 }

@@ -1,6 +1,6 @@
 import { type Address, type Hex, toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
-import { deriveVersionKey, wrapKey } from '../../crypto/keys.ts'
+import { wrapKey } from '../../crypto/keys.ts'
 import { ContractRevertedError } from '../../errors/chain.ts'
 import { evaluationBinding, sellerModelKey } from '../internal/keys.ts'
 import { assertAddress, assertId, assertVersion } from '../internal/validate.ts'
@@ -20,9 +20,10 @@ export type RequestEvaluationReturnType = TransactionResult & { requestId: bigin
 export type RequestEvaluationErrorType = WriteErrorType
 
 /**
- * The model's owner asks an evaluator to check a version, wrapping that version's key (not the
- * model key: other versions stay closed) to the evaluator's published X25519 key. Public (free)
- * versions need no key.
+ * The model's owner asks an evaluator to check a version, wrapping the model key to the evaluator's
+ * published X25519 key: the evaluator checks that the key the registry commits to (the key buyers
+ * receive) decrypts the version to its on-chain sha256, so it needs the model key itself (it opens
+ * the model's other versions too). Public (free) versions need no key.
  *
  * @example
  * import { requestEvaluation } from '@ai-model-marketplace/sdk'
@@ -40,7 +41,7 @@ export async function requestEvaluation(client: MarketplaceClientConfig, paramet
       throw new ContractRevertedError({ contract: 'Evaluations', functionName: 'requestEvaluation', errorName: 'EvaluationsEvaluatorHasNoKey', args: [evaluator] })
     const key = modelKey ?? (await sellerModelKey(client, modelId, undefined, 'requestEvaluation'))
     wrappedKey = toHex(
-      await wrapKey({ modelKey: deriveVersionKey(key, version), recipientPublicKey: publicKey, ...evaluationBinding(client, modelId, evaluator) }),
+      await wrapKey({ modelKey: key, recipientPublicKey: publicKey, ...evaluationBinding(client, modelId, evaluator) }),
     )
   }
   const { hash, receipt, result } = await write<bigint>(client, {

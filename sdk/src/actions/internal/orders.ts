@@ -18,10 +18,24 @@ export type OnChainOrder = {
   token: Address
   amount: bigint
   feeBps: number
+  /** The model's latest version when the order was made (0 for orders made before versions were recorded). */
+  version: number
+  /** The order's delivery check (0 for orders made before provable delivery). */
+  deliveryCheck: Hex
 }
 
 export async function readOrder(client: MarketplaceClientConfig, orderId: bigint): Promise<OnChainOrder> {
-  const order = await read<{ buyer: Address; modelId: number; deadline: number; status: number; feeBps: number; token: Address; amount: bigint }>(client, {
+  const order = await read<{
+    buyer: Address
+    modelId: number
+    deadline: number
+    status: number
+    feeBps: number
+    token: Address
+    amount: bigint
+    version: number
+    deliveryCheck: Hex
+  }>(client, {
     contract: 'Marketplace',
     functionName: 'getOrder',
     args: [orderId],
@@ -41,12 +55,29 @@ export async function readOrder(client: MarketplaceClientConfig, orderId: bigint
     token: order.token,
     amount: order.amount,
     feeBps: Number(order.feeBps),
+    version: Number(order.version),
+    deliveryCheck: order.deliveryCheck,
   }
 }
 
 const fromBlock = (client: MarketplaceClientConfig) => BigInt(client.deployment.contracts.Marketplace.blockNumber)
 
-export type OrderCreatedEvent = { orderId: bigint; modelId: bigint; buyer: Address; seller: Address; buyerPublicKey: Hex; blockNumber: bigint }
+export type OrderCreatedEvent = {
+  orderId: bigint
+  modelId: bigint
+  buyer: Address
+  seller: Address
+  token: Address
+  amount: bigint
+  version: number
+  /** The order's delivery key `B` (64 bytes `x ‖ y`; empty for a free model). */
+  buyerKey: Hex
+  /** The salt the buyer derived `b` with from its seed. */
+  keySalt: Hex
+  /** The model's key commitment, snapshotted into the order. */
+  keyCommitment: Hex
+  blockNumber: bigint
+}
 
 /** OrderCreated events from the chain's logs, filtered on the indexed fields; the indexer is not needed. */
 export async function orderCreatedLogs(
@@ -68,8 +99,14 @@ export async function orderCreatedLogs(
   return logs.map((log) => ({ ...(log.args as Omit<OrderCreatedEvent, 'blockNumber'>), blockNumber: log.blockNumber }))
 }
 
-/** The wrapped key of a delivered order, read from its OrderDelivered log. */
-export async function wrappedKeyFromLogs(client: MarketplaceClientConfig, orderId: bigint): Promise<Hex | undefined> {
+/** A delivery as posted on-chain: `R` (33 bytes), `c` (32 bytes) and the seller who posted it. */
+export type OnChainDelivery = { R: Hex; c: Hex; seller: Address; blockNumber: bigint }
+
+/**
+ * The delivery of an order, read from its OrderDelivered log: the chain is the only source of a
+ * delivery the SDK uses (an indexer may point at orders, never supply their keys).
+ */
+export async function deliveryFromLogs(client: MarketplaceClientConfig, orderId: bigint): Promise<OnChainDelivery | undefined> {
   const logs = await call('eth_getLogs', () =>
     client.publicClient.getContractEvents({
       address: client.deployment.contracts.Marketplace.address,
@@ -81,7 +118,19 @@ export async function wrappedKeyFromLogs(client: MarketplaceClientConfig, orderI
       strict: true,
     }),
   )
-  return logs[0]?.args.wrappedKey
+  const log = logs[0]
+  return log && { R: log.args.deliveryPoint, c: log.args.encryptedKey, seller: log.args.seller, blockNumber: log.blockNumber }
+}
+
+/** The order's OrderCreated event; ChainRequestError when the node has pruned it (its `B` and salt are only there). */
+export async function orderCreatedLog(client: MarketplaceClientConfig, orderId: bigint): Promise<OrderCreatedEvent> {
+  const [created] = await orderCreatedLogs(client, { orderId })
+  if (!created)
+    throw new ChainRequestError('eth_getLogs', {
+      details: `No OrderCreated log for order ${orderId}.`,
+      hint: 'Use an RPC endpoint that keeps logs since the deployment block.',
+    })
+  return created
 }
 
 /** The dispute id of an order, from its OrderDisputed log (the marketplace maps only dispute → order). */

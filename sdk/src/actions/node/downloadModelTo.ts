@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -18,7 +18,7 @@ export type DownloadModelToReturnType = Omit<DownloadModelReturnType, 'entries'>
 
 /**
  * `downloadModel` into a folder. Files are written under a temporary name and moved into place
- * only once every check (per-file sha256, authentication tags, the on-chain sha256) has passed,
+ * only once every check (per-file sha256, authentication tags, the on-chain sha256 when checked) has passed,
  * so a failed download leaves no file that looks complete.
  *
  * @example
@@ -34,17 +34,9 @@ export async function downloadModelTo(client: MarketplaceClientConfig, parameter
     for await (const entry of entries) {
       const target = join(staging, entry.path)
       await mkdir(dirname(target), { recursive: true })
-      const hash = createHash('sha256')
-      await pipeline(
-        (async function* () {
-          for await (const chunk of entry.content) {
-            hash.update(chunk)
-            yield chunk
-          }
-        })(),
-        createWriteStream(target),
-      )
-      files.push({ path: entry.path, size: entry.size, sha256: `0x${hash.digest('hex')}` })
+      await pipeline(entry.content, createWriteStream(target))
+      // set by the archive reader once the file was read to its end and matched its digest: no second hash here
+      files.push({ path: entry.path, size: entry.size, sha256: entry.sha256 as Hex })
     }
     for (const file of files) {
       await mkdir(dirname(join(dir, file.path)), { recursive: true })

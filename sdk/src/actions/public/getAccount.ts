@@ -21,6 +21,8 @@ export type AccountInfo = {
   disputesWon: number
   disputesLost: number
   disputesSplit: number
+  /** Bad deliveries proven against the account as seller (its faults, as Reputation records them). */
+  badDeliveryCount: number
   /** Credited payouts not yet withdrawn, per token. */
   pendingPayouts: { token: Address; amount: bigint }[]
   evaluatorPublicKey: Hex | null
@@ -49,7 +51,7 @@ export async function getAccount(client: MarketplaceClientConfig, parameters: Ge
   }
   const { account } = await indexer.query<{ account: Row | null }>(
     `query Account($id: ID!) { account(id: $id) { id handle profileURI modelCount purchaseCount salesCount revenue spent
-      sellerRatingAverage sellerRatingCount disputesWon disputesLost disputesSplit evaluatorPublicKey
+      sellerRatingAverage sellerRatingCount disputesWon disputesLost disputesSplit badDeliveryCount evaluatorPublicKey
       payouts(where: { pending_gt: "0" }) { token { id } pending } } }`,
     { id: parameters.address.toLowerCase() },
   )

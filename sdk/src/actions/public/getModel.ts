@@ -14,6 +14,10 @@ export type GetModelReturnType =
       revenue: bigint
       refundCount: number
       disputeCount: number
+      /** Orders refunded because the buyer proved the delivered key wrong. */
+      badDeliveryCount: number
+      /** The commitment to the model key buyers receive; null for a free model without one. */
+      keyCommitment: `0x${string}` | null
     })
   | null
 export type GetModelErrorType = InvalidInputError | IndexerUnavailableError | IndexerQueryError | IndexerBehindError
@@ -32,9 +36,9 @@ export async function getModel(client: MarketplaceClientConfig, parameters: GetM
   const indexer = requireIndexer(client, 'getModel')
   await ensureIndexed(indexer, parameters)
   const { model } = await indexer.query<{
-    model: (ModelRow & { versions: VersionRow[]; creator: { id: `0x${string}` }; revenue: string; refundCount: number; disputeCount: number }) | null
+    model: (ModelRow & { versions: VersionRow[]; creator: { id: `0x${string}` }; revenue: string; refundCount: number; disputeCount: number; badDeliveryCount: number; keyCommitment: `0x${string}` | null }) | null
   }>(
-    `query Model($id: ID!) { model(id: $id) { ${modelFields} creator { id } revenue refundCount disputeCount versions(first: 1000, orderBy: version) { ${versionFields} } } }`,
+    `query Model($id: ID!) { model(id: $id) { ${modelFields} creator { id } revenue refundCount disputeCount badDeliveryCount keyCommitment versions(first: 1000, orderBy: version) { ${versionFields} } } }`,
     { id: modelId.toString() },
   )
   if (!model) return null
@@ -45,5 +49,7 @@ export async function getModel(client: MarketplaceClientConfig, parameters: GetM
     revenue: BigInt(model.revenue),
     refundCount: model.refundCount,
     disputeCount: model.disputeCount,
+    badDeliveryCount: model.badDeliveryCount,
+    keyCommitment: model.keyCommitment,
   }
 }

@@ -32,15 +32,26 @@ export type OrderInfo = {
   sellerProceeds: bigint
   buyerRefund: bigint
   isFree: boolean
-  buyerPublicKey: Hex
-  /** The model key wrapped to the buyer, once delivered. */
-  wrappedKey: Hex | null
+  /** The model's latest version when the order was made (0 for orders made before versions were recorded). */
+  version: number
+  /** The order's buyer delivery key B (64 bytes x ‖ y; empty for a free claim) and its salt. */
+  buyerKey: Hex
+  keySalt: Hex
+  /** The model's key commitment snapshotted at purchase. */
+  keyCommitment: Hex
+  /** Whether a delivery was posted (the SDK reads the delivery itself from the chain's logs, never from here). */
+  delivered: boolean
+  /** Whether the buyer proved the delivered key wrong (refunded in full, counted against the seller). */
+  badDeliveryProven: boolean
+  /** Whether the parties settled it between themselves. */
+  settledByParties: boolean
+  refundReason: 'DeliveryTimeout' | 'SellerDeclined' | 'Ruling' | 'BadDelivery' | 'Settlement' | null
   deliveryDeadline: bigint
   disputeDeadline: bigint | null
   createdAt: bigint
   createdAtBlock: bigint
-  dispute: { disputeId: bigint; status: 'Open' | 'Resolved'; outcome: 'BuyerWins' | 'SellerWins' | 'Split' | null } | null
-  review: { rating: number; commentURI: string } | null
+  dispute: { disputeId: bigint; status: 'Open' | 'Resolved' | 'Cancelled'; outcome: 'BuyerWins' | 'SellerWins' | 'Split' | null } | null
+  review: { rating: number; commentURI: string; paid: boolean } | null
 }
 export type GetOrdersReturnType = { orders: OrderInfo[]; nextCursor: string | undefined }
 export type GetOrdersErrorType = InvalidInputError | IndexerUnavailableError | IndexerQueryError | IndexerBehindError
@@ -57,20 +68,27 @@ type OrderRow = {
   sellerProceeds: string
   buyerRefund: string
   isFree: boolean
-  buyerPublicKey: Hex
-  wrappedKey: Hex | null
+  version: number
+  buyerKey: Hex
+  keySalt: Hex
+  keyCommitment: Hex
+  deliveredAt: string | null
+  badDeliveryProven: boolean
+  settledByParties: boolean
+  refundReason: OrderInfo['refundReason']
   deliveryDeadline: string
   disputeDeadline: string | null
   createdAt: string
   createdAtBlock: string
-  dispute: { disputeId: string; status: 'Open' | 'Resolved'; outcome: 'BuyerWins' | 'SellerWins' | 'Split' | null } | null
-  review: { rating: number; commentURI: string } | null
+  dispute: { disputeId: string; status: 'Open' | 'Resolved' | 'Cancelled'; outcome: 'BuyerWins' | 'SellerWins' | 'Split' | null } | null
+  review: { rating: number; commentURI: string; paid: boolean } | null
 }
 
 const orderFields = /* GraphQL */ `
   orderId model { modelId name } buyer { id } seller { id } status token { id } amount fee sellerProceeds buyerRefund isFree
-  buyerPublicKey wrappedKey deliveryDeadline disputeDeadline createdAt createdAtBlock
-  dispute { disputeId status outcome } review { rating commentURI }
+  version buyerKey keySalt keyCommitment deliveredAt badDeliveryProven settledByParties refundReason
+  deliveryDeadline disputeDeadline createdAt createdAtBlock
+  dispute { disputeId status outcome } review { rating commentURI paid }
 `
 
 /**
@@ -118,8 +136,14 @@ function toOrder(row: OrderRow): OrderInfo {
     sellerProceeds: BigInt(row.sellerProceeds),
     buyerRefund: BigInt(row.buyerRefund),
     isFree: row.isFree,
-    buyerPublicKey: row.buyerPublicKey,
-    wrappedKey: row.wrappedKey,
+    version: row.version,
+    buyerKey: row.buyerKey,
+    keySalt: row.keySalt,
+    keyCommitment: row.keyCommitment,
+    delivered: row.deliveredAt !== null,
+    badDeliveryProven: row.badDeliveryProven,
+    settledByParties: row.settledByParties,
+    refundReason: row.refundReason,
     deliveryDeadline: BigInt(row.deliveryDeadline),
     disputeDeadline: row.disputeDeadline === null ? null : BigInt(row.disputeDeadline),
     createdAt: BigInt(row.createdAt),

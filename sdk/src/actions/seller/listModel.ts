@@ -1,6 +1,7 @@
 import { type Address, type Hex, toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { ArchiveFileSummary, ArchiveInput } from '../../crypto/archive.ts'
+import { keyCommitment } from '../../crypto/delivery.ts'
 import { exportModelKey } from '../../crypto/keys.ts'
 import { InvalidInputError, type StoreRefusedError, type StoreUnavailableError } from '../../errors/storage.ts'
 import { type ModelFieldsInput, toModelFields, validateFields } from '../internal/fields.ts'
@@ -27,6 +28,8 @@ export type ListModelParameters = ModelFieldsInput & {
 export type ListModelReturnType = TransactionResult & {
   modelId: bigint
   version: 1
+  /** The commitment to the model key recorded on-chain (zero for a free model). */
+  keyCommitment: Hex
   /** CID of the archive as stored (encrypted unless the model is free). */
   contentCID: string
   /** sha256 and size of the plaintext archive, as recorded on-chain. */
@@ -42,10 +45,13 @@ export type ListModelReturnType = TransactionResult & {
 }
 export type ListModelErrorType = WriteErrorType | StoreUnavailableError | StoreRefusedError
 
+const ZERO_HASH: Hex = `0x${'0'.repeat(64)}`
+
 /**
  * Lists a model: packs the files into one archive, encrypts it with the first version's key
  * (derived from the seller's wallet signature, so no key file can be lost; free models stay
- * public), adds it and the model card to the store, then registers it. Every input is checked
+ * public), adds it and the model card to the store, then registers it with the commitment to the
+ * model key (`keyCommitment`), which every delivery is checked against. Every input is checked
  * before anything is uploaded or signed, and nothing is registered if the upload fails.
  *
  * @example
@@ -89,6 +95,8 @@ export async function listModel(client: MarketplaceClientConfig, parameters: Lis
       { contentCID: toHex(cid.bytes), sha256: summary.sha256, size: BigInt(summary.size), semver, changelogURI },
       paymentToken ?? client.deployment.contracts.PlatformToken.address,
       price,
+      // what buyers' deliveries are checked against; none for a free model, whose files are public
+      modelKey ? keyCommitment(modelKey) : ZERO_HASH,
     ],
     action: 'listModel',
   })
@@ -98,6 +106,7 @@ export async function listModel(client: MarketplaceClientConfig, parameters: Lis
     blockNumber: receipt.blockNumber,
     modelId,
     version: 1,
+    keyCommitment: modelKey ? keyCommitment(modelKey) : ZERO_HASH,
     contentCID: cid.toString(),
     sha256: summary.sha256,
     size: summary.size,

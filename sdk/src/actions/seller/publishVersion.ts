@@ -1,7 +1,8 @@
 import { type Hex, toHex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { ArchiveFileSummary, ArchiveInput } from '../../crypto/archive.ts'
-import type { StoreRefusedError, StoreUnavailableError } from '../../errors/storage.ts'
+import { matchesCommitment } from '../../crypto/delivery.ts'
+import { InvalidInputError, type StoreRefusedError, type StoreUnavailableError } from '../../errors/storage.ts'
 import { type PublishProgress, addVersionArchive, validateVersionInput } from '../internal/files.ts'
 import { sellerModelKey } from '../internal/keys.ts'
 import { addText, writableStore } from '../internal/store.ts'
@@ -46,10 +47,15 @@ export async function publishVersion(client: MarketplaceClientConfig, parameters
   await assertChain(client)
   const [latest, listing] = await Promise.all([
     read<number>(client, { contract: 'ModelRegistry', functionName: 'latestVersion', args: [modelId] }),
-    read<{ price: bigint }>(client, { contract: 'ModelRegistry', functionName: 'getListing', args: [modelId] }),
+    read<{ price: bigint; keyCommitment: Hex }>(client, { contract: 'ModelRegistry', functionName: 'getListing', args: [modelId] }),
   ])
   const version = Number(latest) + 1
   const key = listing.price > 0n ? (modelKey ?? (await sellerModelKey(client, modelId, undefined, 'publishVersion'))) : undefined
+  // a version under another key than the committed one could not be opened by any buyer
+  if (key && BigInt(listing.keyCommitment) !== 0n && !matchesCommitment(key, listing.keyCommitment))
+    throw new InvalidInputError('modelKey', `is not the key committed for model ${modelId}: buyers could not open this version`, {
+      hint: 'Publish from the wallet that listed the model, or pass the key it was listed with (`importModelKey`) as `modelKey`.',
+    })
   const { cid, summary } = await addVersionArchive(client, files, key && { modelKey: key, version }, onProgress)
   const changelogURI = changelog === undefined ? '' : await addText(client, changelog)
   onProgress?.({ stage: 'registering' })

@@ -2,15 +2,18 @@ import { type Address, zeroAddress } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { modelRegistryAbi } from '../../contracts/abis.ts'
 import type { BaseError } from '../../errors/base.ts'
-import { ContractRevertedError } from '../../errors/chain.ts'
+import { ContractRevertedError, UndeliverableOrderError } from '../../errors/chain.ts'
 import { type OrderCreatedEvent, orderCreatedLogs, readOrder } from '../internal/orders.ts'
 import { call, decodeError, read, requireAccount } from '../internal/write.ts'
+import { declineOrder } from './declineOrder.ts'
 import { deliverOrder } from './deliverOrder.ts'
 
 /** What the agent did, reported through `onProgress`. */
 export type SellerAgentEvent =
   | { type: 'scanned'; fromBlock: bigint; toBlock: bigint; orders: number }
   | { type: 'delivered'; orderId: bigint; modelId: bigint; hash: `0x${string}` }
+  /** The buyer's delivery key is not a valid point: no key can reach it, so the order was declined (refunded in full). */
+  | { type: 'declined'; orderId: bigint; hash: `0x${string}`; error: UndeliverableOrderError }
   | { type: 'skipped'; orderId: bigint; status: string }
   | { type: 'failed'; orderId: bigint; error: BaseError }
 
@@ -33,7 +36,9 @@ export type StartSellerAgentErrorType = BaseError
 
 /**
  * Watches the chain's logs for orders of the models the wallet currently owns and delivers each
- * one. The model's current owner is its seller (IModelRegistry): an order placed before a model
+ * one (checking each key against the order's commitment first, see `deliverOrder`); an order whose
+ * buyer key is not a valid point is declined, which refunds the buyer. The model's current owner
+ * is its seller (IModelRegistry): an order placed before a model
  * was transferred to the wallet is delivered by the wallet, not by the owner named in the order's
  * event. It needs no indexer and keeps no state: the model's owner and the order's status are read
  * on-chain before delivering, so a restart (from the deployment block) never delivers twice.
@@ -60,12 +65,18 @@ export function startSellerAgent(client: MarketplaceClientConfig, parameters: St
     try {
       const order = await readOrder(client, orderId)
       if (order.status !== 'Created') return onProgress?.({ type: 'skipped', orderId, status: order.status })
-      const { hash, modelId } = await deliverOrder(client, { orderId, modelKeys })
-      onProgress?.({ type: 'delivered', orderId, modelId, hash })
+      const { hash, modelId } = await deliverOrder(client, { orderId, modelKeys }).catch(async (error) => {
+        if (!(error instanceof UndeliverableOrderError && error.reason === 'buyer-key-invalid')) throw error
+        const { hash } = await declineOrder(client, { orderId })
+        onProgress?.({ type: 'declined', orderId, hash, error })
+        return { hash: undefined, modelId: undefined }
+      })
+      if (hash && modelId !== undefined) onProgress?.({ type: 'delivered', orderId, modelId, hash })
     } catch (caught) {
       const error = decodeError(caught, 'Marketplace', 'deliver')
-      // A revert (deadline passed, model sold on) will not change by retrying; a network error may.
-      if (!(error instanceof ContractRevertedError)) retry.add(orderId)
+      // A revert (deadline passed, model sold on) or a key that does not match the commitment will
+      // not change by retrying; a network error may.
+      if (!(error instanceof ContractRevertedError) && !(error instanceof UndeliverableOrderError)) retry.add(orderId)
       onProgress?.({ type: 'failed', orderId, error })
     }
   }

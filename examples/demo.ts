@@ -2,8 +2,9 @@
 // simulated chain, the protocol, an embedded IPFS store and the subgraph indexed by devnode, then a
 // story: two sellers list three models (and a third a malicious pickle), the evaluator agent checks
 // them all, a buyer searches, buys, downloads, verifies and reviews, a new version is delivered for
-// free, a dispute is split by the arbiter, and an analyst reads the market.
-import { createHash } from 'node:crypto'
+// free, a dispute is split by the arbiter, a wrong key is refunded by the contract alone, and an
+// analyst reads the market.
+import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,7 +16,7 @@ import { bestSellers, disputeRate, topModelsByRevenue } from './lib/analytics.ts
 import { clientFor, type Market, tokenBalances } from './lib/client.ts'
 import { maliciousPickleSample, onnxSample, SUITE, startEvaluatorAgent } from '@ai-model-marketplace/evaluator'
 import { writeDigitMlp, writeFiles, writeTokenizer } from './lib/models.ts'
-import { archiveInputsFromPath, downloadModelTo } from './lib/sdk.ts'
+import { archiveInputsFromPath, BadDeliveryError, downloadModelTo, marketplaceAbi, wrapDeliveryKey } from './lib/sdk.ts'
 import { startLocalStack } from './lib/stack.ts'
 import { aimt, bold, bytes, green, heading, line, ok, progressBar, red, table } from './lib/ui.ts'
 
@@ -276,8 +277,25 @@ async function main() {
   ok(`bob withdrew his credited ${aimt(amount)} (the refund went straight back to dave)`)
   await balances('balances after the ruling and the withdrawal:')
 
+  // 5b. A wrong key
+  heading('6. Mallory delivers a key that opens nothing; the contract refunds the buyer')
+  const scam = await daveClient.buyModel({ modelId: pickle.modelId })
+  ok(`dave bought #${pickle.modelId} "${pickle.name}" anyway: order #${scam.orderId}, ${aimt(scam.price)} in escrow`)
+  // mallory bypasses her SDK, whose deliverOrder refuses a key that does not match the model's commitment
+  const marketplace = market.deployment.contracts.Marketplace.address
+  const wrong = wrapDeliveryKey({ key: randomBytes(32), buyerPublicKey: scam.buyerKey, chainId: market.deployment.chainId, marketplace, orderId: scam.orderId })
+  const posted = await malloryClient.walletClient?.writeContract({ address: marketplace, abi: marketplaceAbi, functionName: 'deliver', args: [scam.orderId, wrong.R, wrong.c], account: mallory, chain: market.chain })
+  if (!posted) throw new Error('mallory has no wallet')
+  await stack.publicClient.waitForTransactionReceipt({ hash: posted })
+  line(`mallory posted a delivery for order #${scam.orderId} whose key is not the one she committed to`)
+  const caught = await daveClient.downloadModel({ modelId: pickle.modelId }).catch((error: unknown) => error)
+  if (!(caught instanceof BadDeliveryError)) throw new Error(`the wrong key was not caught: ${String(caught)}`)
+  ok(`dave's SDK checked the key against the model's on-chain commitment before fetching a byte: wrong key (order #${caught.orderId})`)
+  const proven = await daveClient.proveBadDelivery({ orderId: caught.orderId })
+  ok(`the contract checked dave's proof and refunded ${aimt(proven.refund)} in full: no arbiter, mallory's fault on record`)
+
   // 5. Analyst
-  heading('6. An analyst reads the market from the subgraph')
+  heading('7. An analyst reads the market from the subgraph')
   const head = await stack.publicClient.getBlock()
   const stats = await carolClient.marketStats({ days: 7, minBlock: head.number, ...indexed })
   const token = stats.tokens[0]

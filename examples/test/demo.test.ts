@@ -18,7 +18,12 @@ it('plays the story and ends with "demo complete"', async () => {
   expect(stdout).toContain('opened with the key delivered for order #1: no new purchase')
   expect(stdout).toContain('the arbiter split it 50/50: dave refunded 2.5 AIMT, bob 2.4375 AIMT, fee 0.0625 AIMT')
   expect(stdout).toMatch(/#3\s+WordPiece tokenizer 30k\s+dave\s+bob\s+5 AIMT\s+0\.0625 AIMT\s+2\.5 AIMT\s+Resolved/)
-  expect(stdout).toMatch(/volume 30 AIMT · fees 0\.6875 AIMT · orders 3/)
+  // the refunded order 4 counts in the volume paid in, not in the fees
+  expect(stdout).toMatch(/volume 33 AIMT · fees 0\.6875 AIMT · orders 4/)
+  // a wrong key: caught by the buyer's SDK, proven, refunded by the contract alone
+  expect(stdout).toMatch(/dave's SDK checked the key against the model's on-chain commitment before fetching a byte: wrong key \(order #\d+\)/)
+  expect(stdout).toContain("the contract checked dave's proof and refunded 3 AIMT in full")
+  expect(stdout).toMatch(/#\d+\s+ResNet-18 ImageNet\s+dave\s+mallory\s+3 AIMT\s+0 AIMT\s+3 AIMT\s+Refunded/)
   expect(performance.now() - started).toBeLessThan(180_000)
 }, 240_000)
 

@@ -80,8 +80,6 @@ export function handleModelListed(event: ModelListedEvent): void {
   model.refundCount = 0;
   model.disputeCount = 0;
   model.badDeliveryCount = 0;
-  model.revenue = ZERO_BI;
-  model.settledVolume = ZERO_BI;
   model.ratingSum = 0;
   model.ratingCount = 0;
   model.ratingAverage = ZERO_BD;

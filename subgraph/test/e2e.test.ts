@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dailyVolume, disputeRate, topModelsByRevenue } from "../../examples/lib/analytics.ts";
 import { commitmentOf, contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
 
 let s: Scenario;
@@ -557,6 +558,34 @@ describe("money per token", () => {
       row(8, "2", "AIMT", 1, "4.875", "5"),
       row(9, "1", "AIMT", 1, "6.79", "7"),
     ]);
+  });
+});
+
+describe("the example analytics library (examples/lib/analytics.ts)", () => {
+  // Pages of one or two rows, so every read crosses several `id_gt` pages.
+  const now = DAY0 + 10 * DAY + 12 * 3600;
+
+  it("ranks models by revenue within each token, reading every page", async () => {
+    const top = await topModelsByRevenue(s.node.graphqlUrl, { days: 30, now, pageSize: 1 });
+    expect(top.map((m) => [m.token.symbol, m.modelId, m.salesCount, m.revenue])).toEqual([
+      ["AIMT", "1", 3, BigInt(e("21.415"))],
+      ["AIMT", "2", 1, BigInt(e("4.875"))],
+      ["mUSD", "5", 1, BigInt(e("7.8"))],
+      ["mUSD", "2", 1, BigInt(e("2.91"))],
+    ]);
+  });
+
+  it("reads every token's day and the month's dispute rate across pages", async () => {
+    const days = await dailyVolume(s.node.graphqlUrl, { days: 30, now, pageSize: 2 });
+    expect(days.map((d) => [(d.date - DAY0) / DAY, d.token.symbol, d.volume])).toEqual([
+      [0, "AIMT", BigInt(e("30"))],
+      [1, "AIMT", BigInt(e("25"))],
+      [1, "mUSD", BigInt(e("16"))],
+      [8, "AIMT", 0n],
+      [9, "AIMT", BigInt(e("20"))],
+      [10, "mUSD", BigInt(e("3"))],
+    ]);
+    expect(await disputeRate(s.node.graphqlUrl, { now })).toEqual({ month: "2026-03", orders: 12, disputesOpened: 3, disputesResolved: 2, rate: 0.25 });
   });
 });
 

@@ -4,11 +4,16 @@ import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
 import { required } from '../required.ts'
 import { useTokens } from '../tokens.ts'
-import { amountText, count, ErrorBox, Loading, Section, Short } from '../ui.tsx'
+import { amountsText, count, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 type Day = { date: number; orderCount: number; salesCount: number; newModelCount: number; volume: number }
-type TopModel = { modelId: string; name: string; salesCount: number; revenue: string }
-type TopSeller = { id: `0x${string}`; handle: string | null; salesCount: number; revenue: string }
+/** Revenue rows, one per token (amounts of two tokens are never added). */
+type Revenue = { tokenStats: { token: { symbol: string | null; decimals: number | null }; revenue: string }[] }
+type TopModel = Revenue & { modelId: string; name: string; salesCount: number }
+type TopSeller = Revenue & { id: `0x${string}`; handle: string | null; salesCount: number }
+
+const revenueText = (row: Revenue, zero: { symbol: string | null; decimals: number | null }) =>
+  amountsText(row.tokenStats.map((t) => ({ ...t.token, amount: BigInt(t.revenue) })), zero)
 
 const DAY = 86_400
 
@@ -81,8 +86,8 @@ export default function Analytics() {
     queryKey: ['top'],
     queryFn: () =>
       required(client.indexer, 'indexer').query<{ models: TopModel[]; accounts: TopSeller[] }>(
-        `{ models(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { modelId name salesCount revenue }
-           accounts(orderBy: revenue, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { id handle salesCount revenue } }`,
+        `{ models(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { modelId name salesCount tokenStats(orderBy: id) { token { symbol decimals } revenue } }
+           accounts(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { id handle salesCount tokenStats(orderBy: id, where: { revenue_gt: "0" }) { token { symbol decimals } revenue } } }`,
       ),
   })
   const download = () => {
@@ -130,7 +135,7 @@ export default function Analytics() {
         <ol>
           {top.data?.models.map((m) => (
             <li key={m.modelId}>
-              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {count(m.salesCount, 'sale')} · {amountText(BigInt(m.revenue), platform)} revenue
+              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {count(m.salesCount, 'sale')} · {revenueText(m, platform)} revenue
             </li>
           ))}
         </ol>
@@ -139,7 +144,7 @@ export default function Analytics() {
         <ol>
           {top.data?.accounts.map((a) => (
             <li key={a.id}>
-              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {count(a.salesCount, 'sale')} · {amountText(BigInt(a.revenue), platform)} revenue
+              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {count(a.salesCount, 'sale')} · {revenueText(a, platform)} revenue
             </li>
           ))}
         </ol>

@@ -101,6 +101,9 @@ function settle(event: ethereum.Event, order: Order, seller: Bytes, sellerProcee
   let sellerAccount = getOrCreateAccount(seller, event);
   sellerAccount.salesCount += 1;
   sellerAccount.save();
+  let buyer = getOrCreateAccount(order.buyer, event);
+  buyer.licensedPurchaseCount += 1;
+  buyer.save();
 
   let model = Model.load(order.model)!;
   model.salesCount += 1;
@@ -139,6 +142,10 @@ function refundToBuyer(event: ethereum.Event, order: Order, amount: BigInt): voi
 
 export function handleOrderCreated(event: OrderCreatedEvent): void {
   let buyer = getOrCreateAccount(event.params.buyer, event);
+  if (buyer.purchaseCount == 0) {
+    buyer.firstPurchaseAt = event.block.timestamp;
+    countInMarket(event, "newBuyerCount", 1);
+  }
   buyer.purchaseCount += 1;
   buyer.save();
   let seller = getOrCreateAccount(event.params.seller, event);

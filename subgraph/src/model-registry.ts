@@ -60,6 +60,10 @@ function setTerms(model: Model, paymentToken: Bytes, price: BigInt): void {
 export function handleModelListed(event: ModelListedEvent): void {
   let seller = getOrCreateAccount(event.params.seller, event);
   seller.modelCount += 1;
+  if (seller.modelsListedCount == 0) {
+    seller.firstListingAt = event.block.timestamp;
+    countInMarket(event, "newSellerCount", 1);
+  }
   seller.modelsListedCount += 1;
   seller.save();
 

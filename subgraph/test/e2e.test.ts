@@ -561,6 +561,36 @@ describe("money per token", () => {
   });
 });
 
+describe("counters named for what they count", () => {
+  it("counts new buyers and sellers per day apart from every address seen, and licensed purchases apart from orders placed", async () => {
+    const { marketDayDatas } = await s.query<{ marketDayDatas: { date: number; newAccountCount: number; newBuyerCount: number; newSellerCount: number }[] }>(`{
+      marketDayDatas(orderBy: date) { date newAccountCount newBuyerCount newSellerCount } }`);
+    // day 0: carol, dave and erin place their first orders, alice and bob list their first models; bob's
+    // listing on day 1 and everyone's later orders are not new
+    expect(marketDayDatas.map((d) => [(d.date - DAY0) / DAY, d.newBuyerCount, d.newSellerCount])).toEqual([[0, 3, 2], [1, 0, 0], [8, 0, 0], [9, 0, 0], [10, 0, 0]]);
+    // addresses seen that day include the token's mints, the treasury and the deployer: more than the 5 users
+    expect(marketDayDatas[0].newAccountCount).toBeGreaterThan(5);
+    const data = await s.query(`query($carol: ID!, $dave: ID!, $erin: ID!, $alice: ID!) {
+      carol: account(id: $carol) { purchaseCount licensedPurchaseCount firstPurchaseAt firstListingAt }
+      dave: account(id: $dave) { purchaseCount licensedPurchaseCount }
+      erin: account(id: $erin) { purchaseCount licensedPurchaseCount }
+      alice: account(id: $alice) { purchaseCount licensedPurchaseCount firstPurchaseAt firstListingAt }
+    }`, { carol: addr("carol"), dave: addr("dave"), erin: addr("erin"), alice: addr("alice") });
+    expect(data).toMatchObject({
+      // carol: orders 1 and 4 (free) licensed, 7 (timed out) and 10 (bad delivery) refunded
+      carol: { purchaseCount: 4, licensedPurchaseCount: 2, firstListingAt: null },
+      // dave: order 2 (split ruling) licensed, 5 and 8 declined
+      dave: { purchaseCount: 3, licensedPurchaseCount: 1 },
+      // erin: orders 6, 9, 11 (settled) and 12 licensed, 3 refunded by a ruling
+      erin: { purchaseCount: 5, licensedPurchaseCount: 4 },
+      alice: { purchaseCount: 0, licensedPurchaseCount: 0, firstPurchaseAt: null },
+    });
+    const day0 = (t: string) => Number(t) >= DAY0 && Number(t) < DAY0 + DAY;
+    expect(day0((data as { carol: { firstPurchaseAt: string } }).carol.firstPurchaseAt)).toBe(true);
+    expect(day0((data as { alice: { firstListingAt: string } }).alice.firstListingAt)).toBe(true);
+  });
+});
+
 describe("the example analytics library (examples/lib/analytics.ts)", () => {
   // Pages of one or two rows, so every read crosses several `id_gt` pages.
   const now = DAY0 + 10 * DAY + 12 * 3600;

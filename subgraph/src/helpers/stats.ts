@@ -31,6 +31,8 @@ const MARKET_COUNTERS = [
   "newModelCount",
   "newVersionCount",
   "newAccountCount",
+  "newBuyerCount",
+  "newSellerCount",
   "disputesOpened",
   "disputesResolved",
   "reviewCount",

@@ -113,7 +113,7 @@ function settle(event: ethereum.Event, order: Order, seller: Bytes, sellerProcee
   day.salesCount += 1;
   day.save();
   // Money is kept per token: a model repriced into another token, or a seller paid in several, never adds two tokens' units.
-  if (!order.isFree) countPaidSale(event, day, order.token, seller, order.buyer, sellerProceeds, paid);
+  if (!order.isFree) countPaidSale(day, order.token, seller, order.buyer, sellerProceeds, paid);
 
   countInProtocol("licensedOrderCount", 1);
   if (order.isFree) countInProtocol("freeClaimCount", 1);

@@ -158,15 +158,15 @@ export function toDecimal(amount: BigInt, token: Bytes): BigDecimal {
 
 /**
  * A paid order that ended licensed: its seller proceeds and what the buyer paid (proceeds plus fee),
- * added to the per-token totals of the model (all time and the event's day), the seller and the buyer.
+ * added to the per-token totals of the model (all time and `modelDay`'s day), the seller and the buyer.
  */
-export function countPaidSale(event: ethereum.Event, model: ModelDayData, token: Bytes, seller: Bytes, buyer: Bytes, proceeds: BigInt, paid: BigInt): void {
+export function countPaidSale(modelDay: ModelDayData, token: Bytes, seller: Bytes, buyer: Bytes, proceeds: BigInt, paid: BigInt): void {
   let tokenHex = token.toHexString();
-  let statsId = model.model + "-" + tokenHex;
+  let statsId = modelDay.model + "-" + tokenHex;
   let stats = ModelTokenStats.load(statsId);
   if (stats == null) {
     stats = new ModelTokenStats(statsId);
-    stats.model = model.model;
+    stats.model = modelDay.model;
     stats.token = token;
     stats.paidSalesCount = 0;
     stats.revenue = ZERO_BI;
@@ -179,14 +179,14 @@ export function countPaidSale(event: ethereum.Event, model: ModelDayData, token:
   stats.settledVolumeDecimal = toDecimal(stats.settledVolume, token);
   stats.save();
 
-  let dayId = model.model + "-" + tokenHex + "-" + (model.date / SECONDS_PER_DAY).toString();
+  let dayId = modelDay.model + "-" + tokenHex + "-" + (modelDay.date / SECONDS_PER_DAY).toString();
   let day = ModelTokenDayData.load(dayId);
   if (day == null) {
     day = new ModelTokenDayData(dayId);
-    day.date = model.date;
-    day.model = model.model;
+    day.date = modelDay.date;
+    day.model = modelDay.model;
     day.token = token;
-    day.modelDay = model.id;
+    day.modelDay = modelDay.id;
     day.paidSalesCount = 0;
     day.revenue = ZERO_BI;
     day.settledVolume = ZERO_BI;

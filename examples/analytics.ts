@@ -1,8 +1,9 @@
 // The analyst queries of subgraph/README.md against the live subgraph: market totals, top models,
-// daily volume, best sellers, dispute rate.
+// daily volume, best sellers, dispute rate. Every amount is shown in its own token, never summed across tokens,
+// and every collection is read in full (paged with `id_gt`).
 import { bestSellers, dailyVolume, disputeRate, topModelsByRevenue } from './lib/analytics.ts'
 import { runScript } from './lib/cli.ts'
-import { aimt, heading, line, table } from './lib/ui.ts'
+import { heading, line, table, tokenAmount } from './lib/ui.ts'
 
 await runScript({
   usage: `Usage: node examples/analytics.ts [--days <n>] [--min-sales <n>]
@@ -20,16 +21,16 @@ Runs the analyst queries of subgraph/README.md against the subgraph; needs no wa
     heading(`Market (${graphqlUrl})`)
     line(`${stats.modelCount} models (${stats.activeModelCount} for sale, ${stats.versionCount} versions) · ${stats.accountCount} accounts`)
     line(`${stats.orderCount} orders: ${stats.licensedOrderCount} licensed, ${stats.openOrderCount} open, ${stats.refundedOrderCount} refunded · ${stats.disputeCount} disputes (${stats.openDisputeCount} open) · ${stats.reviewCount} reviews · ${stats.evaluationCount} evaluations · fee ${stats.feeBps / 100}%`)
-    for (const t of stats.tokens) line(`${t.symbol ?? t.token}: volume ${aimt(t.volume, t.symbol ?? '')} · settled ${aimt(t.settledVolume, t.symbol ?? '')} · fees ${aimt(t.fees, t.symbol ?? '')} · in escrow ${aimt(t.escrowed, t.symbol ?? '')}`)
+    for (const t of stats.tokens) line(`${t.symbol ?? t.token}: volume ${tokenAmount(t.volume, t)} · settled ${tokenAmount(t.settledVolume, t)} · fees ${tokenAmount(t.fees, t)} · in escrow ${tokenAmount(t.escrowed, t)}`)
 
-    heading(`Top models by revenue, last ${days} days`)
+    heading(`Top models by revenue per token, last ${days} days`)
     const top = await topModelsByRevenue(graphqlUrl, { days, now })
-    if (top.length) table(top.map((m) => ({ model: `#${m.modelId} ${m.name}`, sales: m.salesCount, revenue: aimt(m.revenue) })))
+    if (top.length) table(top.map((m) => ({ model: `#${m.modelId} ${m.name}`, sales: m.salesCount, revenue: tokenAmount(m.revenue, m.token) })))
     else line('no sales yet')
 
     heading(`Daily volume, last ${days} days`)
     const volume = await dailyVolume(graphqlUrl, { days, now })
-    if (volume.length) table(volume.map((d) => ({ day: new Date(d.date * 1000).toISOString().slice(0, 10), token: d.token.symbol ?? '', orders: d.orderCount, volume: aimt(d.volume), settled: aimt(d.settledVolume), fees: aimt(d.fees), refunded: aimt(d.refunded) })))
+    if (volume.length) table(volume.map((d) => ({ day: new Date(d.date * 1000).toISOString().slice(0, 10), orders: d.orderCount, volume: tokenAmount(d.volume, d.token), settled: tokenAmount(d.settledVolume, d.token), fees: tokenAmount(d.fees, d.token), refunded: tokenAmount(d.refunded, d.token) })))
     else line('no orders yet')
 
     heading(`Best rated sellers with at least ${flags['min-sales']} sale(s)`)

@@ -18,7 +18,7 @@ import { maliciousPickleSample, onnxSample, SUITE, startEvaluatorAgent } from '@
 import { writeDigitMlp, writeFiles, writeTokenizer } from './lib/models.ts'
 import { archiveInputsFromPath, BadDeliveryError, downloadModelTo, marketplaceAbi, wrapDeliveryKey } from './lib/sdk.ts'
 import { startLocalStack } from './lib/stack.ts'
-import { aimt, bold, bytes, green, heading, line, ok, progressBar, red, table } from './lib/ui.ts'
+import { aimt, bold, bytes, green, heading, line, ok, progressBar, red, table, tokenAmount } from './lib/ui.ts'
 
 const usage = `Usage: npm run demo [-- --keep]
 
@@ -303,7 +303,7 @@ async function main() {
   if (token) line(`volume ${aimt(token.volume)} · settled ${aimt(token.settledVolume)} · fees ${aimt(token.fees)} · in escrow ${aimt(token.escrowed)}`)
   line('top models by revenue, last 30 days:')
   const now = Number(head.timestamp)
-  table((await topModelsByRevenue(stack.graphqlUrl, { now })).map((m) => ({ model: `#${m.modelId} ${m.name}`, sales: m.salesCount, revenue: aimt(m.revenue) })))
+  table((await topModelsByRevenue(stack.graphqlUrl, { now })).map((m) => ({ model: `#${m.modelId} ${m.name}`, sales: m.salesCount, revenue: tokenAmount(m.revenue, m.token) })))
   line('best rated sellers (at least one sale):')
   table((await bestSellers(stack.graphqlUrl)).map((s) => ({ seller: s.handle ? `@${s.handle}` : who(s.id), sales: s.salesCount, rating: `${Number(s.sellerRatingAverage).toFixed(1)} (${s.sellerRatingCount})` })))
   const rate = await disputeRate(stack.graphqlUrl, { now })

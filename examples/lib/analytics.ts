@@ -24,35 +24,72 @@ export async function graphql<T>(url: string, query: string, variables: Record<s
   return body.data
 }
 
-type ModelDay = { model: { id: string; name: string }; salesCount: number; revenue: string }
-
-/** Top models by seller revenue over the last `days` days (day buckets summed per model). */
-export async function topModelsByRevenue(url: string, { days = 30, first = 10, now = Math.floor(Date.now() / 1000) } = {}) {
-  const until = Math.floor(now / DAY) * DAY + DAY
-  const { modelDayDatas } = await graphql<{ modelDayDatas: ModelDay[] }>(
-    url,
-    `query ($from: Int!, $until: Int!) { modelDayDatas(where: { date_gte: $from, date_lt: $until }, orderBy: date, first: 1000) { model { id name } salesCount revenue } }`,
-    { from: until - days * DAY, until },
-  )
-  const byModel = new Map<string, { modelId: string; name: string; salesCount: number; revenue: bigint }>()
-  for (const day of modelDayDatas) {
-    const total = byModel.get(day.model.id) ?? { modelId: day.model.id, name: day.model.name, salesCount: 0, revenue: 0n }
-    total.salesCount += day.salesCount
-    total.revenue += BigInt(day.revenue)
-    byModel.set(day.model.id, total)
+/**
+ * Every row a collection query matches, read in pages of `pageSize` ordered by id and continued with
+ * `id_gt` (ids compare as text), so nothing is cut off at graph-node's `first` limit. `query` takes
+ * `$first: Int!` and `$after: ID!` and filters with `id_gt: $after`, `orderBy: id`.
+ */
+export async function readAll<T extends { id: string }>(url: string, collection: string, query: string, variables: Record<string, unknown> = {}, pageSize = 1000): Promise<T[]> {
+  const rows: T[] = []
+  for (let after = ''; ; ) {
+    const page = (await graphql<Record<string, T[]>>(url, query, { ...variables, first: pageSize, after }))[collection]
+    rows.push(...page)
+    if (page.length < pageSize) return rows
+    after = page[page.length - 1].id
   }
-  return [...byModel.values()].sort((a, b) => (b.revenue > a.revenue ? 1 : b.revenue < a.revenue ? -1 : b.salesCount - a.salesCount)).slice(0, first)
+}
+
+/** A payment token as the subgraph describes it. */
+export type Token = { id: string; symbol: string | null; decimals: number | null }
+
+type ModelTokenDay = { id: string; model: { id: string; name: string }; token: Token; paidSalesCount: number; revenue: string }
+/** One model's paid sales and seller revenue in one token. */
+export type ModelRevenue = { modelId: string; name: string; token: Token; salesCount: number; revenue: bigint }
+
+/**
+ * Top models by seller revenue over the last `days` days, per payment token: the per-token day
+ * buckets summed per model and token, never adding two tokens' amounts. Sorted by token symbol, then
+ * by revenue; the first `first` of each token.
+ */
+export async function topModelsByRevenue(url: string, { days = 30, first = 10, now = Math.floor(Date.now() / 1000), pageSize = 1000 } = {}) {
+  const until = Math.floor(now / DAY) * DAY + DAY
+  const rows = await readAll<ModelTokenDay>(
+    url,
+    'modelTokenDayDatas',
+    `query ($from: Int!, $until: Int!, $first: Int!, $after: ID!) { modelTokenDayDatas(where: { date_gte: $from, date_lt: $until, id_gt: $after }, orderBy: id, first: $first) { id model { id name } token { id symbol decimals } paidSalesCount revenue } }`,
+    { from: until - days * DAY, until },
+    pageSize,
+  )
+  const byModelToken = new Map<string, ModelRevenue>()
+  for (const day of rows) {
+    const key = `${day.model.id}-${day.token.id}`
+    const total = byModelToken.get(key) ?? { modelId: day.model.id, name: day.model.name, token: day.token, salesCount: 0, revenue: 0n }
+    total.salesCount += day.paidSalesCount
+    total.revenue += BigInt(day.revenue)
+    byModelToken.set(key, total)
+  }
+  const byToken = new Map<string, ModelRevenue[]>()
+  for (const m of byModelToken.values()) byToken.set(m.token.id, [...(byToken.get(m.token.id) ?? []), m])
+  const symbol = (t: Token) => t.symbol ?? t.id
+  return [...byToken.values()]
+    .sort((a, b) => symbol(a[0].token).localeCompare(symbol(b[0].token)))
+    .flatMap((models) => models.sort((a, b) => (b.revenue > a.revenue ? 1 : b.revenue < a.revenue ? -1 : b.salesCount - a.salesCount)).slice(0, first))
 }
 
 /** Volume, settled volume, fees and refunds per token and day, over the last `days` days. */
-export async function dailyVolume(url: string, { days = 30, now = Math.floor(Date.now() / 1000) } = {}) {
+export async function dailyVolume(url: string, { days = 30, now = Math.floor(Date.now() / 1000), pageSize = 1000 } = {}) {
   const today = Math.floor(now / DAY) * DAY
-  const { tokenDayDatas } = await graphql<{ tokenDayDatas: { date: number; token: { symbol: string | null }; orderCount: number; volume: string; settledVolume: string; fees: string; refunded: string }[] }>(
+  type Row = { id: string; date: number; token: Token; orderCount: number; volume: string; settledVolume: string; fees: string; refunded: string }
+  const rows = await readAll<Row>(
     url,
-    `query ($from: Int!, $to: Int!) { tokenDayDatas(where: { date_gte: $from, date_lte: $to }, orderBy: date, first: 1000) { date token { symbol } orderCount volume settledVolume fees refunded } }`,
+    'tokenDayDatas',
+    `query ($from: Int!, $to: Int!, $first: Int!, $after: ID!) { tokenDayDatas(where: { date_gte: $from, date_lte: $to, id_gt: $after }, orderBy: id, first: $first) { id date token { id symbol decimals } orderCount volume settledVolume fees refunded } }`,
     { from: today - (days - 1) * DAY, to: today },
+    pageSize,
   )
-  return tokenDayDatas.map((d) => ({ ...d, volume: BigInt(d.volume), settledVolume: BigInt(d.settledVolume), fees: BigInt(d.fees), refunded: BigInt(d.refunded) }))
+  return rows
+    .map((d) => ({ ...d, volume: BigInt(d.volume), settledVolume: BigInt(d.settledVolume), fees: BigInt(d.fees), refunded: BigInt(d.refunded) }))
+    .sort((a, b) => a.date - b.date || (a.token.symbol ?? a.token.id).localeCompare(b.token.symbol ?? b.token.id))
 }
 
 /** Sellers with at least `minSales` sales and a rating, best rated first. */
@@ -70,9 +107,10 @@ export async function disputeRate(url: string, { now = Math.floor(Date.now() / 1
   const date = new Date(now * 1000)
   const from = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000
   const until = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / 1000
-  const { marketDayDatas } = await graphql<{ marketDayDatas: { orderCount: number; disputesOpened: number; disputesResolved: number }[] }>(
+  const marketDayDatas = await readAll<{ id: string; orderCount: number; disputesOpened: number; disputesResolved: number }>(
     url,
-    `query ($from: Int!, $until: Int!) { marketDayDatas(where: { date_gte: $from, date_lt: $until }, orderBy: date, first: 31) { orderCount disputesOpened disputesResolved } }`,
+    'marketDayDatas',
+    `query ($from: Int!, $until: Int!, $first: Int!, $after: ID!) { marketDayDatas(where: { date_gte: $from, date_lt: $until, id_gt: $after }, orderBy: id, first: $first) { id orderCount disputesOpened disputesResolved } }`,
     { from, until },
   )
   const sum = (key: 'orderCount' | 'disputesOpened' | 'disputesResolved') => marketDayDatas.reduce((n, d) => n + d[key], 0)

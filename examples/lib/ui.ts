@@ -26,6 +26,11 @@ export function aimt(amount: bigint, symbol = 'AIMT') {
   return `${formatUnits(amount, 18)} ${symbol}`
 }
 
+/** An amount in the token's own decimals and symbol: `12.5 mUSD` (the address when it has no symbol; raw units without decimals). */
+export function tokenAmount(amount: bigint, token: { id?: string; token?: string; symbol: string | null; decimals: number | null }) {
+  return `${formatUnits(amount, token.decimals ?? 0)} ${token.symbol ?? token.id ?? token.token ?? 'units'}`
+}
+
 export function bytes(n: number) {
   if (n < 1024) return `${n} B`
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`

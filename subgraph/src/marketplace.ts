@@ -72,7 +72,7 @@ import {
 import { countInProtocol, getOrCreateAccount, getOrCreatePaymentToken, getProtocol, stamp } from "./helpers/entities";
 import { arbitratorDisputeId, eventId, versionId } from "./helpers/ids";
 import { recordAuthorityUpdated, recordInitialized, recordPauseChanged, recordUpgraded } from "./helpers/lifecycle";
-import { addTokenAmount, countInMarket, countTokenOrder, modelDay } from "./helpers/stats";
+import { addTokenAmount, countInMarket, countPaidSale, countTokenOrder, modelDay } from "./helpers/stats";
 
 const REFUND_REASONS = ["DeliveryTimeout", "SellerDeclined", "Ruling", "BadDelivery", "Settlement"];
 
@@ -100,23 +100,20 @@ function settle(event: ethereum.Event, order: Order, seller: Bytes, sellerProcee
 
   let sellerAccount = getOrCreateAccount(seller, event);
   sellerAccount.salesCount += 1;
-  sellerAccount.revenue = sellerAccount.revenue.plus(sellerProceeds);
   sellerAccount.save();
   let buyer = getOrCreateAccount(order.buyer, event);
-  buyer.spent = buyer.spent.plus(paid);
+  buyer.licensedPurchaseCount += 1;
   buyer.save();
 
   let model = Model.load(order.model)!;
   model.salesCount += 1;
   if (!order.isFree) model.paidSalesCount += 1;
-  model.revenue = model.revenue.plus(sellerProceeds);
-  model.settledVolume = model.settledVolume.plus(paid);
   model.save();
   let day = modelDay(event, model);
   day.salesCount += 1;
-  day.revenue = day.revenue.plus(sellerProceeds);
-  day.settledVolume = day.settledVolume.plus(paid);
   day.save();
+  // Money is kept per token: a model repriced into another token, or a seller paid in several, never adds two tokens' units.
+  if (!order.isFree) countPaidSale(day, order.token, seller, order.buyer, sellerProceeds, paid);
 
   countInProtocol("licensedOrderCount", 1);
   if (order.isFree) countInProtocol("freeClaimCount", 1);
@@ -145,6 +142,10 @@ function refundToBuyer(event: ethereum.Event, order: Order, amount: BigInt): voi
 
 export function handleOrderCreated(event: OrderCreatedEvent): void {
   let buyer = getOrCreateAccount(event.params.buyer, event);
+  if (buyer.purchaseCount == 0) {
+    buyer.firstPurchaseAt = event.block.timestamp;
+    countInMarket(event, "newBuyerCount", 1);
+  }
   buyer.purchaseCount += 1;
   buyer.save();
   let seller = getOrCreateAccount(event.params.seller, event);

@@ -60,6 +60,10 @@ function setTerms(model: Model, paymentToken: Bytes, price: BigInt): void {
 export function handleModelListed(event: ModelListedEvent): void {
   let seller = getOrCreateAccount(event.params.seller, event);
   seller.modelCount += 1;
+  if (seller.modelsListedCount == 0) {
+    seller.firstListingAt = event.block.timestamp;
+    countInMarket(event, "newSellerCount", 1);
+  }
   seller.modelsListedCount += 1;
   seller.save();
 
@@ -80,8 +84,6 @@ export function handleModelListed(event: ModelListedEvent): void {
   model.refundCount = 0;
   model.disputeCount = 0;
   model.badDeliveryCount = 0;
-  model.revenue = ZERO_BI;
-  model.settledVolume = ZERO_BI;
   model.ratingSum = 0;
   model.ratingCount = 0;
   model.ratingAverage = ZERO_BD;

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dailyVolume, disputeRate, topModelsByRevenue } from "../../examples/lib/analytics.ts";
 import { commitmentOf, contentCID, DAY, DAY0, runScenario, type Scenario, SUITE } from "./scenario.ts";
 
 let s: Scenario;
@@ -31,9 +32,10 @@ describe("protocol and payment token", () => {
       activeModelCount: 5,
       versionCount: 7,
       // day 9 adds order 10 (a proven bad delivery, refunded) and order 11 (disputed, settled by the parties)
-      orderCount: 11,
+      // day 10 adds order 12 (model 2 repriced into the stablecoin, bought and confirmed)
+      orderCount: 12,
       openOrderCount: 0,
-      licensedOrderCount: 6,
+      licensedOrderCount: 7,
       refundedOrderCount: 5,
       freeClaimCount: 1,
       disputeCount: 3,
@@ -87,11 +89,11 @@ describe("protocol and payment token", () => {
       decimals: 18,
       allowed: true,
       isPlatformToken: false,
-      orderCount: 2,
-      volume: e("16"),
-      settledVolume: e("8"),
-      fees: e("0.2"),
-      sellerRevenue: e("7.8"),
+      orderCount: 3,
+      volume: e("19"),
+      settledVolume: e("11"),
+      fees: e("0.29"),
+      sellerRevenue: e("10.71"),
       refunded: e("8"),
       escrowed: "0",
     });
@@ -142,7 +144,7 @@ describe("models and versions", () => {
   it("keeps update, reprice, delist and relist as model events", async () => {
     const { model } = await s.query<{ model: { events: ModelEvent[] } }>(`{ model(id: "2") { summary tags price events { __typename blockNumber logIndex
       ... on ModelRepriced { previousPrice price } ... on ModelUpdated { tags } } } }`);
-    expect(model).toMatchObject({ summary: "Tags photos and images with objects", tags: ["vision", "images"], price: e("5") });
+    expect(model).toMatchObject({ summary: "Tags photos and images with objects", tags: ["vision", "images"], price: e("3") });
     const events = sortEvents(model.events).map((x) => x.__typename);
     expect(events).toEqual([
       "ModelTransfer",
@@ -153,6 +155,7 @@ describe("models and versions", () => {
       "ModelRepriced",
       "ModelTransfer",
       "KeyCommitmentChanged",
+      "ModelRepriced",
     ]);
     expect(model.events.find((x) => x.__typename === "ModelRepriced")).toMatchObject({ previousPrice: e("4"), price: e("5") });
     const { model: m4 } = await s.query<{ model: { active: boolean; events: { __typename: string; active?: boolean }[] } }>(`{ model(id: "4") { active events(where: {}) { __typename ... on ModelActiveChanged { active } } } }`);
@@ -162,15 +165,16 @@ describe("models and versions", () => {
 
   it("moves a transferred model, its counts and its open order's proceeds to the new owner", async () => {
     const data = await s.query(`query($alice: ID!, $frank: ID!) {
-      model(id: "2") { owner { id } creator { id } revenue salesCount refundCount orderCount disputeCount }
-      alice: account(id: $alice) { modelCount modelsListedCount revenue salesCount }
-      frank: account(id: $frank) { modelCount modelsListedCount revenue salesCount }
+      model(id: "2") { owner { id } creator { id } salesCount refundCount orderCount disputeCount }
+      alice: account(id: $alice) { modelCount modelsListedCount salesCount }
+      frank: account(id: $frank) { modelCount modelsListedCount salesCount }
       order(id: "6") { seller { id } status confirmedByBuyer sellerProceeds fee }
     }`, { alice: addr("alice"), frank: addr("frank") });
     expect(data).toEqual({
-      model: { owner: { id: addr("frank") }, creator: { id: addr("alice") }, revenue: e("4.875"), salesCount: 1, refundCount: 2, orderCount: 3, disputeCount: 1 },
-      alice: { modelCount: 1, modelsListedCount: 2, revenue: e("21.415"), salesCount: 3 },
-      frank: { modelCount: 1, modelsListedCount: 0, revenue: e("4.875"), salesCount: 1 },
+      // order 12 (day 10) is frank's second sale of it, in the stablecoin; money per token is checked under "money per token"
+      model: { owner: { id: addr("frank") }, creator: { id: addr("alice") }, salesCount: 2, refundCount: 2, orderCount: 4, disputeCount: 1 },
+      alice: { modelCount: 1, modelsListedCount: 2, salesCount: 3 },
+      frank: { modelCount: 1, modelsListedCount: 0, salesCount: 2 },
       order: { seller: { id: addr("frank") }, status: "Completed", confirmedByBuyer: false, sellerProceeds: e("4.875"), fee: e("0.125") },
     });
     // History stays queryable: the block before the transfer still shows alice as the owner.
@@ -204,6 +208,7 @@ describe("orders, disputes and reviews", () => {
       ["9", "Completed", null],
       ["10", "Refunded", "BadDelivery"],
       ["11", "Resolved", null],
+      ["12", "Completed", null],
     ]);
     expect(orders[0]).toMatchObject({ amount: e("10"), fee: e("0.25"), sellerProceeds: e("9.75"), buyerRefund: "0", confirmedByBuyer: true });
     expect(orders[0].wrappedKey).toBeNull() // delivered in the provable format: R and c (see "provable delivery")
@@ -222,7 +227,7 @@ describe("orders, disputes and reviews", () => {
           evidence { party { id } evidenceURI } arbitratorDispute { ruling arbiter { id } arbitrable } }
         events { __typename blockNumber logIndex } }
       alice: account(id: $alice) { disputesWon disputesLost disputesSplit sellerRatingSum sellerRatingCount sellerRatingAverage }
-      dave: account(id: $dave) { disputesWon disputesLost disputesSplit spent purchaseCount }
+      dave: account(id: $dave) { disputesWon disputesLost disputesSplit purchaseCount }
     }`, { alice: addr("alice"), dave: addr("dave") });
     expect(data.order.dispute).toMatchObject({
       status: "Resolved",
@@ -253,7 +258,7 @@ describe("orders, disputes and reviews", () => {
       "Review",
     ]);
     expect(data.alice).toEqual({ disputesWon: 0, disputesLost: 1, disputesSplit: 1, sellerRatingSum: 7, sellerRatingCount: 2, sellerRatingAverage: "3.5" });
-    expect(data.dave).toEqual({ disputesWon: 0, disputesLost: 0, disputesSplit: 1, spent: e("5"), purchaseCount: 3 });
+    expect(data.dave).toEqual({ disputesWon: 0, disputesLost: 0, disputesSplit: 1, purchaseCount: 3 });
   });
 
   it("counts no revenue for an order refunded after a dispute", async () => {
@@ -286,7 +291,7 @@ describe("orders, disputes and reviews", () => {
     const { models } = await s.query(`{ models(orderBy: modelId) { id ratingSum ratingCount ratingAverage salesCount paidSalesCount } }`);
     expect(models).toEqual([
       { id: "1", ratingSum: 7, ratingCount: 2, ratingAverage: "3.5", salesCount: 3, paidSalesCount: 3 },
-      { id: "2", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
+      { id: "2", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 2, paidSalesCount: 2 },
       { id: "3", ratingSum: 4, ratingCount: 1, ratingAverage: "4", salesCount: 1, paidSalesCount: 0 },
       { id: "4", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 0, paidSalesCount: 0 },
       { id: "5", ratingSum: 0, ratingCount: 0, ratingAverage: "0", salesCount: 1, paidSalesCount: 1 },
@@ -365,8 +370,8 @@ describe("accounts, profiles, payouts and the platform token", () => {
   it("keeps the latest handle and profile, balances and payouts", async () => {
     const data = await s.query<{ admin: { evaluatorPublicKey: string } }>(`query($alice: ID!, $carol: ID!, $frank: ID!, $admin: ID!, $carolAddress: Bytes!, $frankAddress: Bytes!) {
       alice: account(id: $alice) { handle profileURI payouts { credited withdrawn pending } platformTokenBalance }
-      carol: account(id: $carol) { handle purchaseCount spent platformTokenBalance reviewsGivenCount }
-      frank: account(id: $frank) { platformTokenBalance payouts { pending } }
+      carol: account(id: $carol) { handle purchaseCount platformTokenBalance reviewsGivenCount }
+      frank: account(id: $frank) { platformTokenBalance payouts(orderBy: pending, orderDirection: desc) { token { symbol } pending } }
       admin: account(id: $admin) { evaluatorPublicKey payouts(orderBy: pending, orderDirection: desc) { token { symbol } pending } }
       accounts(where: { handle: "alice" }) { id }
       tokenTransfers(where: { from: $carolAddress, to: $frankAddress }) { value }
@@ -374,10 +379,10 @@ describe("accounts, profiles, payouts and the platform token", () => {
     expect(data).toMatchObject({
       // alice's share of the day-9 settlement (6.79) is credited, not withdrawn
       alice: { handle: "alice_ai", profileURI: "ipfs://profile-alice-2", payouts: [{ credited: e("21.415"), withdrawn: e("14.625"), pending: e("6.79") }], platformTokenBalance: e("14.625") },
-      carol: { handle: "carol", purchaseCount: 4, spent: e("10"), platformTokenBalance: e("989"), reviewsGivenCount: 2 },
-      frank: { platformTokenBalance: e("1"), payouts: [{ pending: e("4.875") }] },
+      carol: { handle: "carol", purchaseCount: 4, platformTokenBalance: e("989"), reviewsGivenCount: 2 },
+      frank: { platformTokenBalance: e("1"), payouts: [{ token: { symbol: "AIMT" }, pending: e("4.875") }, { token: { symbol: "mUSD" }, pending: e("2.91") }] },
       // The treasury's fees, per token.
-      admin: { payouts: [{ token: { symbol: "AIMT" }, pending: e("0.71") }, { token: { symbol: "mUSD" }, pending: e("0.2") }] },
+      admin: { payouts: [{ token: { symbol: "AIMT" }, pending: e("0.71") }, { token: { symbol: "mUSD" }, pending: e("0.29") }] },
       accounts: [],
       tokenTransfers: [{ value: e("1") }],
     });
@@ -427,7 +432,7 @@ describe("search", () => {
     expect(await q(`{ tags_contains: ["nlp"], paymentToken: "${s.address.token.toLowerCase()}" }`)).toEqual(["1", "3"]);
     expect(await q(`{ task: "image-classification" }`)).toEqual(["2"]);
     expect(await q(`{ license_in: ["MIT"], commercialUse: true }`)).toEqual(["1", "3", "5"]);
-    expect(await q(`{ price_gte: "${e("5")}", price_lte: "${e("10")}", paymentToken: "${s.address.token.toLowerCase()}" }`)).toEqual(["1", "2"]);
+    expect(await q(`{ price_gte: "${e("5")}", price_lte: "${e("10")}", paymentToken: "${s.address.token.toLowerCase()}" }`)).toEqual(["1"]); // model 2 moved to mUSD on day 10
     expect(await q(`{ isFree: true }`)).toEqual(["3"]);
     expect(await q(`{ ratingAverage_gte: "3.5" }`)).toEqual(["1", "3"]);
     expect(await q(`{ verdicts_: { suite: "${SUITE}", verdict: Pass } }`)).toEqual(["1"]);
@@ -436,7 +441,7 @@ describe("search", () => {
     // Ties (unrated models) break on id in the same direction, as in graph-node.
     expect(await q(`{}`, "orderBy: ratingAverage, orderDirection: desc")).toEqual(["3", "1", "5", "4", "2"]);
     expect(await q(`{}`, "orderBy: createdAt, orderDirection: desc")).toEqual(["5", "4", "3", "2", "1"]);
-    expect(await q(`{ active: true }`, "orderBy: salesCount, orderDirection: desc, first: 2")).toEqual(["1", "5"]);
+    expect(await q(`{ active: true }`, "orderBy: salesCount, orderDirection: desc, first: 2")).toEqual(["1", "2"]);
   });
 });
 
@@ -451,6 +456,7 @@ describe("analytics buckets", () => {
       [String(day(1)), DAY0 + DAY],
       [String(day(8)), DAY0 + 8 * DAY],
       [String(day(9)), DAY0 + 9 * DAY],
+      [String(day(10)), DAY0 + 10 * DAY],
     ]);
     expect(marketDayDatas[0]).toMatchObject({ orderCount: 5, salesCount: 3, refundCount: 2, newModelCount: 4, disputesOpened: 2, disputesResolved: 2, reviewCount: 3, evaluationCount: 3 });
     expect(marketDayDatas[0].tokens).toEqual([{ volume: e("30"), settledVolume: e("15"), fees: e("0.375"), sellerRevenue: e("14.625"), refunded: e("15"), orderCount: 4 }]);
@@ -468,15 +474,148 @@ describe("analytics buckets", () => {
 
     const { marketHourDatas } = await s.query<{ marketHourDatas: { hourStartUnix: number; orderCount: number }[] }>(`{ marketHourDatas(orderBy: hourStartUnix) { hourStartUnix orderCount salesCount } }`);
     expect(marketHourDatas.every((h) => h.hourStartUnix % 3600 === 0)).toBe(true);
-    expect(marketHourDatas.reduce((sum, h) => sum + h.orderCount, 0)).toBe(11);
+    expect(marketDayDatas[4].tokens).toEqual([{ volume: e("3"), settledVolume: e("3"), fees: e("0.09"), sellerRevenue: e("2.91"), refunded: "0", orderCount: 1 }]);
+    expect(marketHourDatas.reduce((sum, h) => sum + h.orderCount, 0)).toBe(12);
   });
 
-  it("keeps per-model days with sales, revenue and rating", async () => {
-    const { modelDayDatas } = await s.query(`{ modelDayDatas(orderBy: date, where: { model: "1" }) { date orderCount salesCount revenue reviewCount ratingSum ratingAverage } }`);
+  it("keeps per-model days with sales, rating and revenue per token", async () => {
+    const { modelDayDatas } = await s.query(`{ modelDayDatas(orderBy: date, where: { model: "1" }) { date orderCount salesCount reviewCount ratingSum ratingAverage
+      tokens { token { symbol } revenue revenueDecimal } } }`);
     expect(modelDayDatas).toEqual([
-      { date: DAY0, orderCount: 2, salesCount: 2, revenue: e("14.625"), reviewCount: 2, ratingSum: 7, ratingAverage: "3.5" },
-      { date: DAY0 + 9 * DAY, orderCount: 2, salesCount: 1, revenue: e("6.79"), reviewCount: 0, ratingSum: 0, ratingAverage: "3.5" },
+      { date: DAY0, orderCount: 2, salesCount: 2, reviewCount: 2, ratingSum: 7, ratingAverage: "3.5", tokens: [{ token: { symbol: "AIMT" }, revenue: e("14.625"), revenueDecimal: "14.625" }] },
+      { date: DAY0 + 9 * DAY, orderCount: 2, salesCount: 1, reviewCount: 0, ratingSum: 0, ratingAverage: "3.5", tokens: [{ token: { symbol: "AIMT" }, revenue: e("6.79"), revenueDecimal: "6.79" }] },
     ]);
+  });
+});
+
+describe("money per token", () => {
+  // Two tokens: the platform token (AIMT) and a stablecoin (mUSD). Model 2 sold in AIMT (order 6, fee 2.5%),
+  // was repriced into mUSD and sold again (order 12, fee 3%); model 5 sold in mUSD (order 9); model 1 in AIMT
+  // (orders 1, 2 split, 11 settled at 30% back). Every total below is per token, raw and decimal-adjusted.
+  const sym = (t: { token: { symbol: string } }) => t.token.symbol;
+
+  it("keeps each model's revenue and settled volume per token", async () => {
+    const { modelTokenStats_collection: rows } = await s.query<{ modelTokenStats_collection: { id: string; model: { id: string }; token: { id: string; symbol: string; decimals: number } }[] }>(`{
+      modelTokenStats_collection(orderBy: id) { id model { id } token { id symbol decimals } paidSalesCount revenue revenueDecimal settledVolume settledVolumeDecimal } }`);
+    const row = (model: string, symbol: string, paidSalesCount: number, revenue: string, settledVolume: string) => ({
+      key: `${model} ${symbol}`, paidSalesCount, revenue: e(revenue), revenueDecimal: revenue, settledVolume: e(settledVolume), settledVolumeDecimal: settledVolume,
+    });
+    expect(rows.map(({ id, model, token, ...rest }) => {
+      expect(id).toBe(`${model.id}-${token.id}`);
+      expect(token.decimals).toBe(18);
+      return { key: `${model.id} ${token.symbol}`, ...rest };
+    }).sort((a, b) => (a.key < b.key ? -1 : 1))).toEqual([
+      row("1", "AIMT", 3, "21.415", "22"),
+      row("2", "AIMT", 1, "4.875", "5"),
+      row("2", "mUSD", 1, "2.91", "3"),
+      row("5", "mUSD", 1, "7.8", "8"),
+    ]);
+  });
+
+  it("keeps each account's revenue as seller and spending as buyer per token", async () => {
+    const { accountTokenStats_collection: rows } = await s.query<{ accountTokenStats_collection: { id: string; account: { id: string }; token: { id: string; symbol: string } }[] }>(`{
+      accountTokenStats_collection(orderBy: id) { id account { id } token { id symbol } salesCount revenue revenueDecimal purchaseCount spent spentDecimal } }`);
+    const names = Object.fromEntries((["alice", "bob", "carol", "dave", "erin", "frank"] as const).map((n) => [addr(n), n]));
+    const row = (who: string, symbol: string, salesCount: number, revenue: string, purchaseCount: number, spent: string) => ({
+      key: `${who} ${symbol}`, salesCount, revenue: e(revenue), revenueDecimal: revenue, purchaseCount, spent: e(spent), spentDecimal: spent,
+    });
+    expect(rows.map(({ id, account, token, ...rest }) => {
+      expect(id).toBe(`${account.id}-${token.id}`);
+      return { key: `${names[account.id]} ${token.symbol}`, ...rest };
+    }).sort((a, b) => (a.key < b.key ? -1 : 1))).toEqual([
+      row("alice", "AIMT", 3, "21.415", 0, "0"),
+      row("bob", "mUSD", 1, "7.8", 0, "0"),
+      row("carol", "AIMT", 0, "0", 1, "10"),
+      row("dave", "AIMT", 0, "0", 1, "5"),
+      row("erin", "AIMT", 0, "0", 2, "12"),
+      row("erin", "mUSD", 0, "0", 2, "11"),
+      row("frank", "AIMT", 1, "4.875", 0, "0"),
+      row("frank", "mUSD", 1, "2.91", 0, "0"),
+    ]);
+    // Each account's rows add up to what the per-token totals say.
+    const { paymentTokens } = await s.query<{ paymentTokens: { id: string; sellerRevenue: string }[] }>(`{ paymentTokens { id sellerRevenue } }`);
+    for (const t of paymentTokens) {
+      const sum = (rows as unknown as { token: { id: string }; revenue: string }[]).filter((r) => r.token.id === t.id).reduce((a, r) => a + BigInt(r.revenue), 0n);
+      expect(sum.toString()).toBe(t.sellerRevenue);
+    }
+  });
+
+  it("keeps each model's day money per token, joinable to the model's day", async () => {
+    const { modelTokenDayDatas: rows } = await s.query<{ modelTokenDayDatas: { id: string; date: number; model: { id: string }; token: { id: string; symbol: string }; modelDay: { id: string; salesCount: number } }[] }>(`{
+      modelTokenDayDatas(orderBy: date) { id date model { id } token { id symbol } modelDay { id salesCount } paidSalesCount revenue revenueDecimal settledVolume settledVolumeDecimal } }`);
+    const day = (n: number) => Math.floor(DAY0 / DAY) + n;
+    const row = (n: number, model: string, symbol: string, paidSalesCount: number, revenue: string, settledVolume: string) => ({
+      key: `${n} ${model} ${symbol}`, paidSalesCount, revenue: e(revenue), revenueDecimal: revenue, settledVolume: e(settledVolume), settledVolumeDecimal: settledVolume,
+    });
+    expect(rows.map(({ id, date, model, token, modelDay, ...rest }) => {
+      expect(id).toBe(`${model.id}-${token.id}-${date / DAY}`);
+      expect(modelDay.id).toBe(`${model.id}-${date / DAY}`);
+      return { key: `${date / DAY - day(0)} ${model.id} ${sym({ token })}`, ...rest };
+    }).sort((a, b) => (a.key < b.key ? -1 : 1))).toEqual([
+      row(0, "1", "AIMT", 2, "14.625", "15"),
+      row(1, "5", "mUSD", 1, "7.8", "8"),
+      row(10, "2", "mUSD", 1, "2.91", "3"),
+      row(8, "2", "AIMT", 1, "4.875", "5"),
+      row(9, "1", "AIMT", 1, "6.79", "7"),
+    ]);
+  });
+});
+
+describe("counters named for what they count", () => {
+  it("counts new buyers and sellers per day apart from every address seen, and licensed purchases apart from orders placed", async () => {
+    const { marketDayDatas } = await s.query<{ marketDayDatas: { date: number; newAccountCount: number; newBuyerCount: number; newSellerCount: number }[] }>(`{
+      marketDayDatas(orderBy: date) { date newAccountCount newBuyerCount newSellerCount } }`);
+    // day 0: carol, dave and erin place their first orders, alice and bob list their first models; bob's
+    // listing on day 1 and everyone's later orders are not new
+    expect(marketDayDatas.map((d) => [(d.date - DAY0) / DAY, d.newBuyerCount, d.newSellerCount])).toEqual([[0, 3, 2], [1, 0, 0], [8, 0, 0], [9, 0, 0], [10, 0, 0]]);
+    // addresses seen that day include the token's mints, the treasury and the deployer: more than the 5 users
+    expect(marketDayDatas[0].newAccountCount).toBeGreaterThan(5);
+    const data = await s.query(`query($carol: ID!, $dave: ID!, $erin: ID!, $alice: ID!) {
+      carol: account(id: $carol) { purchaseCount licensedPurchaseCount firstPurchaseAt firstListingAt }
+      dave: account(id: $dave) { purchaseCount licensedPurchaseCount }
+      erin: account(id: $erin) { purchaseCount licensedPurchaseCount }
+      alice: account(id: $alice) { purchaseCount licensedPurchaseCount firstPurchaseAt firstListingAt }
+    }`, { carol: addr("carol"), dave: addr("dave"), erin: addr("erin"), alice: addr("alice") });
+    expect(data).toMatchObject({
+      // carol: orders 1 and 4 (free) licensed, 7 (timed out) and 10 (bad delivery) refunded
+      carol: { purchaseCount: 4, licensedPurchaseCount: 2, firstListingAt: null },
+      // dave: order 2 (split ruling) licensed, 5 and 8 declined
+      dave: { purchaseCount: 3, licensedPurchaseCount: 1 },
+      // erin: orders 6, 9, 11 (settled) and 12 licensed, 3 refunded by a ruling
+      erin: { purchaseCount: 5, licensedPurchaseCount: 4 },
+      alice: { purchaseCount: 0, licensedPurchaseCount: 0, firstPurchaseAt: null },
+    });
+    const day0 = (t: string) => Number(t) >= DAY0 && Number(t) < DAY0 + DAY;
+    expect(day0((data as { carol: { firstPurchaseAt: string } }).carol.firstPurchaseAt)).toBe(true);
+    expect(day0((data as { alice: { firstListingAt: string } }).alice.firstListingAt)).toBe(true);
+  });
+});
+
+describe("the example analytics library (examples/lib/analytics.ts)", () => {
+  // Pages of one or two rows, so every read crosses several `id_gt` pages.
+  const now = DAY0 + 10 * DAY + 12 * 3600;
+
+  it("ranks models by revenue within each token, reading every page", async () => {
+    const top = await topModelsByRevenue(s.node.graphqlUrl, { days: 30, now, pageSize: 1 });
+    expect(top.map((m) => [m.token.symbol, m.modelId, m.salesCount, m.revenue])).toEqual([
+      ["AIMT", "1", 3, BigInt(e("21.415"))],
+      ["AIMT", "2", 1, BigInt(e("4.875"))],
+      ["mUSD", "5", 1, BigInt(e("7.8"))],
+      ["mUSD", "2", 1, BigInt(e("2.91"))],
+    ]);
+  });
+
+  it("reads every token's day and the month's dispute rate across pages", async () => {
+    const days = await dailyVolume(s.node.graphqlUrl, { days: 30, now, pageSize: 2 });
+    expect(days.map((d) => [(d.date - DAY0) / DAY, d.token.symbol, d.volume])).toEqual([
+      [0, "AIMT", BigInt(e("30"))],
+      [1, "AIMT", BigInt(e("25"))],
+      [1, "mUSD", BigInt(e("16"))],
+      [8, "AIMT", 0n],
+      [9, "AIMT", BigInt(e("20"))],
+      [10, "mUSD", BigInt(e("3"))],
+    ]);
+    expect(await disputeRate(s.node.graphqlUrl, { now })).toEqual({ month: "2026-03", orders: 12, disputesOpened: 3, disputesResolved: 2, rate: 0.25 });
   });
 });
 

@@ -217,6 +217,15 @@ export async function runScenario() {
   // A new key for model 2's future orders.
   await registry(frank, "setKeyCommitment", [2n, commitmentOf("Image tagger, second key")]);
 
+  // ── Day 10 ── a model that sold in the platform token is repriced into the stablecoin and sells again:
+  // its money, its seller's and its buyer's must stay apart per token. Order 12: erin pays 3 mUSD.
+  await travelTo(DAY0 + 10 * DAY + 10 * 3600);
+  await registry(frank, "setPrice", [2n, stable, parseEther("3")]);
+  await usd.write.approve([address.marketplace, parseEther("3")], { account: erin.account });
+  await market(erin, "purchase", [2n, stable, parseEther("3"), buyerKey(erin, 2n).xy, salt(erin, 2n)]);
+  await deliver(frank, 12);
+  await market(erin, "confirm", [12n]);
+
   const head = Number(await publicClient.getBlockNumber());
   const indexer = await startIndexer(provider, deployment.contracts);
   await indexer.node.waitForBlock(head, { timeoutMs: 300_000 });

@@ -156,3 +156,7 @@ export const count = (n: number | bigint, one: string, many = `${one}s`) => `${n
 /** "9.75 AIMT" (zero included: for totals and balances, where Money's "Free" would mislead). */
 export const amountText = (amount: bigint, token: { symbol: string | null; decimals: number | null }) =>
   `${formatUnits(amount, token.decimals ?? 18)} ${token.symbol ?? 'tokens'}`
+
+/** Amounts of several tokens side by side (never added together); `zero`'s token when there are none. */
+export const amountsText = (amounts: { amount: bigint; symbol: string | null; decimals: number | null }[], zero: { symbol: string | null; decimals: number | null }) =>
+  amounts.length ? amounts.map((a) => amountText(a.amount, a)).join(' · ') : amountText(0n, zero)

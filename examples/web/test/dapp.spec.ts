@@ -175,7 +175,8 @@ test.describe.serial('the dApp in a browser', () => {
     const download = page.waitForEvent('download')
     await page.getByRole('button', { name: 'Export CSV' }).click()
     const csv = await readFile(await (await download).path(), 'utf8')
-    expect(csv.split('\n')[0]).toBe('date,volume,orders,sales,new_models')
+    // one volume column per token, never summed across tokens
+    expect(csv.split('\n')[0]).toBe('date,volume_AIMT,orders,sales,new_models')
     await check(page, 'analytics')
   })
 

@@ -123,3 +123,16 @@ export function toVersion(row: VersionRow): ModelVersionInfo {
     deprecatedBy: row.deprecatedBy?.version ?? null,
   }
 }
+
+/** An amount of one payment token, with the token's symbol and decimals as the indexer read them (null when the token has none). */
+export type TokenAmount = { token: `0x${string}`; symbol: string | null; decimals: number | null; amount: bigint }
+
+/** The GraphQL selection of a token as `toTokenAmount` reads it. */
+export const tokenFields = 'token { id symbol decimals }'
+
+export type TokenAmountRow = { token: { id: `0x${string}`; symbol: string | null; decimals: number | null } }
+
+/** One per-token row's `field` as a TokenAmount. */
+export function toTokenAmount<T extends TokenAmountRow>(row: T, amount: string): TokenAmount {
+  return { token: row.token.id, symbol: row.token.symbol, decimals: row.token.decimals, amount: BigInt(amount) }
+}

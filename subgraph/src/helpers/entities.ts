@@ -59,9 +59,8 @@ export function getOrCreateAccount(address: Bytes, event: ethereum.Event): Accou
   account.modelCount = 0;
   account.modelsListedCount = 0;
   account.purchaseCount = 0;
+  account.licensedPurchaseCount = 0;
   account.salesCount = 0;
-  account.revenue = ZERO_BI;
-  account.spent = ZERO_BI;
   account.reviewsGivenCount = 0;
   account.reviewsReceivedCount = 0;
   account.sellerRatingSum = 0;

@@ -1,15 +1,18 @@
 /** Day and hour buckets, updated by the same handler as the event they count. */
-import { BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
+import { BigDecimal, BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
 import {
+  AccountTokenStats,
   MarketDayData,
   MarketHourData,
   Model,
   ModelDayData,
+  ModelTokenDayData,
+  ModelTokenStats,
   PaymentToken,
   TokenDayData,
   TokenHourData,
 } from "../../generated/schema";
-import { SECONDS_PER_DAY, SECONDS_PER_HOUR, ZERO_BI } from "./constants";
+import { SECONDS_PER_DAY, SECONDS_PER_HOUR, ZERO_BD, ZERO_BI } from "./constants";
 
 /** floor(timestamp / 86400): the UTC day number, id of the day buckets. */
 export function dayId(timestamp: BigInt): i32 {
@@ -28,6 +31,8 @@ const MARKET_COUNTERS = [
   "newModelCount",
   "newVersionCount",
   "newAccountCount",
+  "newBuyerCount",
+  "newSellerCount",
   "disputesOpened",
   "disputesResolved",
   "reviewCount",
@@ -137,11 +142,86 @@ export function modelDay(event: ethereum.Event, model: Model): ModelDayData {
     entity.orderCount = 0;
     entity.salesCount = 0;
     entity.refundCount = 0;
-    entity.revenue = ZERO_BI;
-    entity.settledVolume = ZERO_BI;
     entity.reviewCount = 0;
     entity.ratingSum = 0;
   }
   entity.ratingAverage = model.ratingAverage;
   return entity;
+}
+
+/** `amount` divided by 10^decimals of the token; the raw amount when the token reports no decimals. */
+export function toDecimal(amount: BigInt, token: Bytes): BigDecimal {
+  // An unset decimals reads as 0: the divisor is then 1.
+  let decimals = PaymentToken.load(token)!.decimals;
+  return amount.toBigDecimal().div(BigInt.fromI32(10).pow(<u8>decimals).toBigDecimal());
+}
+
+/**
+ * A paid order that ended licensed: its seller proceeds and what the buyer paid (proceeds plus fee),
+ * added to the per-token totals of the model (all time and `modelDay`'s day), the seller and the buyer.
+ */
+export function countPaidSale(modelDay: ModelDayData, token: Bytes, seller: Bytes, buyer: Bytes, proceeds: BigInt, paid: BigInt): void {
+  let tokenHex = token.toHexString();
+  let statsId = modelDay.model + "-" + tokenHex;
+  let stats = ModelTokenStats.load(statsId);
+  if (stats == null) {
+    stats = new ModelTokenStats(statsId);
+    stats.model = modelDay.model;
+    stats.token = token;
+    stats.paidSalesCount = 0;
+    stats.revenue = ZERO_BI;
+    stats.settledVolume = ZERO_BI;
+  }
+  stats.paidSalesCount += 1;
+  stats.revenue = stats.revenue.plus(proceeds);
+  stats.settledVolume = stats.settledVolume.plus(paid);
+  stats.revenueDecimal = toDecimal(stats.revenue, token);
+  stats.settledVolumeDecimal = toDecimal(stats.settledVolume, token);
+  stats.save();
+
+  let dayId = modelDay.model + "-" + tokenHex + "-" + (modelDay.date / SECONDS_PER_DAY).toString();
+  let day = ModelTokenDayData.load(dayId);
+  if (day == null) {
+    day = new ModelTokenDayData(dayId);
+    day.date = modelDay.date;
+    day.model = modelDay.model;
+    day.token = token;
+    day.modelDay = modelDay.id;
+    day.paidSalesCount = 0;
+    day.revenue = ZERO_BI;
+    day.settledVolume = ZERO_BI;
+  }
+  day.paidSalesCount += 1;
+  day.revenue = day.revenue.plus(proceeds);
+  day.settledVolume = day.settledVolume.plus(paid);
+  day.revenueDecimal = toDecimal(day.revenue, token);
+  day.settledVolumeDecimal = toDecimal(day.settledVolume, token);
+  day.save();
+
+  let sellerStats = accountTokenStats(seller, token);
+  sellerStats.salesCount += 1;
+  sellerStats.revenue = sellerStats.revenue.plus(proceeds);
+  sellerStats.revenueDecimal = toDecimal(sellerStats.revenue, token);
+  sellerStats.save();
+  let buyerStats = accountTokenStats(buyer, token);
+  buyerStats.purchaseCount += 1;
+  buyerStats.spent = buyerStats.spent.plus(paid);
+  buyerStats.spentDecimal = toDecimal(buyerStats.spent, token);
+  buyerStats.save();
+}
+
+function accountTokenStats(account: Bytes, token: Bytes): AccountTokenStats {
+  let id = account.toHexString() + "-" + token.toHexString();
+  let stats = AccountTokenStats.load(id);
+  if (stats != null) return stats;
+  stats = new AccountTokenStats(id);
+  stats.account = account;
+  stats.token = token;
+  stats.salesCount = 0;
+  stats.revenue = ZERO_BI;
+  stats.revenueDecimal = ZERO_BD;
+  stats.purchaseCount = 0;
+  stats.spent = ZERO_BI;
+  stats.spentDecimal = ZERO_BD;
+  return stats;
 }

@@ -4,11 +4,18 @@ import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
 import { required } from '../required.ts'
 import { useTokens } from '../tokens.ts'
-import { amountText, count, ErrorBox, Loading, Section, Short } from '../ui.tsx'
+import { amountsText, count, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
-type Day = { date: number; orderCount: number; salesCount: number; newModelCount: number; volume: number }
-type TopModel = { modelId: string; name: string; salesCount: number; revenue: string }
-type TopSeller = { id: `0x${string}`; handle: string | null; salesCount: number; revenue: string }
+/** One day's counts and, per token symbol, the volume in whole tokens (tokens are never added together). */
+type Day = { date: number; orderCount: number; salesCount: number; newModelCount: number; volume: Record<string, number> }
+type Indexer = NonNullable<ReturnType<typeof useMarketplace>['indexer']>
+/** Revenue rows, one per token (amounts of two tokens are never added). */
+type Revenue = { tokenStats: { token: { symbol: string | null; decimals: number | null }; revenue: string }[] }
+type TopModel = Revenue & { modelId: string; name: string; salesCount: number }
+type TopSeller = Revenue & { id: `0x${string}`; handle: string | null; salesCount: number }
+
+const revenueText = (row: Revenue, zero: { symbol: string | null; decimals: number | null }) =>
+  amountsText(row.tokenStats.map((t) => ({ ...t.token, amount: BigInt(t.revenue) })), zero)
 
 const DAY = 86_400
 
@@ -18,30 +25,53 @@ async function loadDays(client: ReturnType<typeof useMarketplace>, days: number)
   const { timestamp } = await client.publicClient.getBlock()
   const today = Math.floor(Number(timestamp) / DAY) * DAY
   const since = today - (days - 1) * DAY
-  const data = await required(client.indexer, 'indexer').query<{
-    marketDayDatas: { date: number; orderCount: number; salesCount: number; newModelCount: number }[]
-    tokenDayDatas: { date: number; volume: string }[]
-  }>(
-    `query Days($since: Int!) {
-      marketDayDatas(where: { date_gte: $since }, orderBy: date, first: 1000) { date orderCount salesCount newModelCount }
-      tokenDayDatas(where: { date_gte: $since }, orderBy: date, first: 1000) { date volume }
-    }`,
+  const indexer = required(client.indexer, 'indexer')
+  const marketDays = await readAll<{ id: string; date: number; orderCount: number; salesCount: number; newModelCount: number }>(
+    indexer,
+    'marketDayDatas',
+    `query Days($since: Int!, $first: Int!, $after: ID!) {
+      marketDayDatas(where: { date_gte: $since, id_gt: $after }, orderBy: id, first: $first) { id date orderCount salesCount newModelCount } }`,
     { since },
   )
-  const byDate = new Map(data.marketDayDatas.map((d) => [d.date, d]))
-  const volume = new Map<number, number>()
-  // volumes of all tokens are added in whole tokens (all 18-decimal here)
-  for (const t of data.tokenDayDatas) volume.set(t.date, (volume.get(t.date) ?? 0) + Number(formatUnits(BigInt(t.volume), 18)))
+  const tokenDays = await readAll<{ id: string; date: number; volume: string; token: { id: string; symbol: string | null; decimals: number | null } }>(
+    indexer,
+    'tokenDayDatas',
+    `query TokenDays($since: Int!, $first: Int!, $after: ID!) {
+      tokenDayDatas(where: { date_gte: $since, id_gt: $after }, orderBy: id, first: $first) { id date volume token { id symbol decimals } } }`,
+    { since },
+  )
+  const byDate = new Map(marketDays.map((d) => [d.date, d]))
+  const volume = new Map<number, Record<string, number>>()
+  for (const t of tokenDays) {
+    const day = volume.get(t.date) ?? {}
+    day[t.token.symbol ?? t.token.id] = Number(formatUnits(BigInt(t.volume), t.token.decimals ?? 0))
+    volume.set(t.date, day)
+  }
   return Array.from({ length: days }, (_, i) => {
     const date = since + i * DAY
     const d = byDate.get(date)
-    return { date, orderCount: d?.orderCount ?? 0, salesCount: d?.salesCount ?? 0, newModelCount: d?.newModelCount ?? 0, volume: volume.get(date) ?? 0 }
+    return { date, orderCount: d?.orderCount ?? 0, salesCount: d?.salesCount ?? 0, newModelCount: d?.newModelCount ?? 0, volume: volume.get(date) ?? {} }
   })
 }
 
+/** Every row of a collection, in pages of 1000 continued with `id_gt` (graph-node caps `first`). */
+async function readAll<T extends { id: string }>(indexer: Indexer, collection: string, query: string, variables: Record<string, unknown>): Promise<T[]> {
+  const rows: T[] = []
+  for (let after = ''; ; ) {
+    const page = (await indexer.query<Record<string, T[]>>(query, { ...variables, first: 1000, after }))[collection]
+    rows.push(...page)
+    if (page.length < 1000) return rows
+    after = page[page.length - 1].id
+  }
+}
+
+/** The token symbols with volume in the range, sorted. */
+const symbolsOf = (days: Day[]) => [...new Set(days.flatMap((d) => Object.keys(d.volume)))].sort()
+
 function toCsv(days: Day[]): string {
-  const rows = days.map((d) => [new Date(d.date * 1000).toISOString().slice(0, 10), d.volume, d.orderCount, d.salesCount, d.newModelCount].join(','))
-  return ['date,volume,orders,sales,new_models', ...rows].join('\n')
+  const symbols = symbolsOf(days)
+  const rows = days.map((d) => [new Date(d.date * 1000).toISOString().slice(0, 10), ...symbols.map((t) => d.volume[t] ?? 0), d.orderCount, d.salesCount, d.newModelCount].join(','))
+  return [['date', ...symbols.map((t) => `volume_${t}`), 'orders', 'sales', 'new_models'].join(','), ...rows].join('\n')
 }
 
 function BarChart({ title, days, value }: { title: string; days: Day[]; value: (d: Day) => number }) {
@@ -81,8 +111,8 @@ export default function Analytics() {
     queryKey: ['top'],
     queryFn: () =>
       required(client.indexer, 'indexer').query<{ models: TopModel[]; accounts: TopSeller[] }>(
-        `{ models(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { modelId name salesCount revenue }
-           accounts(orderBy: revenue, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { id handle salesCount revenue } }`,
+        `{ models(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { modelId name salesCount tokenStats(orderBy: id) { token { symbol decimals } revenue } }
+           accounts(orderBy: salesCount, orderDirection: desc, first: 10, where: { salesCount_gt: 0 }) { id handle salesCount tokenStats(orderBy: id, where: { revenue_gt: "0" }) { token { symbol decimals } revenue } } }`,
       ),
   })
   const download = () => {
@@ -119,7 +149,9 @@ export default function Analytics() {
       {days.error ? <ErrorBox error={days.error} title="Could not load daily activity" /> : null}
       {days.data ? (
         <div className="charts">
-          <BarChart title="Volume (tokens)" days={days.data} value={(d) => d.volume} />
+          {symbolsOf(days.data).map((t) => (
+            <BarChart key={t} title={`Volume (${t})`} days={days.data} value={(d) => d.volume[t] ?? 0} />
+          ))}
           <BarChart title="Orders" days={days.data} value={(d) => d.orderCount} />
           <BarChart title="New models" days={days.data} value={(d) => d.newModelCount} />
         </div>
@@ -130,7 +162,7 @@ export default function Analytics() {
         <ol>
           {top.data?.models.map((m) => (
             <li key={m.modelId}>
-              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {count(m.salesCount, 'sale')} · {amountText(BigInt(m.revenue), platform)} revenue
+              <a href={`#/model/${m.modelId}`}>{m.name}</a> · {count(m.salesCount, 'sale')} · {revenueText(m, platform)} revenue
             </li>
           ))}
         </ol>
@@ -139,7 +171,7 @@ export default function Analytics() {
         <ol>
           {top.data?.accounts.map((a) => (
             <li key={a.id}>
-              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {count(a.salesCount, 'sale')} · {amountText(BigInt(a.revenue), platform)} revenue
+              {a.handle ? `@${a.handle}` : <Short address={a.id} />} · {count(a.salesCount, 'sale')} · {revenueText(a, platform)} revenue
             </li>
           ))}
         </ol>

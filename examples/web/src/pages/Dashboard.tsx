@@ -9,7 +9,7 @@ import { required } from '../required.ts'
 import { AnswerForm, EvidenceText, useEvidence } from '../evidence.tsx'
 import { type OpenDispute, useSellerActions } from '../sellerActions.ts'
 import { useTokens } from '../tokens.ts'
-import { ActionButton, amountText, count, date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
+import { ActionButton, amountsText, amountText, count, date, ErrorBox, Loading, Section, Short } from '../ui.tsx'
 
 export default function Dashboard() {
   const client = useMarketplace()
@@ -119,7 +119,7 @@ export default function Dashboard() {
         {account.data ? (
           <>
             <p>
-              {count(account.data.salesCount, 'sale')} · revenue {amountText(account.data.revenue, platform)} · {count(account.data.modelCount, 'model')}
+              {count(account.data.salesCount, 'sale')} · revenue {amountsText(account.data.revenue, platform)} · {count(account.data.modelCount, 'model')}
             </p>
             {account.data.pendingPayouts.length === 0 ? <p>Nothing to withdraw.</p> : null}
             <ul>

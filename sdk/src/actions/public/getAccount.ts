@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
+import { type TokenAmount, type TokenAmountRow, toTokenAmount, tokenFields } from '../../indexer/models.ts'
 import type { IndexerBehindError, IndexerQueryError, IndexerUnavailableError } from '../../errors/indexer.ts'
 import type { InvalidInputError } from '../../errors/storage.ts'
 import { type IndexedReadOptions, ensureIndexed, requireIndexer } from '../internal/indexer.ts'
@@ -14,8 +15,10 @@ export type AccountInfo = {
   modelCount: number
   purchaseCount: number
   salesCount: number
-  revenue: bigint
-  spent: bigint
+  /** Seller proceeds credited, one entry per token; never summed across tokens. */
+  revenue: TokenAmount[]
+  /** Paid for licensed orders (refunds excluded), one entry per token. */
+  spent: TokenAmount[]
   sellerRatingAverage: number
   sellerRatingCount: number
   disputesWon: number
@@ -44,24 +47,24 @@ export async function getAccount(client: MarketplaceClientConfig, parameters: Ge
   await ensureIndexed(indexer, parameters)
   type Row = Omit<AccountInfo, 'address' | 'revenue' | 'spent' | 'sellerRatingAverage' | 'pendingPayouts'> & {
     id: Address
-    revenue: string
-    spent: string
+    tokenStats: (TokenAmountRow & { revenue: string; spent: string })[]
     sellerRatingAverage: string
     payouts: { token: { id: Address }; pending: string }[]
   }
   const { account } = await indexer.query<{ account: Row | null }>(
-    `query Account($id: ID!) { account(id: $id) { id handle profileURI modelCount purchaseCount salesCount revenue spent
+    `query Account($id: ID!) { account(id: $id) { id handle profileURI modelCount purchaseCount salesCount
+      tokenStats(first: 100, orderBy: id) { ${tokenFields} revenue spent }
       sellerRatingAverage sellerRatingCount disputesWon disputesLost disputesSplit badDeliveryCount evaluatorPublicKey
       payouts(where: { pending_gt: "0" }) { token { id } pending } } }`,
     { id: parameters.address.toLowerCase() },
   )
   if (!account) return null
-  const { id, payouts, revenue, spent, sellerRatingAverage, ...rest } = account
+  const { id, payouts, tokenStats, sellerRatingAverage, ...rest } = account
   return {
     ...rest,
     address: id,
-    revenue: BigInt(revenue),
-    spent: BigInt(spent),
+    revenue: tokenStats.filter((t) => t.revenue !== '0').map((t) => toTokenAmount(t, t.revenue)),
+    spent: tokenStats.filter((t) => t.spent !== '0').map((t) => toTokenAmount(t, t.spent)),
     sellerRatingAverage: Number(sellerRatingAverage),
     pendingPayouts: payouts.map((p) => ({ token: p.token.id, amount: BigInt(p.pending) })),
   }

@@ -1,7 +1,7 @@
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import type { IndexerBehindError, IndexerQueryError, IndexerUnavailableError } from '../../errors/indexer.ts'
 import type { InvalidInputError } from '../../errors/storage.ts'
-import { type ModelRow, type ModelSummary, type ModelVersionInfo, type VersionRow, modelFields, toModel, toVersion, versionFields } from '../../indexer/models.ts'
+import { type ModelRow, type ModelSummary, type ModelVersionInfo, type TokenAmount, type TokenAmountRow, type VersionRow, modelFields, toModel, toTokenAmount, toVersion, tokenFields, versionFields } from '../../indexer/models.ts'
 import { type IndexedReadOptions, ensureIndexed, requireIndexer } from '../internal/indexer.ts'
 import { assertId } from '../internal/validate.ts'
 
@@ -11,7 +11,8 @@ export type GetModelReturnType =
       /** Every version, oldest first. */
       versions: ModelVersionInfo[]
       creator: `0x${string}`
-      revenue: bigint
+      /** Seller proceeds credited, one entry per token the model sold in (a repriced model can have several); never summed across tokens. */
+      revenue: TokenAmount[]
       refundCount: number
       disputeCount: number
       /** Orders refunded because the buyer proved the delivered key wrong. */
@@ -36,9 +37,9 @@ export async function getModel(client: MarketplaceClientConfig, parameters: GetM
   const indexer = requireIndexer(client, 'getModel')
   await ensureIndexed(indexer, parameters)
   const { model } = await indexer.query<{
-    model: (ModelRow & { versions: VersionRow[]; creator: { id: `0x${string}` }; revenue: string; refundCount: number; disputeCount: number; badDeliveryCount: number; keyCommitment: `0x${string}` | null }) | null
+    model: (ModelRow & { versions: VersionRow[]; creator: { id: `0x${string}` }; tokenStats: (TokenAmountRow & { revenue: string })[]; refundCount: number; disputeCount: number; badDeliveryCount: number; keyCommitment: `0x${string}` | null }) | null
   }>(
-    `query Model($id: ID!) { model(id: $id) { ${modelFields} creator { id } revenue refundCount disputeCount badDeliveryCount keyCommitment versions(first: 1000, orderBy: version) { ${versionFields} } } }`,
+    `query Model($id: ID!) { model(id: $id) { ${modelFields} creator { id } tokenStats(first: 100, orderBy: id) { ${tokenFields} revenue } refundCount disputeCount badDeliveryCount keyCommitment versions(first: 1000, orderBy: version) { ${versionFields} } } }`,
     { id: modelId.toString() },
   )
   if (!model) return null
@@ -46,7 +47,7 @@ export async function getModel(client: MarketplaceClientConfig, parameters: GetM
     ...toModel(model),
     versions: model.versions.map(toVersion),
     creator: model.creator.id,
-    revenue: BigInt(model.revenue),
+    revenue: model.tokenStats.map((t) => toTokenAmount(t, t.revenue)),
     refundCount: model.refundCount,
     disputeCount: model.disputeCount,
     badDeliveryCount: model.badDeliveryCount,

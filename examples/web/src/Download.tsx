@@ -1,3 +1,4 @@
+import { BadDeliveryError } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useMarketplace } from './client.ts'
@@ -94,11 +95,20 @@ const BLOB_BATCH = 16 * 1024 * 1024
 type DirectoryPicker = (options: { mode: 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
 
 /**
- * Downloads a licensed version: the SDK fetches, authenticates and decrypts chunk by chunk, checks
- * each file's sha256 as it streams and the archive's on-chain sha256 when the last file ends (an
- * IntegrityError otherwise).
+ * Downloads a licensed version: the SDK checks the delivered key against the order's on-chain
+ * commitment before fetching a byte (BadDeliveryError otherwise: the page then offers the proof),
+ * fetches blocks checked against their CIDs, authenticates and decrypts chunk by chunk and checks
+ * each file's sha256 as it streams (an IntegrityError otherwise). Under a committed key those
+ * checks pin the plaintext, so the SDK skips the second pass over the whole archive
+ * (`sha256Checked` false); over a store that does not check blocks it makes that pass.
  */
-export function Download({ modelId, version, name, onVerified }: { modelId: bigint; version?: number; name: string; onVerified?: () => void }) {
+export function Download({
+  modelId,
+  version,
+  name,
+  onVerified,
+  onRefunded,
+}: { modelId: bigint; version?: number; name: string; onVerified?: () => void; onRefunded?: () => void }) {
   const client = useMarketplace()
   // versions are named by their semver, as on the model page (the chain numbers them 1, 2, …)
   const model = useQuery({ queryKey: ['model', modelId.toString()], queryFn: () => client.getModel({ modelId }) })
@@ -141,8 +151,16 @@ export function Download({ modelId, version, name, onVerified }: { modelId: bigi
     const links = await Promise.all(sinks.map((sink) => sink.keep()))
     setFiles(checked.map((file, i) => ({ ...file, url: links[i] })))
     onVerified?.()
-    return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }
+    return {
+      sha256: result.sha256,
+      sha256Checked: result.sha256Checked,
+      version: result.version,
+      seconds: (performance.now() - started) / 1000,
+      bytes,
+      folder: dir?.name,
+    }
   })
+  const badDelivery = download.state.status === 'error' && download.state.error instanceof BadDeliveryError ? download.state.error : undefined
 
   return (
     <div className="download">
@@ -151,9 +169,18 @@ export function Download({ modelId, version, name, onVerified }: { modelId: bigi
       </ActionButton>
       {download.pending && progress ? <ProgressBar label="Downloading and decrypting" value={progress.bytes} max={progress.totalBytes} /> : null}
       {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
+      {badDelivery ? <ProveBadDelivery orderId={badDelivery.orderId} onRefunded={onRefunded} /> : null}
       {download.state.status === 'done' && download.state.result ? (
         <p role="status" className="success" data-testid="download-verified">
-          Version {semverOf(download.state.result.version)} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
+          Version {semverOf(download.state.result.version)} verified:{' '}
+          {download.state.result.sha256Checked ? (
+            <>
+              archive sha256 <code>{download.state.result.sha256}</code> matches the chain
+            </>
+          ) : (
+            'the key matches its on-chain commitment, every block its CID and every file its sha256'
+          )}{' '}
+          (
           {(download.state.result.bytes / 1e6 / download.state.result.seconds).toFixed(1)} MB/s)
           {download.state.result.folder ? `, saved in “${download.state.result.folder}”` : ''}.
         </p>
@@ -174,6 +201,38 @@ export function Download({ modelId, version, name, onVerified }: { modelId: bigi
           ))}
         </ul>
       ) : null}
+    </div>
+  )
+}
+
+/**
+ * Offered only after the SDK's own check found the delivered key wrong (BadDeliveryError): the
+ * SDK checks again before sending and never proves a good key, since the proof would publish it.
+ * The contract recomputes the key from the order's secret and refunds the price in full, with no
+ * arbiter; the proof reveals this order's delivery secret only.
+ */
+function ProveBadDelivery({ orderId, onRefunded }: { orderId: bigint; onRefunded?: () => void }) {
+  const client = useMarketplace()
+  const prove = useAction(async () => {
+    const result = await client.proveBadDelivery({ orderId })
+    onRefunded?.()
+    return result
+  })
+  return (
+    <div className="prove">
+      <p>
+        The key the seller delivered for order #{orderId.toString()} is not the key the seller committed to on-chain. Prove it to the contract to get
+        the full price back: no arbiter is needed.
+      </p>
+      <ActionButton busy={prove.pending} onClick={() => prove.run()}>
+        {prove.pending ? 'Proving…' : 'Prove wrong key'}
+      </ActionButton>
+      {prove.state.status === 'done' && prove.state.result ? (
+        <p role="status" className="success" data-testid="bad-delivery-refund">
+          Proven: the contract refunded order #{orderId.toString()} in full.
+        </p>
+      ) : null}
+      {prove.state.status === 'error' ? <ErrorBox error={prove.state.error} title="Proof failed" /> : null}
     </div>
   )
 }

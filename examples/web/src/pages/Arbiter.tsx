@@ -5,6 +5,7 @@ import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
 import { EvidenceText, useEvidence } from '../evidence.tsx'
 import { useAction } from '../hooks.ts'
+import { KeyCheckNote, keyCheckOf } from '../keyCheck.tsx'
 import { useTokens } from '../tokens.ts'
 import { ActionButton, amountText, ErrorBox, Loading, Short } from '../ui.tsx'
 
@@ -23,6 +24,10 @@ export default function Arbiter() {
     <>
       <h1>Arbiter</h1>
       <p>Open disputes with their evidence. Only accounts holding the arbiter role can rule; others get the contract's refusal.</p>
+      <p>
+        A wrong key never reaches you: a buyer handed a key that does not match the seller's on-chain commitment proves it to the contract, which
+        refunds in full (also while a dispute is open, which it then closes). Disputes here are about the model itself.
+      </p>
       {ruled.map((r) => (
         <p key={r.orderId.toString()} role="status" className="success">
           Order #{r.orderId.toString()} ruled: the buyer gets {formatUnits(r.buyerRefund, 18)} back.
@@ -49,6 +54,12 @@ function DisputeCard({ order, onRuled }: { order: OrderInfo; onRuled: (outcome: 
   const [share, setShare] = useState(50)
   const evidence = useEvidence(order.orderId, true)
   const { tokenOf } = useTokens()
+  // what evaluators attested about the key this order committed to, for the version bought
+  const evaluations = useQuery({
+    queryKey: ['evaluations', order.modelId.toString(), order.version],
+    enabled: order.version > 0,
+    queryFn: () => client.getEvaluations({ modelId: order.modelId, version: order.version }),
+  })
   const rule = useAction(async (ruling: 'buyer' | 'seller' | { buyerShareBps: number }) => {
     const result = await client.ruleDispute({ orderId: order.orderId, ruling })
     onRuled({ orderId: order.orderId, buyerRefund: result.buyerRefund })
@@ -62,6 +73,15 @@ function DisputeCard({ order, onRuled }: { order: OrderInfo; onRuled: (outcome: 
       </h2>
       <p className="meta">
         {amountText(order.amount, tokenOf(order.token))} in escrow · buyer <Short address={order.buyer} /> · seller <Short address={order.seller} />
+      </p>
+      <p data-testid="dispute-version">
+        Version {order.version || 'not recorded'}
+        {order.version ? (
+          <>
+            {' · '}
+            <KeyCheckNote check={keyCheckOf(evaluations.data, order.version, order.keyCommitment)} />
+          </>
+        ) : null}
       </p>
       <h3>Evidence</h3>
       {evidence.isPending ? <Loading /> : null}

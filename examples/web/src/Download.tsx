@@ -168,8 +168,12 @@ export function Download({
         {download.pending ? 'Downloading…' : `Download ${name}`}
       </ActionButton>
       {download.pending && progress ? <ProgressBar label="Downloading and decrypting" value={progress.bytes} max={progress.totalBytes} /> : null}
-      {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
-      {badDelivery ? <ProveBadDelivery orderId={badDelivery.orderId} onRefunded={onRefunded} /> : null}
+      {badDelivery ? (
+        // the SDK's hint names the action for developers; the page offers that action instead
+        <ProveBadDelivery error={badDelivery} onRefunded={onRefunded} />
+      ) : download.state.status === 'error' ? (
+        <ErrorBox error={download.state.error} title="Download failed" />
+      ) : null}
       {download.state.status === 'done' && download.state.result ? (
         <p role="status" className="success" data-testid="download-verified">
           Version {semverOf(download.state.result.version)} verified:{' '}
@@ -211,8 +215,9 @@ export function Download({
  * The contract recomputes the key from the order's secret and refunds the price in full, with no
  * arbiter; the proof reveals this order's delivery secret only.
  */
-function ProveBadDelivery({ orderId, onRefunded }: { orderId: bigint; onRefunded?: () => void }) {
+function ProveBadDelivery({ error, onRefunded }: { error: BadDeliveryError; onRefunded?: () => void }) {
   const client = useMarketplace()
+  const { orderId } = error
   const prove = useAction(async () => {
     const result = await client.proveBadDelivery({ orderId })
     onRefunded?.()
@@ -220,10 +225,13 @@ function ProveBadDelivery({ orderId, onRefunded }: { orderId: bigint; onRefunded
   })
   return (
     <div className="prove">
-      <p>
-        The key the seller delivered for order #{orderId.toString()} is not the key the seller committed to on-chain. Prove it to the contract to get
-        the full price back: no arbiter is needed.
-      </p>
+      <div role="alert" className="error">
+        <strong>Download failed:</strong> {error.shortMessage}
+        <p className="hint">
+          Nothing was downloaded. The seller delivered a key other than the one committed on-chain for this model: prove it to the contract to get the
+          full price back, with no arbiter. The proof reveals this order's delivery secret only, never your other purchases.
+        </p>
+      </div>
       <ActionButton busy={prove.pending} onClick={() => prove.run()}>
         {prove.pending ? 'Proving…' : 'Prove wrong key'}
       </ActionButton>

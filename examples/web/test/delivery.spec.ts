@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import { createWalletClient, type Hex, http, parseUnits } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { generateModelKey, marketplaceAbi, wrapDeliveryKey } from '../../../sdk/src/index.ts'
+import { generateModelKey, keyCommitment, marketplaceAbi, wrapDeliveryKey } from '../../../sdk/src/index.ts'
 import { chainOf, check, eventually, loadStack, nav, openUser } from './helpers.ts'
 import { freshAccount, indexed, listModels, sdkClient } from './listings.ts'
 import type { StackInfo } from './stack.ts'
@@ -79,6 +79,46 @@ test.describe.serial('provable delivery', () => {
     expect(await chain.balance(buyerAddress)).toBe(before)
     const refunded = (await sdkClient(stack, stack.keys.seller).getOrders({ buyer: buyerAddress })).orders.find((o) => o.orderId === orderId)
     expect(refunded).toMatchObject({ status: 'Refunded', refundReason: 'BadDelivery', badDeliveryProven: true, dispute: null })
+    await page.context().close()
+  })
+
+  test('the model page and the arbiter page show whether an evaluator attested that the committed key opens the version', async ({ browser }) => {
+    const modelKey = generateModelKey()
+    const [modelId] = await listModels(stack, stack.keys.seller, [
+      { name: `${name} checked`, tags: ['provable'], task: 'text-classification', license: 'MIT', price: parseUnits('3', 18), modelKey },
+    ])
+    if (modelId === undefined) throw new Error('no model listed')
+    // the evaluator found that the committed key decrypts version 1 to its on-chain sha256
+    await sdkClient(stack, stack.keys.evaluator).attestEvaluation({
+      modelId,
+      version: 1,
+      suite: 'amm-checks/v1',
+      verdict: 'pass',
+      score: 900_000,
+      report: 'urn:amm-test:key-check-report',
+      keyCheck: { keyCommitment: keyCommitment(modelKey), opens: true },
+    })
+    // a buyer's order of that version, delivered with the committed key, then disputed about the model itself
+    const buyer = sdkClient(stack, await freshAccount(stack, { tokens: parseUnits('10', 18) }))
+    const { orderId } = await buyer.buyModel({ modelId })
+    await sdkClient(stack, stack.keys.seller).deliverOrder({ orderId, modelKeys: new Map([[modelId, modelKey]]) })
+    await buyer.disputeOrder({ orderId, evidence: 'urn:amm-test:the-model-underperforms' })
+    await indexed(stack)
+
+    const { page } = await openUser(browser, stack, stack.keys.arbiter, 'arbiter')
+    await page.goto(`/#/model/${modelId}`)
+    await expect(page.getByTestId('key-check')).toHaveAttribute('data-key-check', 'Opens')
+    await expect(page.getByTestId('key-check')).toHaveText('Key: an evaluator attested that the committed key opens it')
+    await check(page, 'model-key-check')
+
+    await nav(page, 'Arbiter')
+    const card = page.getByRole('article', { name: `Order #${orderId}: ${name} checked` })
+    await expect(card.getByTestId('dispute-version')).toHaveText('Version 1 · Key: an evaluator attested that the committed key opens it', { timeout: 60_000 })
+    await expect(page.getByText('A wrong key never reaches you')).toBeVisible()
+    await check(page, 'arbiter-key-check')
+    // ruled, so the dispute leaves the list other specs read
+    await card.getByRole('button', { name: 'Rule for the buyer (refund)' }).click()
+    await expect(page.getByText(`Order #${orderId} ruled: the buyer gets 3 back.`)).toBeVisible({ timeout: 60_000 })
     await page.context().close()
   })
 })

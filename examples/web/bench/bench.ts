@@ -74,6 +74,8 @@ try {
         { contentCID: toHex(randomFillSync(new Uint8Array(36))), sha256: toHex(randomFillSync(new Uint8Array(32))), size: 1000n, semver: '1.0.0', changelogURI: '' },
         addressOf('PlatformToken'),
         parseEther(String(1 + (i % 100))),
+        // a paid listing commits to its key (any non-zero value: these are never bought)
+        toHex(randomFillSync(new Uint8Array(32))),
       ],
     } as never)
     const raw = await seller.account.signTransaction({

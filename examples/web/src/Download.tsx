@@ -1,3 +1,4 @@
+import { BadDeliveryError } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useMarketplace } from './client.ts'
@@ -94,11 +95,19 @@ const BLOB_BATCH = 16 * 1024 * 1024
 type DirectoryPicker = (options: { mode: 'readwrite'; id?: string }) => Promise<FileSystemDirectoryHandle>
 
 /**
- * Downloads a licensed version: the SDK fetches, authenticates and decrypts chunk by chunk, checks
- * each file's sha256 as it streams and the archive's on-chain sha256 when the last file ends (an
- * IntegrityError otherwise).
+ * Downloads a licensed version: the SDK checks the delivered key against the order's on-chain
+ * commitment before fetching a byte (BadDeliveryError otherwise: the page then offers the proof),
+ * then fetches, authenticates and decrypts chunk by chunk, checks each file's sha256 as it streams
+ * and the archive's on-chain sha256 when the last file ends (an IntegrityError otherwise; this
+ * app's store is trusted for the bytes, so the SDK always makes that pass: see client.ts).
  */
-export function Download({ modelId, version, name, onVerified }: { modelId: bigint; version?: number; name: string; onVerified?: () => void }) {
+export function Download({
+  modelId,
+  version,
+  name,
+  onVerified,
+  onRefunded,
+}: { modelId: bigint; version?: number; name: string; onVerified?: () => void; onRefunded?: () => void }) {
   const client = useMarketplace()
   // versions are named by their semver, as on the model page (the chain numbers them 1, 2, …)
   const model = useQuery({ queryKey: ['model', modelId.toString()], queryFn: () => client.getModel({ modelId }) })
@@ -141,8 +150,15 @@ export function Download({ modelId, version, name, onVerified }: { modelId: bigi
     const links = await Promise.all(sinks.map((sink) => sink.keep()))
     setFiles(checked.map((file, i) => ({ ...file, url: links[i] })))
     onVerified?.()
-    return { sha256: result.sha256, version: result.version, seconds: (performance.now() - started) / 1000, bytes, folder: dir?.name }
+    return {
+      sha256: result.sha256,
+      version: result.version,
+      seconds: (performance.now() - started) / 1000,
+      bytes,
+      folder: dir?.name,
+    }
   })
+  const badDelivery = download.state.status === 'error' && download.state.error instanceof BadDeliveryError ? download.state.error : undefined
 
   return (
     <div className="download">
@@ -150,7 +166,12 @@ export function Download({ modelId, version, name, onVerified }: { modelId: bigi
         {download.pending ? 'Downloading…' : `Download ${name}`}
       </ActionButton>
       {download.pending && progress ? <ProgressBar label="Downloading and decrypting" value={progress.bytes} max={progress.totalBytes} /> : null}
-      {download.state.status === 'error' ? <ErrorBox error={download.state.error} title="Download failed" /> : null}
+      {badDelivery ? (
+        // the SDK's hint names the action for developers; the page offers that action instead
+        <ProveBadDelivery error={badDelivery} onRefunded={onRefunded} />
+      ) : download.state.status === 'error' ? (
+        <ErrorBox error={download.state.error} title="Download failed" />
+      ) : null}
       {download.state.status === 'done' && download.state.result ? (
         <p role="status" className="success" data-testid="download-verified">
           Version {semverOf(download.state.result.version)} verified: archive sha256 <code>{download.state.result.sha256}</code> matches the chain (
@@ -174,6 +195,42 @@ export function Download({ modelId, version, name, onVerified }: { modelId: bigi
           ))}
         </ul>
       ) : null}
+    </div>
+  )
+}
+
+/**
+ * Offered only after the SDK's own check found the delivered key wrong (BadDeliveryError): the
+ * SDK checks again before sending and never proves a good key, since the proof would publish it.
+ * The contract recomputes the key from the order's secret and refunds the price in full, with no
+ * arbiter; the proof reveals this order's delivery secret only.
+ */
+function ProveBadDelivery({ error, onRefunded }: { error: BadDeliveryError; onRefunded?: () => void }) {
+  const client = useMarketplace()
+  const { orderId } = error
+  const prove = useAction(async () => {
+    const result = await client.proveBadDelivery({ orderId })
+    onRefunded?.()
+    return result
+  })
+  return (
+    <div className="prove">
+      <div role="alert" className="error">
+        <strong>Download failed:</strong> {error.shortMessage}
+        <p className="hint">
+          Nothing was downloaded. The seller delivered a key other than the one committed on-chain for this model: prove it to the contract to get the
+          full price back, with no arbiter. The proof reveals this order's delivery secret only, never your other purchases.
+        </p>
+      </div>
+      <ActionButton busy={prove.pending} onClick={() => prove.run()}>
+        {prove.pending ? 'Proving…' : 'Prove wrong key'}
+      </ActionButton>
+      {prove.state.status === 'done' && prove.state.result ? (
+        <p role="status" className="success" data-testid="bad-delivery-refund">
+          Proven: the contract refunded order #{orderId.toString()} in full.
+        </p>
+      ) : null}
+      {prove.state.status === 'error' ? <ErrorBox error={prove.state.error} title="Proof failed" /> : null}
     </div>
   )
 }

@@ -14,6 +14,12 @@ export function useSession() {
  * The SDK client over wagmi's viem clients: reads through wagmi's public client, writes through
  * the connected wallet, files through the storage service with the SIWE session, search through
  * the subgraph. Rebuilt when the account, chain or session changes.
+ *
+ * Downloads stream through the service's Kubo RPC `cat`, which the SDK trusts for the bytes, so it
+ * also checks the whole archive's on-chain sha256. The service's trustless gateway
+ * (`gatewayReader`, every block checked against its CID) would let it skip that pass under a
+ * committed key, but it fetches one 256 KiB block per request, and in this page that measured
+ * slower than one stream plus the extra pass (README, Benchmark).
  */
 export function useMarketplace(): MarketplaceClient {
   const config = useAppConfig()

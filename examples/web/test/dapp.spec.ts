@@ -94,6 +94,9 @@ test.describe.serial('the dApp in a browser', () => {
     await expect(page.getByTestId('order-status').first()).toHaveText('Key delivered', { timeout: 60_000 })
     await page.getByRole('button', { name: `Download ${modelName}` }).click()
     await expect(page.getByTestId('download-verified')).toBeVisible({ timeout: 120_000 })
+    // the storage service's cat is trusted for the bytes, so the archive's on-chain sha256 was checked too; a good key leaves nothing to prove
+    await expect(page.getByTestId('download-verified')).toContainText('archive sha256')
+    await expect(page.getByRole('button', { name: 'Prove wrong key' })).toHaveCount(0)
     const shown = await page.getByTestId('file-sha256').allTextContents()
     expect(shown.sort()).toEqual(files.map((f) => sha256(f.buffer)).sort())
     await check(page, 'library')
@@ -133,6 +136,8 @@ test.describe.serial('the dApp in a browser', () => {
     const arbiter = await user(browser, stack.keys.arbiter, 'arbiter')
     await nav(arbiter, 'Arbiter')
     await expect(arbiter.getByText('The weights do not load: shape mismatch in layer 3.')).toBeVisible({ timeout: 60_000 })
+    // the version in dispute, and what evaluators said about its key (none looked at it here)
+    await expect(arbiter.getByTestId('dispute-version')).toHaveText('Version 1 · Key: no evaluator has checked the committed key')
     await check(arbiter, 'arbiter')
     await arbiter.getByLabel("Buyer's share %").fill('50')
     await arbiter.getByRole('button', { name: 'Split' }).click()

@@ -3,12 +3,21 @@
 // accounts, and purchases and reviews through the SDK, as another user's browser would make them.
 import { randomBytes } from 'node:crypto'
 import { modelRegistryAbi } from '@ai-model-marketplace/contracts'
-import { createPublicClient, createWalletClient, erc20Abi, type Hex, http, parseEventLogs, toHex } from 'viem'
+import { createPublicClient, createWalletClient, erc20Abi, type Hex, http, parseEventLogs, toHex, zeroHash } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { createMarketplaceClient, kuboStore, subgraphIndexer } from '../../../sdk/src/index.ts'
+import { createMarketplaceClient, generateModelKey, keyCommitment, kuboStore, subgraphIndexer } from '../../../sdk/src/index.ts'
 import type { StackInfo } from './stack.ts'
 
-export type Listing = { name: string; summary?: string; tags: string[]; task: string; license: string; price: bigint }
+export type Listing = {
+  name: string
+  summary?: string
+  tags: string[]
+  task: string
+  license: string
+  price: bigint
+  /** The model key buyers must receive (its commitment goes on-chain); a random one for a paid listing by default. */
+  modelKey?: Uint8Array
+}
 
 type Deployment = { chainId: number; contracts: Record<'ModelRegistry' | 'PlatformToken', { address: Hex }> }
 
@@ -41,6 +50,8 @@ export async function listModels(stack: StackInfo, key: Hex, listings: Listing[]
         { contentCID: randomCid(), sha256: toHex(randomBytes(32)), size: 1000n, semver: '1.0.0', changelogURI: '' },
         contracts.PlatformToken.address,
         l.price,
+        // a paid model commits to its key when listed; a free one needs none
+        l.modelKey || l.price > 0n ? keyCommitment(l.modelKey ?? generateModelKey()) : zeroHash,
       ],
     } as never)
     const receipt = await publicClient.waitForTransactionReceipt({ hash })

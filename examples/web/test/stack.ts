@@ -18,7 +18,7 @@ export type StackInfo = {
   chainId: number
   deployment: unknown
   /** Hardhat's public development keys, by the part each plays in the tests (never fund them on a real network). */
-  keys: Record<'admin' | 'seller' | 'buyer' | 'buyer2' | 'arbiter', `0x${string}`>
+  keys: Record<'admin' | 'seller' | 'buyer' | 'buyer2' | 'arbiter' | 'evaluator', `0x${string}`>
 }
 
 /**
@@ -47,7 +47,7 @@ export async function startStack(options: { appPort?: number; preview?: boolean 
     const app = vite
     const stop = () => app.close().finally(() => local.stop())
 
-    const { admin, alice, bob, carol, arbiter } = local.accounts
+    const { admin, alice, bob, carol, arbiter, evaluator } = local.accounts
     const info: StackInfo = {
       appUrl: `http://127.0.0.1:${appPort}/`,
       rpcUrl: local.rpcUrl,
@@ -55,7 +55,7 @@ export async function startStack(options: { appPort?: number; preview?: boolean 
       storageUrl: local.storageUrl,
       chainId: local.chainId,
       deployment: local.webConfig.deployment,
-      keys: { admin: admin.privateKey, seller: alice.privateKey, buyer: bob.privateKey, buyer2: carol.privateKey, arbiter: arbiter.privateKey },
+      keys: { admin: admin.privateKey, seller: alice.privateKey, buyer: bob.privateKey, buyer2: carol.privateKey, arbiter: arbiter.privateKey, evaluator: evaluator.privateKey },
     }
     await mkdir(dirname(stackFile), { recursive: true })
     await writeFile(stackFile, JSON.stringify(info, null, 2))

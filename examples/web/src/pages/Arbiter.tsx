@@ -5,6 +5,7 @@ import { formatUnits } from 'viem'
 import { useMarketplace } from '../client.ts'
 import { EvidenceText, useEvidence } from '../evidence.tsx'
 import { useAction } from '../hooks.ts'
+import { KeyCheckNote, keyCheckOf } from '../keyCheck.tsx'
 import { useTokens } from '../tokens.ts'
 import { required } from '../required.ts'
 import { ActionButton, amountText, date, ErrorBox, Loading, Short } from '../ui.tsx'
@@ -37,6 +38,10 @@ export default function Arbiter() {
     <>
       <h1>Arbiter</h1>
       <p>Open disputes with their evidence. Only accounts holding the arbiter role can rule; others get the contract's refusal.</p>
+      <p>
+        A wrong key never reaches you: a buyer handed a key that does not match the seller's on-chain commitment proves it to the contract, which
+        refunds in full (also while a dispute is open, which it then closes). Disputes here are about the model itself.
+      </p>
       {ruled.map((r) => (
         <p key={r.orderId.toString()} role="status" className="success">
           Order #{r.orderId.toString()} ruled: the buyer gets {formatUnits(r.buyerRefund, 18)} back.
@@ -75,6 +80,12 @@ function DisputeCard({ order, deadline, onRuled }: { order: OrderInfo; deadline:
       : ruling === 'seller'
         ? `The seller is paid the ${escrow} in escrow (less the platform fee); the buyer gets nothing back.`
         : `The buyer gets ${ruling.buyerShareBps / 100}% (${amountText((order.amount * BigInt(ruling.buyerShareBps)) / 10_000n, token)}) back; the seller is paid the rest (less the platform fee).`
+  // what evaluators attested about the key this order committed to, for the version bought
+  const evaluations = useQuery({
+    queryKey: ['evaluations', order.modelId.toString(), order.version],
+    enabled: order.version > 0,
+    queryFn: () => client.getEvaluations({ modelId: order.modelId, version: order.version }),
+  })
   const rule = useAction(async (ruling: Ruling) => {
     setAsked(undefined)
     const result = await client.ruleDispute({ orderId: order.orderId, ruling })
@@ -93,6 +104,15 @@ function DisputeCard({ order, deadline, onRuled }: { order: OrderInfo; deadline:
       {deadline !== undefined ? (
         <p>Ruling due by {date(deadline)}; without a ruling by then anyone can settle it by the default rule, a 50/50 split.</p>
       ) : null}
+      <p data-testid="dispute-version">
+        Version {order.version || 'not recorded'}
+        {order.version ? (
+          <>
+            {' · '}
+            <KeyCheckNote check={keyCheckOf(evaluations.data, order.version, order.keyCommitment)} />
+          </>
+        ) : null}
+      </p>
       <h3>Evidence</h3>
       {evidence.isPending ? <Loading /> : null}
       {evidence.error ? <ErrorBox error={evidence.error} title="Could not load evidence" /> : null}

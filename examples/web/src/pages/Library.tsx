@@ -8,7 +8,8 @@ import { useAction, useAppConfig } from '../hooks.ts'
 import { required } from '../required.ts'
 import { sendEvidence } from '../evidence.tsx'
 import { noteDownloaded } from '../OrderProgress.tsx'
-import { ActionButton, date, ErrorBox, Loading, Short, statusText } from '../ui.tsx'
+import { useTokens } from '../tokens.ts'
+import { ActionButton, amountText, date, ErrorBox, Loading, Short, statusText } from '../ui.tsx'
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
@@ -63,6 +64,7 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
   const client = useMarketplace()
   const config = useAppConfig()
   const queries = useQueryClient()
+  const { tokenOf } = useTokens()
   // the model's versions, for the version the download button names (shared with the model page's query)
   const model = useQuery({ queryKey: ['model', order.modelId.toString()], queryFn: () => client.getModel({ modelId: order.modelId }) })
   const semver = model.data?.versions.at(-1)?.semver
@@ -92,12 +94,19 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
         </ActionButton>
       ) : null}
       {refund.state.status === 'done' ? <p role="status">Refunded: the price is back in your wallet.</p> : null}
+      {order.status === 'Refunded' && order.refundReason === 'BadDelivery' ? (
+        <p className="success" data-testid="refund-reason">
+          Refunded in full ({amountText(order.buyerRefund, tokenOf(order.token))}): you proved the delivered key wrong, and the contract settled it
+          without an arbiter.
+        </p>
+      ) : null}
       {refund.state.status === 'error' ? <ErrorBox error={refund.state.error} title="Refund failed" /> : null}
       {keyed && order.buyerRefund === 0n ? (
         <Download
           modelId={order.modelId}
           name={semver ? `${order.modelName} ${semver}` : order.modelName}
           onVerified={() => noteDownloaded(config.chain.id, order.orderId)}
+          onRefunded={refresh}
         />
       ) : null}
       {order.status === 'Delivered' ? (

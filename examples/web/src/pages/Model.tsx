@@ -4,6 +4,7 @@ import { lazy, Suspense, useState } from 'react'
 import { erc20Abi, formatUnits } from 'viem'
 import { useConnection } from 'wagmi'
 import { Download } from '../Download.tsx'
+import { KeyCheckNote, keyCheckOf } from '../keyCheck.tsx'
 import { keyed, OrderProgress, type TrackedOrder } from '../OrderProgress.tsx'
 import { useMarketplace } from '../client.ts'
 import { useAction } from '../hooks.ts'
@@ -248,6 +249,12 @@ export default function ModelPage({ modelId }: { modelId: bigint }) {
             <li key={v.version}>
               <strong>{v.semver}</strong> · {(Number(v.size) / 1048576).toFixed(2)} MiB · {date(v.publishedAt)}
               {v.deprecatedBy !== null ? ` · deprecated by version ${v.deprecatedBy}` : ''}
+              {m.keyCommitment ? (
+                <>
+                  {' · '}
+                  <KeyCheckNote check={keyCheckOf(evaluations.data, v.version, m.keyCommitment)} />
+                </>
+              ) : null}
               <Changelog uri={v.changelogURI} />
             </li>
           ))}

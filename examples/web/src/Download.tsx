@@ -1,6 +1,6 @@
 import { BadDeliveryError } from '@ai-model-marketplace/sdk'
 import { useQuery } from '@tanstack/react-query'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useMarketplace } from './client.ts'
 import { useAction } from './hooks.ts'
 import { required } from './required.ts'
@@ -107,7 +107,8 @@ export function Download({
   name,
   onVerified,
   onRefunded,
-}: { modelId: bigint; version?: number; name: string; onVerified?: () => void; onRefunded?: () => void }) {
+  onBadDelivery,
+}: { modelId: bigint; version?: number; name: string; onVerified?: () => void; onRefunded?: () => void; onBadDelivery?: () => void }) {
   const client = useMarketplace()
   // versions are named by their semver, as on the model page (the chain numbers them 1, 2, …)
   const model = useQuery({ queryKey: ['model', modelId.toString()], queryFn: () => client.getModel({ modelId }) })
@@ -159,6 +160,10 @@ export function Download({
     }
   })
   const badDelivery = download.state.status === 'error' && download.state.error instanceof BadDeliveryError ? download.state.error : undefined
+  // the order's card stops offering Confirm: releasing payment for a key proven wrong loses the refund
+  useEffect(() => {
+    if (badDelivery) onBadDelivery?.()
+  }, [badDelivery, onBadDelivery])
 
   return (
     <div className="download">

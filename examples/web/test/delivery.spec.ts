@@ -67,6 +67,9 @@ test.describe.serial('provable delivery', () => {
     const alert = page.getByRole('alert').filter({ hasText: `The key delivered for order ${orderId} (model ${modelId}) does not match the model's committed key.` })
     await expect(alert).toBeVisible()
     await expect(page.getByTestId('download-verified')).toHaveCount(0)
+    // releasing payment is no longer offered once the key is known to be wrong
+    await expect(page.getByRole('button', { name: `Confirm order #${orderId}` })).toHaveCount(0)
+    await expect(page.getByText('Do not confirm this order')).toBeVisible()
     await check(page, 'library-wrong-key')
 
     await page.getByRole('button', { name: 'Prove wrong key' }).click()
@@ -118,6 +121,8 @@ test.describe.serial('provable delivery', () => {
     await check(page, 'arbiter-key-check')
     // ruled, so the dispute leaves the list other specs read
     await card.getByRole('button', { name: 'Rule for the buyer (refund)' }).click()
+    // a ruling is final: the page asks for confirmation first
+    await card.getByRole('button', { name: 'Confirm ruling' }).click()
     await expect(page.getByText(`Order #${orderId} ruled: the buyer gets 3 back.`)).toBeVisible({ timeout: 60_000 })
     await page.context().close()
   })

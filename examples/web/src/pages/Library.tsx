@@ -1,6 +1,6 @@
 import type { OrderInfo } from '@ai-model-marketplace/sdk'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useId, useRef, useState } from 'react'
+import { useCallback, useEffect, useId, useRef, useState } from 'react'
 import { useConnection, usePublicClient } from 'wagmi'
 import { Download } from '../Download.tsx'
 import { useMarketplace } from '../client.ts'
@@ -77,6 +77,9 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
     await client.refundOrder({ orderId: order.orderId })
     return refresh()
   })
+  // set when the download found the delivered key wrong: then the card offers the proof, not Confirm
+  const [wrongKey, setWrongKey] = useState(false)
+  const onBadDelivery = useCallback(() => setWrongKey(true), [])
   const keyed = order.status === 'Delivered' || order.status === 'Completed' || order.status === 'Resolved' || order.status === 'Disputed'
   const canRefund = order.status === 'Created' && now !== undefined && now > order.deliveryDeadline
   return (
@@ -107,9 +110,11 @@ function OrderCard({ order, now }: { order: OrderInfo; now: bigint | undefined }
           name={semver ? `${order.modelName} ${semver}` : order.modelName}
           onVerified={() => noteDownloaded(config.chain.id, order.orderId)}
           onRefunded={refresh}
+          onBadDelivery={onBadDelivery}
         />
       ) : null}
-      {order.status === 'Delivered' ? (
+      {order.status === 'Delivered' && wrongKey ? <p>Do not confirm this order: prove the wrong key above and the price comes back in full.</p> : null}
+      {order.status === 'Delivered' && !wrongKey ? (
         <>
           <p>
             Check the files, then confirm to release payment{order.disputeDeadline ? `, or dispute before ${date(order.disputeDeadline)}` : ''}.

@@ -159,14 +159,17 @@ contract Marketplace is
     // ─── purchases ───────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IMarketplace
-    function purchase(uint256 modelId, address paymentToken, uint256 maxPrice, bytes calldata buyerKey, bytes32 keySalt)
-        external
-        nonReentrant
-        whenNotPaused
-        returns (uint256)
-    {
+    function purchase(
+        uint256 modelId,
+        address paymentToken,
+        uint256 maxPrice,
+        bytes32 keyCommitment,
+        bytes calldata buyerKey,
+        bytes32 keySalt
+    ) external nonReentrant whenNotPaused returns (uint256) {
         IModelRegistry.SaleTerms memory terms = _getMarketplaceStorage().registry.getSaleTerms(modelId);
-        return _purchase(modelId, paymentToken, maxPrice, buyerKey, keySalt, terms);
+        _checkExpectedTerms(modelId, paymentToken, maxPrice, keyCommitment, terms);
+        return _purchase(modelId, buyerKey, keySalt, terms);
     }
 
     /// @inheritdoc IMarketplace
@@ -176,6 +179,7 @@ contract Marketplace is
         uint256 modelId,
         address paymentToken,
         uint256 maxPrice,
+        bytes32 keyCommitment,
         bytes calldata buyerKey,
         bytes32 keySalt,
         uint256 permitDeadline,
@@ -184,6 +188,7 @@ contract Marketplace is
         bytes32 s
     ) external nonReentrant whenNotPaused returns (uint256) {
         IModelRegistry.SaleTerms memory terms = _getMarketplaceStorage().registry.getSaleTerms(modelId);
+        _checkExpectedTerms(modelId, paymentToken, maxPrice, keyCommitment, terms);
         // A front-run permit is harmless: the allowance it set is used below; otherwise transferFrom reverts.
         // A free model may have no token to call.
         if (terms.price != 0) {
@@ -191,7 +196,7 @@ contract Marketplace is
                 msg.sender, address(this), terms.price, permitDeadline, v, r, s
             ) {} catch {}
         }
-        return _purchase(modelId, paymentToken, maxPrice, buyerKey, keySalt, terms);
+        return _purchase(modelId, buyerKey, keySalt, terms);
     }
 
     /// @inheritdoc IMarketplace
@@ -202,29 +207,41 @@ contract Marketplace is
         return _licenseFree(modelId, terms);
     }
 
-    function _purchase(
+    /// @dev The terms the buyer saw: a change of token, a higher price or another key commitment in
+    /// front of the purchase makes it revert instead of buying something else.
+    function _checkExpectedTerms(
         uint256 modelId,
         address paymentToken,
         uint256 maxPrice,
+        bytes32 keyCommitment,
+        IModelRegistry.SaleTerms memory terms
+    ) private pure {
+        if (terms.paymentToken != paymentToken) {
+            revert MarketplacePaymentTokenMismatch(modelId, terms.paymentToken, paymentToken);
+        }
+        if (terms.price > maxPrice) revert MarketplacePriceAboveMax(modelId, terms.price, maxPrice);
+        if (terms.price != 0 && terms.keyCommitment != keyCommitment && terms.keyCommitment != bytes32(0)) {
+            revert MarketplaceKeyCommitmentMismatch(modelId, terms.keyCommitment, keyCommitment);
+        }
+    }
+
+    function _purchase(
+        uint256 modelId,
         bytes calldata buyerKey,
         bytes32 keySalt,
         IModelRegistry.SaleTerms memory terms
     ) private returns (uint256 orderId) {
-        if (terms.paymentToken != paymentToken) {
-            revert MarketplacePaymentTokenMismatch(modelId, terms.paymentToken, paymentToken);
-        }
         uint256 price = terms.price;
-        if (price > maxPrice) revert MarketplacePriceAboveMax(modelId, price, maxPrice);
         _checkBuyable(modelId, terms);
         if (price == 0) return _licenseFree(modelId, terms);
         if (price > type(uint96).max) revert MarketplaceAmountTooLarge(price);
-        if (!terms.paymentTokenAllowed) revert MarketplacePaymentTokenNotAllowed(paymentToken);
+        if (!terms.paymentTokenAllowed) revert MarketplacePaymentTokenNotAllowed(terms.paymentToken);
         if (terms.keyCommitment == bytes32(0)) revert MarketplaceNoKeyCommitment(modelId);
         bytes32 binding = DeliveryMath.bindingOfKey(buyerKey);
         if (binding == bytes32(0)) revert MarketplaceInvalidBuyerKey();
         bytes28 check = DeliveryMath.purchaseCheck(binding, terms.keyCommitment);
         orderId = _createOrder(modelId, terms, check, buyerKey, keySalt);
-        _collect(IERC20(paymentToken), price);
+        _collect(IERC20(terms.paymentToken), price);
     }
 
     function _createOrder(

@@ -4353,6 +4353,27 @@ export const marketplaceAbi = [
         "internalType": "uint256",
         "name": "modelId",
         "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "keyCommitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "expectedKeyCommitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "MarketplaceKeyCommitmentMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "modelId",
+        "type": "uint256"
       }
     ],
     "name": "MarketplaceModelInactive",
@@ -5981,6 +6002,11 @@ export const marketplaceAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "bytes32",
+        "name": "keyCommitment",
+        "type": "bytes32"
+      },
+      {
         "internalType": "bytes",
         "name": "buyerKey",
         "type": "bytes"
@@ -6018,6 +6044,11 @@ export const marketplaceAbi = [
         "internalType": "uint256",
         "name": "maxPrice",
         "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "keyCommitment",
+        "type": "bytes32"
       },
       {
         "internalType": "bytes",

@@ -54,7 +54,7 @@ result.publishVersion = await gas(p.registry.write.publishVersion([modelId, vers
 
 // As the SDK buys: approve exactly the price, so the purchase spends the allowance to zero.
 await p.token.write.approve([p.marketplace.address, PRICE], as(buyer))
-const purchaseArgs = [modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT] as const
+const purchaseArgs = [modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT] as const
 result.purchase = await gas(p.marketplace.write.purchase(purchaseArgs, as(buyer)))
 const orderId = await p.marketplace.read.orderCount()
 // With a standing, larger allowance the allowance slot stays non-zero (no refund).
@@ -71,7 +71,7 @@ const deadline = BigInt((await networkHelpers.time.latest()) + 3600)
 const nonce = await p.token.read.nonces([buyer.account.address])
 const { r, s, v } = await signPermit(buyer, p.token.address, p.marketplace.address, PRICE, nonce, deadline)
 result.purchaseWithPermit = await gas(
-  p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], as(buyer)),
+  p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT, deadline, v, r, s], as(buyer)),
 )
 const releaseOrder = await p.marketplace.read.orderCount()
 await deliver(p, releaseOrder)

@@ -169,13 +169,13 @@ describe('Provable delivery', () => {
     ]
     for (const bad of cases) {
       await viem.assertions.revertWithCustomError(
-        p.marketplace.write.purchase([modelId, p.token.address, PRICE, bad, KEY_SALT], { account: buyer.account }),
+        p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, bad, KEY_SALT], { account: buyer.account }),
         p.marketplace,
         'MarketplaceInvalidBuyerKey',
       )
     }
     // The negated point (x, p - y) is a valid key.
-    await p.marketplace.write.purchase([modelId, p.token.address, PRICE, `0x${word(x)}${word(P - y)}`, KEY_SALT], {
+    await p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, `0x${word(x)}${word(P - y)}`, KEY_SALT], {
       account: buyer.account,
     })
   })
@@ -191,13 +191,13 @@ describe('Provable delivery', () => {
     await networkHelpers.setStorageAt(p.registry.address, slot, toHex(0n, { size: 32 }))
     await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, buyerKey(BUYER_SECRET), KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, buyerKey(BUYER_SECRET), KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplaceNoKeyCommitment',
       [modelId],
     )
     await p.registry.write.setKeyCommitment([modelId, KEY_COMMITMENT], { account: seller.account })
-    await p.marketplace.write.purchase([modelId, p.token.address, PRICE, buyerKey(BUYER_SECRET), KEY_SALT], { account: buyer.account })
+    await p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, buyerKey(BUYER_SECRET), KEY_SALT], { account: buyer.account })
   })
 
   it('a commitment change applies to future orders only: open orders keep their snapshot', async () => {
@@ -232,7 +232,7 @@ describe('Provable delivery', () => {
       const r = BigInt(bytesToHex(secp256k1.utils.randomPrivateKey()))
       const B = buyerKey(b)
       if (BigInt(B.slice(0, 66)) >= N) continue // probability ~2^-128
-      await p.marketplace.write.purchase([modelId, p.token.address, PRICE, B, KEY_SALT], { account: buyer.account })
+      await p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, B, KEY_SALT], { account: buyer.account })
       const orderId = await p.marketplace.read.orderCount()
       const context = { chainId: 31337, marketplace: p.marketplace.address, orderId }
       const key = i % 2 === 0 ? MODEL_KEY : keccak256(toHex(`wrong ${i}`))

@@ -113,7 +113,7 @@ export async function createProtocol() {
     const listing = await p.registry.read.getListing([modelId])
     const token = await viem.getContractAt('PlatformToken', listing.paymentToken) // any ERC-20's approve
     await token.write.approve([p.marketplace.address, listing.price], { account: from.account })
-    await p.marketplace.write.purchase([modelId, listing.paymentToken, listing.price, BUYER_KEY, KEY_SALT], {
+    await p.marketplace.write.purchase([modelId, listing.paymentToken, listing.price, listing.keyCommitment, BUYER_KEY, KEY_SALT], {
       account: from.account,
     })
     return p.marketplace.read.orderCount()

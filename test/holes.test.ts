@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { encodeFunctionData, parseEther, zeroAddress, zeroHash } from 'viem'
-import { BUYER_KEY, DAY, KEY_SALT, PRICE, createProtocol, version } from './helpers.ts'
+import { BUYER_KEY, DAY, KEY_COMMITMENT, KEY_SALT, PRICE, createProtocol, version } from './helpers.ts'
 
 const { viem, networkHelpers, publicClient, accounts, load, list, buy, delivered, disputed } = await createProtocol()
 const { seller, buyer, arbiter, other, deployer } = accounts
@@ -22,12 +22,31 @@ describe('Review holes', () => {
     await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
     await p.registry.write.setPrice([modelId, usd.address, PRICE], { account: seller.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplacePaymentTokenMismatch',
       [modelId, usd.address, p.token.address],
     )
     assert.equal(await usd.read.balanceOf([buyer.account.address]), PRICE)
+  })
+
+  it('a key commitment changed in front of a purchase reverts: the purchase names the commitment it expects (second reading, M1)', async () => {
+    const p = await load()
+    const modelId = await list(p)
+    await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
+    const unchecked = `0x${'ab'.repeat(32)}` as const
+    await p.registry.write.setKeyCommitment([modelId, unchecked], { account: seller.account })
+    const before = await p.token.read.balanceOf([buyer.account.address])
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace,
+      'MarketplaceKeyCommitmentMismatch',
+      [modelId, unchecked, KEY_COMMITMENT],
+    )
+    assert.equal(await p.token.read.balanceOf([buyer.account.address]), before)
+    // naming the commitment now in force buys under it
+    await p.marketplace.write.purchase([modelId, p.token.address, PRICE, unchecked, BUYER_KEY, KEY_SALT], { account: buyer.account })
+    assert.equal(await p.token.read.balanceOf([buyer.account.address]), before - PRICE)
   })
 
   it('one review per buyer and model whatever the number of orders; the review says whether it was paid', async () => {
@@ -201,7 +220,7 @@ describe('Review holes', () => {
     // A free license records it in its event only.
     const free = await list(p, { price: 0n })
     await viem.assertions.emitWithArgs(
-      p.marketplace.write.purchase([free, zeroAddress, 0n, '0x', KEY_SALT], { account: other.account }),
+      p.marketplace.write.purchase([free, zeroAddress, 0n, zeroHash, '0x', KEY_SALT], { account: other.account }),
       p.marketplace,
       'OrderCreated',
       [orderId + 1n, free, other.account.address, seller.account.address, zeroAddress, 0n, 0n, 1, '0x', zeroHash, zeroHash, 0n],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { encodeFunctionData, parseEther, zeroAddress } from 'viem'
+import { encodeFunctionData, parseEther, zeroAddress, zeroHash } from 'viem'
 import { BUYER_KEY, DAY, KEY_COMMITMENT, KEY_SALT, PRICE, createProtocol, signPermit } from './helpers.ts'
 
 const { viem, networkHelpers, accounts, load, list, buy, delivery, delivered, disputed } = await createProtocol()
@@ -20,7 +20,7 @@ describe('Marketplace: purchase', () => {
     const p = await load()
     const modelId = await list(p)
     await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
-    const tx = p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account })
+    const tx = p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account })
     await viem.assertions.emitWithArgs(tx, p.marketplace, 'OrderCreated', [
       1n,
       modelId,
@@ -51,7 +51,7 @@ describe('Marketplace: purchase', () => {
     await p.registry.write.setPrice([modelId, p.token.address, PRICE * 2n], { account: seller.account })
     await p.token.write.approve([p.marketplace.address, PRICE * 2n], { account: buyer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplacePriceAboveMax',
       [modelId, PRICE * 2n, PRICE],
@@ -62,34 +62,34 @@ describe('Marketplace: purchase', () => {
     const p = await load()
     const modelId = await list(p)
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.token,
       'ERC20InsufficientAllowance',
     )
     await p.token.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, `0x${'0'.repeat(128)}`, KEY_SALT], {
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, `0x${'0'.repeat(128)}`, KEY_SALT], {
         account: buyer.account,
       }),
       p.marketplace,
       'MarketplaceInvalidBuyerKey',
     )
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: seller.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: seller.account }),
       p.marketplace,
       'MarketplaceSellerCannotBuy',
       [modelId],
     )
     await p.marketplace.write.pause({ account: deployer.account })
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'EnforcedPause',
     )
     await p.marketplace.write.unpause({ account: deployer.account })
     await p.registry.write.setActive([modelId, false], { account: seller.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplaceModelInactive',
       [modelId],
@@ -97,13 +97,13 @@ describe('Marketplace: purchase', () => {
     await p.registry.write.setActive([modelId, true], { account: seller.account })
     await p.registry.write.setPaymentTokenAllowed([p.token.address, false], { account: deployer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplacePaymentTokenNotAllowed',
       [p.token.address],
     )
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([99n, p.token.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([99n, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.registry,
       'RegistryUnknownModel',
       [99n],
@@ -116,10 +116,10 @@ describe('Marketplace: purchase', () => {
     const tx = p.marketplace.write.claimFree([modelId], { account: buyer.account })
     await viem.assertions.emitWithArgs(tx, p.marketplace, 'LicenseGranted', [modelId, buyer.account.address, 1n])
     assert.equal((await p.marketplace.read.getOrder([1n])).status, Status.Completed)
-    await p.marketplace.write.purchase([modelId, zeroAddress, 0n, '0x', KEY_SALT], { account: other.account })
+    await p.marketplace.write.purchase([modelId, zeroAddress, 0n, zeroHash, '0x', KEY_SALT], { account: other.account })
     assert.equal(await p.marketplace.read.hasLicense([modelId, other.account.address]), true)
     const zero = `0x${'0'.repeat(64)}` as const
-    await p.marketplace.write.purchaseWithPermit([modelId, zeroAddress, 0n, '0x', zero, 0n, 0, zero, zero], { account: seller2.account })
+    await p.marketplace.write.purchaseWithPermit([modelId, zeroAddress, 0n, zeroHash, '0x', zero, 0n, 0, zero, zero], { account: seller2.account })
     assert.equal(await p.marketplace.read.hasLicense([modelId, seller2.account.address]), true)
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), 0n)
     const paid = await list(p)
@@ -136,13 +136,13 @@ describe('Marketplace: purchase', () => {
     const modelId = await list(p)
     const deadline = BigInt((await time.latest()) + 3600)
     const { v, r, s } = await signPermit(buyer, p.token.address, p.marketplace.address, PRICE, 0n, deadline)
-    await p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
+    await p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
       account: buyer.account,
     })
     assert.equal((await p.marketplace.read.getOrder([1n])).status, Status.Created)
     // The same permit again is ignored; without allowance the transfer fails.
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
+      p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
         account: buyer.account,
       }),
       p.token,
@@ -158,7 +158,7 @@ describe('Marketplace: purchase', () => {
     await p.token.write.permit([buyer.account.address, p.marketplace.address, PRICE, deadline, v, r, s], {
       account: other.account,
     })
-    await p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
+    await p.marketplace.write.purchaseWithPermit([modelId, p.token.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT, deadline, v, r, s], {
       account: buyer.account,
     })
     assert.equal(await p.token.read.balanceOf([p.marketplace.address]), PRICE)
@@ -359,7 +359,7 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     await fot.write.mint([buyer.account.address, PRICE])
     await fot.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
     await viem.assertions.revertWithCustomErrorWithArgs(
-      p.marketplace.write.purchase([modelId, fot.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, fot.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'MarketplaceTransferAmountMismatch',
       [PRICE, PRICE - PRICE / 100n],
@@ -391,10 +391,10 @@ describe('Marketplace: delivery, confirmation, release, refunds', () => {
     )
     // Re-entering purchase from purchase's transferFrom reverts the purchase.
     await evil.write.approve([p.marketplace.address, PRICE], { account: buyer.account })
-    const purchase = encodeFunctionData({ abi: p.marketplace.abi, functionName: 'purchase', args: [modelId, evil.address, PRICE, BUYER_KEY, KEY_SALT] })
+    const purchase = encodeFunctionData({ abi: p.marketplace.abi, functionName: 'purchase', args: [modelId, evil.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT] })
     await evil.write.arm([p.marketplace.address, purchase])
     await viem.assertions.revertWithCustomError(
-      p.marketplace.write.purchase([modelId, evil.address, PRICE, BUYER_KEY, KEY_SALT], { account: buyer.account }),
+      p.marketplace.write.purchase([modelId, evil.address, PRICE, KEY_COMMITMENT, BUYER_KEY, KEY_SALT], { account: buyer.account }),
       p.marketplace,
       'ReentrancyGuardReentrantCall',
     )

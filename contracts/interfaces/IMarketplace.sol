@@ -163,6 +163,7 @@ interface IMarketplace is IArbitrable, IEvidence {
     error MarketplacePaymentTokenMismatch(uint256 modelId, address token, address expectedToken);
     /// @notice A paid model without a key commitment cannot be bought (its seller sets one in the registry).
     error MarketplaceNoKeyCommitment(uint256 modelId);
+    error MarketplaceKeyCommitmentMismatch(uint256 modelId, bytes32 keyCommitment, bytes32 expectedKeyCommitment);
     /// @notice The order carries no delivery check (made before the upgrade) or the call needs the other format.
     error MarketplaceWrongDeliveryFormat(uint256 orderId);
     /// @notice 0 < b < n is required.
@@ -188,12 +189,20 @@ interface IMarketplace is IArbitrable, IEvidence {
     /// records the model's latest version and snapshots its key commitment.
     /// @param paymentToken the token the buyer expects to pay in; reverts if the model's differs
     /// @param maxPrice the most the buyer accepts to pay; reverts if the price is higher
+    /// @param keyCommitment the model's key commitment the buyer saw (and evaluators checked); a paid
+    /// purchase reverts if the model's differs (`MarketplaceKeyCommitmentMismatch`), so a commitment
+    /// changed in front of the purchase cannot be sold under the old one's checks; ignored when free
     /// @param buyerKey the per-order delivery key `B = b·G` as 64 bytes x‖y, with 0 < x < n, y < p and
     /// on the curve (`MarketplaceInvalidBuyerKey`); ignored for a free model (may be empty)
     /// @param keySalt emitted with the order so that the buyer can derive `b` again from its seed
-    function purchase(uint256 modelId, address paymentToken, uint256 maxPrice, bytes calldata buyerKey, bytes32 keySalt)
-        external
-        returns (uint256 orderId);
+    function purchase(
+        uint256 modelId,
+        address paymentToken,
+        uint256 maxPrice,
+        bytes32 keyCommitment,
+        bytes calldata buyerKey,
+        bytes32 keySalt
+    ) external returns (uint256 orderId);
 
     /// @notice `purchase` with an EIP-2612 permit for the price instead of a prior approval.
     /// @dev A permit that fails (e.g. front-run) is ignored if the allowance already suffices.
@@ -201,6 +210,7 @@ interface IMarketplace is IArbitrable, IEvidence {
         uint256 modelId,
         address paymentToken,
         uint256 maxPrice,
+        bytes32 keyCommitment,
         bytes calldata buyerKey,
         bytes32 keySalt,
         uint256 permitDeadline,

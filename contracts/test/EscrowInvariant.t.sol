@@ -80,8 +80,9 @@ contract EscrowHandler is TestBase {
         vm.startPrank(buyer);
         token.approve(address(marketplace), price);
         (, uint256 x, uint256 y) = TestPoints.buyer(actor % 3);
-        uint256 orderId =
-            marketplace.purchase(modelId, address(token), price, abi.encodePacked(x, y), bytes32(orderIds.length));
+        uint256 orderId = marketplace.purchase(
+            modelId, address(token), price, registry.keyCommitment(modelId), abi.encodePacked(x, y), bytes32(orderIds.length)
+        );
         vm.stopPrank();
         orderIds.push(orderId);
         buyerOf[orderId] = buyer;

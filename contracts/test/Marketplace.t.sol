@@ -33,10 +33,11 @@ contract MarketplaceFuzzTest is ProtocolFixture {
         token.mint(buyer, price);
         vm.startPrank(buyer);
         token.approve(address(marketplace), price);
+        bytes32 commitment = registry.keyCommitment(modelId);
         vm.expectRevert(
             abi.encodeWithSelector(IMarketplace.MarketplacePriceAboveMax.selector, modelId, price, maxPrice)
         );
-        marketplace.purchase(modelId, address(token), maxPrice, _buyerKey(BUYER), 0);
+        marketplace.purchase(modelId, address(token), maxPrice, commitment, _buyerKey(BUYER), 0);
         vm.stopPrank();
     }
 
@@ -63,8 +64,9 @@ contract MarketplaceFuzzTest is ProtocolFixture {
         token.mint(buyer, 1 ether);
         vm.startPrank(buyer);
         token.approve(address(marketplace), 1 ether);
+        bytes32 commitment = registry.keyCommitment(modelId);
         vm.expectRevert(Marketplace.EnforcedPause.selector);
-        marketplace.purchase(modelId, address(token), 1 ether, _buyerKey(BUYER), 0);
+        marketplace.purchase(modelId, address(token), 1 ether, commitment, _buyerKey(BUYER), 0);
         vm.stopPrank();
     }
 
@@ -80,8 +82,8 @@ contract MarketplaceFuzzTest is ProtocolFixture {
         token.mint(buyer, 2 ether);
         vm.startPrank(buyer);
         token.approve(address(marketplace), 2 ether);
-        uint256 good = marketplace.purchase(modelId, address(token), 1 ether, buyerKey, 0);
-        uint256 bad = marketplace.purchase(modelId, address(token), 1 ether, buyerKey, 0);
+        uint256 good = marketplace.purchase(modelId, address(token), 1 ether, registry.keyCommitment(modelId), buyerKey, 0);
+        uint256 bad = marketplace.purchase(modelId, address(token), 1 ether, registry.keyCommitment(modelId), buyerKey, 0);
         vm.stopPrank();
         bytes32 commitment = DeliveryMath.commitment(MODEL_KEY);
         (bytes memory goodPoint, bytes32 goodC) = _delivery(good, buyerIndex, nonceIndex, MODEL_KEY);

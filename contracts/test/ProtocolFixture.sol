@@ -124,7 +124,7 @@ abstract contract ProtocolFixture is TestBase {
         token.mint(buyer, price);
         vm.startPrank(buyer);
         token.approve(address(marketplace), price);
-        orderId = marketplace.purchase(modelId, address(token), price, _buyerKey(BUYER), keccak256("salt"));
+        orderId = marketplace.purchase(modelId, address(token), price, registry.keyCommitment(modelId), _buyerKey(BUYER), keccak256("salt"));
         vm.stopPrank();
     }
 

@@ -20,6 +20,7 @@ const revertHints: Record<string, string> = {
   AccessManagedUnauthorized: 'The account lacks the role this function needs (arbiter, evaluator, …).',
   EnforcedPause: 'The marketplace is paused; purchases resume when governance unpauses it.',
   MarketplacePaymentTokenMismatch: 'The seller changed the payment token: quote again and buy only if the new token suits you.',
+  MarketplaceKeyCommitmentMismatch: 'The seller changed the model’s key commitment: quote again and check what evaluators attested for the new one before buying.',
   MarketplaceNoKeyCommitment: 'The model has no key commitment yet: its seller sets one (setPrice does it) before it can be bought.',
   MarketplaceInvalidBuyerKey: 'The delivery key B is not 64 bytes x ‖ y of a secp256k1 point with x below n; `buyModel` derives a valid one.',
   MarketplaceInvalidDeliveryPoint: 'The delivery point R is malformed; `deliverOrder` picks a valid one.',

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { createWalletClient, custom, encodeAbiParameters, getAddress, keccak256, numberToHex, parseEther, parseEventLogs, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { marketplaceAbi, platformTokenAbi, reputationAbi } from '../../src/contracts/abis.ts'
+import { marketplaceAbi, modelRegistryAbi, platformTokenAbi, reputationAbi } from '../../src/contracts/abis.ts'
 import { generateDeliverySeed, keyCommitment, wrapDeliveryKey } from '../../src/crypto/delivery.ts'
 import { deriveModelKey, modelKeyTypedData } from '../../src/crypto/keys.ts'
 import {
@@ -193,9 +193,39 @@ describe('the purchase names its token', () => {
         address: p.deployment.contracts.Marketplace.address,
         abi: marketplaceAbi,
         functionName: 'purchase',
-        args: [modelId, other, parseEther('1'), `0x${'00'.repeat(64)}`, `0x${'00'.repeat(32)}`],
+        args: [modelId, other, parseEther('1'), `0x${'00'.repeat(32)}`, `0x${'00'.repeat(64)}`, `0x${'00'.repeat(32)}`],
       }),
     ).rejects.toThrow(/MarketplacePaymentTokenMismatch/)
+  })
+})
+
+describe('the purchase names the key commitment the buyer saw', () => {
+  it('refuses before signing when the commitment changed since it was shown, and the contract refuses a change in front of the purchase', async () => {
+    const { modelId } = await p.seller.listModel({ ...fields, files: files(), price: parseEther('1') })
+    const { keyCommitment: seen } = await p.buyer.quote({ modelId })
+    const changed = `0x${'cd'.repeat(32)}` as const
+    await p.accounts.seller.writeContract({
+      chain: null,
+      address: p.deployment.contracts.ModelRegistry.address,
+      abi: modelRegistryAbi,
+      functionName: 'setKeyCommitment',
+      args: [modelId, changed],
+    })
+    const nonce = await nonceOf(p.accounts.buyer.account.address)
+    const error = await p.buyer.buyModel({ modelId, keyCommitment: seen }).catch((e) => e)
+    expect(error).toBeInstanceOf(ContractRevertedError)
+    expect(error).toMatchObject({ errorName: 'MarketplaceKeyCommitmentMismatch', args: [modelId, changed, seen] })
+    expect(await nonceOf(p.accounts.buyer.account.address)).toBe(nonce)
+    // a change mined between the quote and the purchase: the contract refuses it
+    await expect(
+      p.publicClient.simulateContract({
+        account: p.accounts.buyer.account,
+        address: p.deployment.contracts.Marketplace.address,
+        abi: marketplaceAbi,
+        functionName: 'purchase',
+        args: [modelId, p.deployment.contracts.PlatformToken.address, parseEther('1'), seen, `0x${'00'.repeat(64)}`, `0x${'00'.repeat(32)}`],
+      }),
+    ).rejects.toThrow(/MarketplaceKeyCommitmentMismatch/)
   })
 })
 

@@ -22,6 +22,12 @@ export type BuyModelParameters = {
    * (`MarketplacePaymentTokenMismatch`) instead of charging another token.
    */
   paymentToken?: Address
+  /**
+   * The model's key commitment the buyer saw, e.g. where an evaluator attested that it opens the
+   * version (default: the one quoted now). The purchase names it, so a seller changing the
+   * commitment in front of it makes it revert (`MarketplaceKeyCommitmentMismatch`).
+   */
+  keyCommitment?: Hex
   /** How to let the marketplace take the price: `auto` (default) signs an EIP-2612 permit when the token supports one, else approves. */
   payment?: 'auto' | 'permit' | 'approve'
 }
@@ -54,9 +60,11 @@ export type BuyModelErrorType = WriteErrorType | PriceChangedError | DeliverySee
  * const { orderId } = await buyModel(client, { modelId: 1n, maxPrice: price })
  */
 export async function buyModel(client: MarketplaceClientConfig, parameters: BuyModelParameters): Promise<BuyModelReturnType> {
-  const { modelId, maxPrice, payment = 'auto', paymentToken } = parameters
+  const { modelId, maxPrice, payment = 'auto', paymentToken, keyCommitment: expectedCommitment } = parameters
   assertId('modelId', modelId)
   if (paymentToken !== undefined) assertAddress('paymentToken', paymentToken)
+  if (expectedCommitment !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(expectedCommitment))
+    throw new InvalidInputError('keyCommitment', 'expected 32 bytes as 0x-prefixed hex')
   if (!['auto', 'permit', 'approve'].includes(payment)) throw new InvalidInputError('payment', "expected 'auto', 'permit' or 'approve'")
   if (maxPrice !== undefined) assertAmount('maxPrice', maxPrice)
   const account = requireAccount(client, 'buyModel')
@@ -73,6 +81,15 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
       args: [modelId, terms.token, token],
       details: `Model ${modelId} is priced in ${terms.token}, not in ${token}.`,
     })
+  const keyCommitment = expectedCommitment ?? terms.keyCommitment
+  if (terms.price !== 0n && keyCommitment.toLowerCase() !== terms.keyCommitment.toLowerCase())
+    throw new ContractRevertedError({
+      contract: 'Marketplace',
+      functionName: 'purchase',
+      errorName: 'MarketplaceKeyCommitmentMismatch',
+      args: [modelId, terms.keyCommitment, keyCommitment],
+      details: `Model ${modelId} now commits to key ${terms.keyCommitment}, not ${keyCommitment}: check what was attested for the new one before buying.`,
+    })
 
   if (terms.price === 0n) {
     const { hash, receipt, result } = await write<bigint>(client, { contract: 'Marketplace', functionName: 'claimFree', args: [modelId], action: 'buyModel' })
@@ -85,7 +102,7 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
     client.publicClient.readContract({ address: token, abi: erc20PermitAbi, functionName: 'allowance', args: [account.address, marketplace] }),
   )
   let used: BuyModelReturnType['payment'] = 'allowance'
-  let send = () => write(client, { contract: 'Marketplace', functionName: 'purchase', args: [modelId, token, limit, buyerKey, keySalt], action: 'buyModel' })
+  let send = () => write(client, { contract: 'Marketplace', functionName: 'purchase', args: [modelId, token, limit, keyCommitment, buyerKey, keySalt], action: 'buyModel' })
   if (allowance < terms.price) {
     const permit = payment === 'approve' ? undefined : await signPermit(client, token, marketplace, terms.price)
     if (!permit && payment === 'permit') throw new InvalidInputError('payment', `the payment token ${token} does not support EIP-2612 permits`)
@@ -95,7 +112,7 @@ export async function buyModel(client: MarketplaceClientConfig, parameters: BuyM
         write(client, {
           contract: 'Marketplace',
           functionName: 'purchaseWithPermit',
-          args: [modelId, token, limit, buyerKey, keySalt, permit.deadline, permit.v, permit.r, permit.s],
+          args: [modelId, token, limit, keyCommitment, buyerKey, keySalt, permit.deadline, permit.v, permit.r, permit.s],
           action: 'buyModel',
         })
     } else {

@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import type { MarketplaceClientConfig } from '../../client/types.ts'
 import { assertId } from '../internal/validate.ts'
 import { read } from '../internal/write.ts'
@@ -21,6 +21,11 @@ export type QuoteReturnType = {
   /** What the seller is credited on release. */
   sellerProceeds: bigint
   feeBps: number
+  /**
+   * The model's key commitment now (0x00… for a free model): pass it to `buyModel` as the one the
+   * buyer saw, so a commitment changed in front of the purchase makes it revert.
+   */
+  keyCommitment: Hex
 }
 export type QuoteErrorType = InvalidInputError | ContractRevertedError | ChainRequestError
 
@@ -39,7 +44,7 @@ export async function quote(client: MarketplaceClientConfig, { modelId }: QuoteP
       functionName: 'quote',
       args: [modelId],
     }),
-    read<{ seller: Address; active: boolean }>(client, { contract: 'ModelRegistry', functionName: 'getListing', args: [modelId] }),
+    read<{ seller: Address; active: boolean; keyCommitment: Hex }>(client, { contract: 'ModelRegistry', functionName: 'getListing', args: [modelId] }),
   ])
   return {
     modelId,
@@ -50,5 +55,6 @@ export async function quote(client: MarketplaceClientConfig, { modelId }: QuoteP
     fee: terms.fee,
     sellerProceeds: terms.sellerProceeds,
     feeBps: Number(terms.feeBps),
+    keyCommitment: listing.keyCommitment,
   }
 }

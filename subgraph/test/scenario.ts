@@ -100,9 +100,11 @@ export async function runScenario() {
   /** The buyer's delivery key of an order it places: b from a label, B = b·G. */
   const buyerKey = (buyer: typeof admin, modelId: bigint) => point(`${buyer.account.address} buys ${modelId}`);
   const salt = (buyer: typeof admin, modelId: bigint) => keccak256(toHex(`salt of ${buyer.account.address} for ${modelId}`));
+  /** The key commitment in force: a purchase names it, as the SDK's buyModel does. */
+  const commitmentInForce = (modelId: bigint) => publicClient.readContract({ address: address.registry, abi: modelRegistryAbi, functionName: "keyCommitment", args: [modelId] });
   const buy = async (buyer: typeof admin, modelId: bigint, price: bigint, paymentToken: Address = address.token) => {
     await token(buyer, "approve", [address.marketplace, price]);
-    await market(buyer, "purchase", [modelId, paymentToken, price, buyerKey(buyer, modelId).xy, salt(buyer, modelId)]);
+    await market(buyer, "purchase", [modelId, paymentToken, price, await commitmentInForce(modelId), buyerKey(buyer, modelId).xy, salt(buyer, modelId)]);
   };
   /** A delivery as posted: R = r·G (compressed) and some c (the contract cannot check it without b). */
   const delivery = (orderId: number) => [point(`r of order ${orderId}`).compressed, keccak256(toHex(`c of order ${orderId}`))] as const;
@@ -179,7 +181,7 @@ export async function runScenario() {
   for (const buyer of [dave, erin]) {
     await usd.write.mint([buyer.account.address, parseEther("100")]);
     await usd.write.approve([address.marketplace, parseEther("8")], { account: buyer.account });
-    await market(buyer, "purchase", [5n, stable, parseEther("8"), buyerKey(buyer, 5n).xy, salt(buyer, 5n)]);
+    await market(buyer, "purchase", [5n, stable, parseEther("8"), await commitmentInForce(5n), buyerKey(buyer, 5n).xy, salt(buyer, 5n)]);
   }
   await usd.write.setBlocked([dave.account.address, true]);
   await market(bob, "declineOrder", [8n]);
@@ -222,7 +224,7 @@ export async function runScenario() {
   await travelTo(DAY0 + 10 * DAY + 10 * 3600);
   await registry(frank, "setPrice", [2n, stable, parseEther("3")]);
   await usd.write.approve([address.marketplace, parseEther("3")], { account: erin.account });
-  await market(erin, "purchase", [2n, stable, parseEther("3"), buyerKey(erin, 2n).xy, salt(erin, 2n)]);
+  await market(erin, "purchase", [2n, stable, parseEther("3"), await commitmentInForce(2n), buyerKey(erin, 2n).xy, salt(erin, 2n)]);
   await deliver(frank, 12);
   await market(erin, "confirm", [12n]);
 

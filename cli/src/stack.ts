@@ -1,8 +1,8 @@
 // A local marketplace in one process: a chain (Hardhat's EVM served over HTTP, or any JSON-RPC
 // endpoint), the protocol deployed with funded dev accounts, devnode indexing the built subgraph, an
 // embedded store served as Kubo RPC (amm, scripts), or a Kubo node of the user's, and serveStore in front
-// of either (browsers). `amm dev` runs it;
-// the repository's examples import it as `@ai-model-marketplace/cli/stack`. Nothing is spawned, so
+// of either (browsers). `amm dev` runs it,
+// and other projects import it as `@ai-model-marketplace/cli/stack`. Nothing is spawned, so
 // stopping the process stops everything; every port is probed before anything is deployed.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
